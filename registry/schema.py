@@ -1,0 +1,12 @@
+"""All model modules, imported together so that the metadata is complete.
+
+Alembic's env and the drift check import this module. Each package's tables live in
+their own module in ``registry`` (the one writer) and are listed here.
+"""
+
+from registry import collection_models, models
+from registry.db import Base
+
+metadata = Base.metadata
+
+__all__ = ["collection_models", "metadata", "models"]

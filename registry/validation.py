@@ -1,0 +1,160 @@
+"""Field checks for filings: credit codes, region codes, phone numbers, dates.
+
+Each function raises ``InvalidValue`` naming the field, the value and the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from registry.errors import InvalidValue
+from registry.platforms import PLATFORMS, platform_code, platform_id_problem
+
+LEVELS = {"province": "省级", "city": "市州", "county": "县区", "township": "乡镇（街道）"}
+LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "township": 3}
+KINDS = {"government": "政府", "department": "部门", "other": "其他"}
+STATUSES = {"pending": "待审核", "active": "已备案", "closed": "已关停", "cancelled": "已注销"}
+
+_LEVEL_ALIASES = {
+    **{v: k for k, v in LEVELS.items()},
+    "省": "province", "省直": "province", "市": "city", "市级": "city", "市州": "city",
+    "县": "county", "县级": "county", "区": "county", "乡镇": "township", "街道": "township",
+}
+_KIND_ALIASES = {**{v: k for k, v in KINDS.items()}, "政府部门": "department", "其它": "other"}
+_STATUS_ALIASES = {**{v: k for k, v in STATUSES.items()}, "已备案（在用）": "active"}
+
+# GB 32100-2015: 18 characters, the last a check character over the first 17.
+CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+_MOBILE = re.compile(r"(?:\+?86[- ]?)?1[3-9][0-9]{9}")
+_LANDLINE = re.compile(r"0[0-9]{2,3}-?[0-9]{7,8}(?:-[0-9]{1,6})?")
+
+
+def credit_check_char(first17: str) -> str:
+    total = sum(CREDIT_CHARSET.index(c) * w for c, w in zip(first17, CREDIT_WEIGHTS, strict=True))
+    return CREDIT_CHARSET[(31 - total % 31) % 31]
+
+
+def credit_code(value: str, field: str = "统一社会信用代码") -> str:
+    """统一社会信用代码: 18 characters from GB 32100's alphabet with a valid check character."""
+    code = value.strip().upper()
+    if len(code) != 18:
+        raise InvalidValue(field, value, f"应为 18 位，实际 {len(code)} 位")
+    bad = [c for c in code if c not in CREDIT_CHARSET]
+    if bad:
+        raise InvalidValue(field, value, f"含有不允许的字符「{bad[0]}」（不使用 I、O、Z、S、V）")
+    if not code[2:8].isdigit():
+        raise InvalidValue(field, value, "第 3–8 位应为登记管理机关的行政区划代码")
+    expected = credit_check_char(code[:17])
+    if code[17] != expected:
+        raise InvalidValue(field, value, f"校验位错误（应为「{expected}」）")
+    return code
+
+
+def region_level(code: str) -> str:
+    """The administrative level a six-digit code names: 620000 province, 620100 city, …"""
+    if code.endswith("0000"):
+        return "province"
+    if code.endswith("00"):
+        return "city"
+    return "county"
+
+
+def region_code(value: str, level: str, field: str = "行政区划代码") -> str:
+    """Six digits, consistent with the unit's level (townships use their county's code)."""
+    code = value.strip()
+    if not re.fullmatch(r"[1-9][0-9]{5}", code):
+        raise InvalidValue(field, value, "应为 6 位数字")
+    shown = region_level(code)
+    wanted = "county" if level == "township" else level
+    if shown != wanted:
+        examples = {"province": "如 620000", "city": "如 620100", "county": "如 620102"}
+        raise InvalidValue(
+            field, value,
+            f"与级别「{LEVELS[level]}」不符：这是{LEVELS[shown]}代码（{examples[wanted]}）",
+        )
+    return code
+
+
+def region_within(child: str, parent: str, parent_level: str) -> bool:
+    prefix = {"province": 2, "city": 4, "county": 6, "township": 6}[parent_level]
+    return child[:prefix] == parent[:prefix]
+
+
+def level(value: str, field: str = "级别") -> str:
+    key = value.strip()
+    key = key if key in LEVELS else _LEVEL_ALIASES.get(key, "")
+    if not key:
+        raise InvalidValue(field, value, "应为 province/city/county/township（省级/市州/县区/乡镇）")
+    return key
+
+
+def kind(value: str, field: str = "类型") -> str:
+    key = value.strip()
+    key = key if key in KINDS else _KIND_ALIASES.get(key, "")
+    if not key:
+        raise InvalidValue(field, value, "应为 government/department/other（政府/部门/其他）")
+    return key
+
+
+def status(value: str, field: str = "状态") -> str:
+    key = value.strip()
+    key = key if key in STATUSES else _STATUS_ALIASES.get(key, "")
+    if not key:
+        raise InvalidValue(field, value, "应为 pending/active/closed/cancelled（待审核/已备案/已关停/已注销）")
+    return key
+
+
+def platform(value: str, field: str = "平台") -> str:
+    code = platform_code(value)
+    if code is None:
+        raise InvalidValue(field, value, "未知平台，可用：" + "、".join(PLATFORMS))
+    return code
+
+
+def platform_id(code: str, value: str, field: str = "平台账号ID") -> str:
+    problem = platform_id_problem(code, value)
+    if problem:
+        raise InvalidValue(field, value, f"{PLATFORMS[code].label}{problem}")
+    return value
+
+
+def phone(value: str, field: str = "联系电话") -> str:
+    """A mainland mobile number (11 digits from 13–19) or a landline with its area code."""
+    number = re.sub(r"[\s()（）]", "", value)
+    if _MOBILE.fullmatch(number):
+        digits = re.sub(r"\D", "", number)
+        return digits[-11:]
+    if _LANDLINE.fullmatch(number):
+        return number
+    raise InvalidValue(field, value, "应为 11 位手机号码（1 开头）或带区号的固定电话")
+
+
+def email(value: str, field: str = "邮箱") -> str:
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value.strip()):
+        raise InvalidValue(field, value, "不是有效的电子邮箱地址")
+    return value.strip()
+
+
+def url(value: str, field: str = "链接") -> str:
+    if not re.fullmatch(r"https?://[^\s/]+\S*", value.strip()):
+        raise InvalidValue(field, value, "应为 http:// 或 https:// 开头的网址")
+    return value.strip()
+
+
+def text(value: str, field: str, *, max_len: int = 200, required: bool = True) -> str:
+    cleaned = value.strip()
+    if required and not cleaned:
+        raise InvalidValue(field, value, "不能为空")
+    if len(cleaned) > max_len:
+        raise InvalidValue(field, value, f"过长（最多 {max_len} 个字符）")
+    return cleaned
+
+
+def iso_date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value.strip().replace("/", "-"))
+    except ValueError:
+        raise InvalidValue(field, value, "应为日期 YYYY-MM-DD") from None
