@@ -39,6 +39,7 @@ def root(
     STATE.config = config
 
 
+# Sub-apps, one line each; every package owns its own CLI module.
 app.add_typer(db_app, name="db")
 app.add_typer(unit_app, name="unit")
 app.add_typer(account_app, name="account")

@@ -1,0 +1,133 @@
+"""Writing collected data: crawl outcomes, posts (upserted) and account snapshots.
+
+The spiders' pipeline, ``post import`` and the monitor's observations all write through
+these functions. A blocked or failed fetch records an attempt with its evidence and never
+writes "no posts".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.collection_models import OUTCOMES, AccountSnapshot, CrawlAttempt, Post
+from registry.db import utcnow
+from registry.errors import InvalidValue
+
+POST_FIELDS = ("title", "text", "url", "published_at", "published_approx", "is_repost",
+               "source", "pinned", "reposts", "comments", "likes", "reads", "extra")
+SNIPPET_LIMIT = 500
+
+
+def record_attempt(
+    session: Session,
+    *,
+    account_id: int,
+    outcome: str,
+    crawl_id: str | None = None,
+    source: str = "crawl",
+    at: datetime | None = None,
+    http_status: int | None = None,
+    detail: str | None = None,
+    snippet: str | None = None,
+    new_posts: int = 0,
+) -> CrawlAttempt:
+    """Store one account's collection outcome with its evidence (status code, a snippet)."""
+    if outcome not in OUTCOMES:
+        raise InvalidValue("采集结果", outcome, "应为 " + "/".join(OUTCOMES))
+    attempt = CrawlAttempt(
+        account_id=account_id, outcome=outcome, crawl_id=crawl_id, source=source,
+        at=at or utcnow(), http_status=http_status, detail=detail,
+        snippet=snippet[:SNIPPET_LIMIT] if snippet else None, new_posts=new_posts,
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def upsert_posts(
+    session: Session,
+    account_id: int,
+    posts: Sequence[dict[str, Any]],
+    *,
+    fetched_at: datetime | None = None,
+    origin: str = "crawl",
+) -> int:
+    """Insert or refresh posts keyed by (account, platform post id); return how many are new.
+
+    Each post is a dict with ``post_id`` and any of ``POST_FIELDS``. A re-crawl refreshes
+    counts and text but never duplicates a post.
+    """
+    if not posts:
+        return 0
+    fetched = fetched_at or utcnow()
+    by_id: dict[str, dict[str, Any]] = {}
+    for post in posts:
+        pid = str(post["post_id"])
+        row = {"account_id": account_id, "post_id": pid, "fetched_at": fetched, "origin": origin}
+        row.update({k: post.get(k) for k in POST_FIELDS})
+        row["published_approx"] = bool(row["published_approx"])
+        row["pinned"] = bool(row["pinned"])
+        by_id[pid] = row
+    existing = set(session.scalars(select(Post.post_id).where(
+        Post.account_id == account_id, Post.post_id.in_(list(by_id)))))
+    rows = list(by_id.values())
+    insert = _dialect_insert(session)
+    stmt = insert(Post)
+    update_cols = {k: getattr(stmt.excluded, k) for k in (*POST_FIELDS, "fetched_at")
+                   if k not in ("published_at", "published_approx")}
+    # keep an exact publication time once known; replace an approximate one
+    stmt = stmt.on_conflict_do_update(index_elements=["account_id", "post_id"], set_=update_cols)
+    session.execute(stmt, rows)
+    _refine_times(session, account_id, [r for r in rows if r["post_id"] in existing])
+    return len(set(by_id) - existing)
+
+
+def _refine_times(session: Session, account_id: int, rows: Iterable[dict[str, Any]]) -> None:
+    """A later exact time replaces an earlier approximate one ("昨天 10:00" → the real time)."""
+    exact = {r["post_id"]: r["published_at"] for r in rows
+             if r["published_at"] is not None and not r["published_approx"]}
+    if not exact:
+        return
+    for post in session.scalars(select(Post).where(
+        Post.account_id == account_id, Post.post_id.in_(list(exact)),
+        Post.published_approx.is_(True),
+    )):
+        post.published_at = exact[post.post_id]
+        post.published_approx = False
+
+
+def record_snapshot(
+    session: Session,
+    *,
+    account_id: int,
+    shown_name: str | None = None,
+    followers: int | None = None,
+    posts_count: int | None = None,
+    verified: bool | None = None,
+    verified_reason: str | None = None,
+    at: datetime | None = None,
+    extra: dict[str, Any] | None = None,
+) -> AccountSnapshot:
+    """What the platform showed about the account at this crawl."""
+    snap = AccountSnapshot(
+        account_id=account_id, shown_name=shown_name, followers=followers,
+        posts_count=posts_count, verified=verified, verified_reason=verified_reason,
+        at=at or utcnow(), extra=extra,
+    )
+    session.add(snap)
+    session.flush()
+    return snap
+
+
+def _dialect_insert(session: Session) -> Any:
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
