@@ -1,0 +1,215 @@
+"""Check results (抽查、检查): runs, per-account verdicts, findings and what they rest on.
+
+Tables written by the monitor through ``registry.checks`` and read by the reports:
+
+- ``check_runs``: one check (周抽查 weekly, 月检查 monthly, adhoc) at a check time ``at``
+  over a content window, with the sample seed and the profile's thresholds it used;
+- ``check_results``: one row per checked account: why it was sampled, its verdict
+  (``qualified`` / ``unqualified`` / ``uncollected``), its score when the profile has one,
+  and the figures the rules computed (``stats``);
+- ``findings``: one problem of one account in one run, with its rule code, level
+  (``veto`` / ``deduct`` / ``warn`` / ``info``), review status (``candidate`` /
+  ``confirmed`` / ``dismissed``), reviewer and note, and its evidence.
+
+Evidence is a JSON object of this documented shape (keys absent when not relevant)::
+
+    {"posts": [{"post_id": int, "title": str, "url": str, "published_at": "ISO +08:00"}],
+     "last_post_at": "ISO +08:00" | null,
+     "metrics": {name: number},          # what the rule measured
+     "threshold": {name: number},        # the profile's bar it compared against
+     "accounts": [int],                  # other accounts involved (duplicates, clusters)
+     "matches": [{"phrase", "kind", "correct", "post_id"}],   # lexicon hits
+     "note": "一句中文说明"}
+
+Lexicon entries, key releases (转载任务) with their target units, relay matches per run,
+inspectors' observations, and the near-duplicate index (exact hash and LSH band keys per
+post) complete the monitor's data.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from registry.db import Base, UTCDateTime, utcnow
+
+RUN_KINDS = ("weekly", "monthly", "adhoc")
+VERDICTS = ("qualified", "unqualified", "uncollected")
+LEVELS = ("veto", "deduct", "warn", "info")
+STATUSES = ("candidate", "confirmed", "dismissed")
+LEXICON_KINDS = ("serious", "sensitive", "entertainment", "ad")
+
+
+class CheckRun(Base):
+    """一次检查: kind, check time, content window, sample seed and profile."""
+
+    __tablename__ = "check_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), comment="weekly/monthly/adhoc")
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True, comment="监测时间点")
+    window_from: Mapped[datetime] = mapped_column(UTCDateTime(), comment="内容窗口起")
+    window_to: Mapped[datetime] = mapped_column(UTCDateTime(), comment="内容窗口止")
+    sample_rate: Mapped[float | None] = mapped_column(Float, comment="抽样比例")
+    seed: Mapped[int] = mapped_column(BigInteger, comment="抽样随机种子")
+    profile: Mapped[str] = mapped_column(String(200), comment="指标方案名称或路径")
+    thresholds: Mapped[dict[str, Any]] = mapped_column(JSON, comment="本次使用的指标方案全文")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, comment="运行时间")
+    actor: Mapped[str] = mapped_column(String(64), comment="操作人")
+    population: Mapped[int] = mapped_column(Integer, default=0, comment="可抽查账号总数")
+
+
+class CheckResult(Base):
+    """一个账号在一次检查中的结论。"""
+
+    __tablename__ = "check_results"
+    __table_args__ = (UniqueConstraint("run_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("check_runs.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    sample_reason: Mapped[str] = mapped_column(
+        String(16), comment="full_class/recheck/sampled/all（全检类别/复核/抽中/全部）"
+    )
+    verdict: Mapped[str] = mapped_column(String(16), index=True, comment="qualified/unqualified/uncollected")
+    score: Mapped[float | None] = mapped_column(Float, comment="得分（方案定义时）")
+    collection: Mapped[str] = mapped_column(
+        String(16), comment="采集状态 collected/never/failed（正常/从未采集/采集失败）"
+    )
+    last_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="监测时间点前最近发布")
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="最近成功采集")
+    posts_in_window: Mapped[int] = mapped_column(Integer, default=0, comment="窗口内发布数")
+    original_posts: Mapped[int] = mapped_column(Integer, default=0, comment="窗口内原创数")
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, comment="规则计算的指标")
+
+
+class Finding(Base):
+    """一条问题: rule, level, review status and evidence."""
+
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_run_status", "run_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("check_runs.id"))
+    result_id: Mapped[int] = mapped_column(ForeignKey("check_results.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(32), index=True, comment="规则代码")
+    level: Mapped[str] = mapped_column(String(8), comment="veto/deduct/warn/info")
+    status: Mapped[str] = mapped_column(String(12), comment="candidate/confirmed/dismissed")
+    points: Mapped[float | None] = mapped_column(Float, comment="扣分")
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, comment="证据")
+    observation_id: Mapped[int | None] = mapped_column(ForeignKey("observations.id"))
+    review_note: Mapped[str | None] = mapped_column(Text, comment="复核意见")
+    reviewer: Mapped[str | None] = mapped_column(String(64), comment="复核人")
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="复核时间")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LexiconEntry(Base):
+    """词库条目: a wrong formulation (with its correct form), a sensitive word, an
+    entertainment marker or an advertising marker."""
+
+    __tablename__ = "lexicon_entries"
+    __table_args__ = (UniqueConstraint("phrase", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phrase: Mapped[str] = mapped_column(String(200), comment="词语")
+    kind: Mapped[str] = mapped_column(String(16), comment="serious/sensitive/entertainment/ad")
+    correct: Mapped[str | None] = mapped_column(String(200), comment="正确表述")
+    source: Mapped[str] = mapped_column(String(16), default="user", comment="starter/user/import")
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+
+
+class KeyRelease(Base):
+    """转载任务: an upstream release that subordinate accounts must relay by a deadline."""
+
+    __tablename__ = "key_releases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(Text, comment="标题")
+    url: Mapped[str] = mapped_column(Text, comment="原文链接")
+    text: Mapped[str] = mapped_column(Text, comment="正文")
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), comment="发布时间")
+    due_hours: Mapped[int] = mapped_column(Integer, comment="转载时限（小时）")
+    exact_hash: Mapped[int] = mapped_column(BigInteger, comment="规范化正文的 xxh3 哈希")
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+
+
+class KeyReleaseUnit(Base):
+    """A unit whose accounts must relay a key release (none listed: every account)."""
+
+    __tablename__ = "key_release_units"
+
+    release_id: Mapped[int] = mapped_column(ForeignKey("key_releases.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+
+
+class RelayMatch(Base):
+    """Whether and when one account relayed one key release, as found by one run."""
+
+    __tablename__ = "relay_matches"
+    __table_args__ = (UniqueConstraint("run_id", "release_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("check_runs.id"), index=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("key_releases.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), comment="转载的内容")
+    relayed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="转载时间")
+    similarity: Mapped[float | None] = mapped_column(Float, comment="Jaccard 相似度")
+    on_time: Mapped[bool] = mapped_column(Boolean, default=False, comment="在时限内转载")
+
+
+class Observation(Base):
+    """人工检查记录: what an inspector saw (no interaction, an ad, a misstatement)."""
+
+    __tablename__ = "observations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(32), comment="规则代码")
+    level: Mapped[str] = mapped_column(String(8), comment="veto/deduct/warn/info")
+    note: Mapped[str] = mapped_column(Text, comment="检查说明")
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True, comment="检查时间")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, comment="录入时间")
+    actor: Mapped[str] = mapped_column(String(64))
+    source_file: Mapped[str | None] = mapped_column(Text, comment="导入文件")
+
+
+class PostFingerprint(Base):
+    """A post's exact hash (xxh3_64 of its normalised text) for the near-duplicate index."""
+
+    __tablename__ = "post_fingerprints"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), primary_key=True)
+    exact_hash: Mapped[int] = mapped_column(BigInteger, index=True, comment="规范化正文 xxh3_64")
+    length: Mapped[int] = mapped_column(Integer, comment="规范化正文字数")
+    indexed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PostBand(Base):
+    """One LSH band key of a post (16 per post); "who relayed X" is a lookup on (band, key)."""
+
+    __tablename__ = "post_bands"
+    __table_args__ = (Index("ix_post_bands_band_key", "band", "key"),)
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), primary_key=True)
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger, comment="band 的 64 位键")
