@@ -1,0 +1,492 @@
+"""Configuration in one place: ``govmedia.toml`` and its ``GOVMEDIA_…`` environment variables.
+
+The file comes from ``--config`` / ``GOVMEDIA_CONFIG``, else ``./govmedia.toml`` when present.
+Every key ``[section] key`` can also be set by the environment variable
+``GOVMEDIA_<SECTION>_<KEY>`` (upper case), which wins over the file:
+
+    [smtp] host        ↔ GOVMEDIA_SMTP_HOST
+    [weibo] cookie     ↔ GOVMEDIA_WEIBO_COOKIE
+    [wechat] base_url  ↔ GOVMEDIA_WECHAT_BASE_URL
+    [crawl] delay      ↔ GOVMEDIA_CRAWL_DELAY
+
+The database is the exception that keeps the global contract: ``--db`` / ``GOVMEDIA_DB`` win,
+then ``[database] url`` (``GOVMEDIA_DATABASE_URL``), then ``./govmedia.db``. Lists (webhook
+addresses) are TOML arrays in the file and comma-separated in the environment. Secrets
+(passwords, cookies, tokens, robot addresses) are masked by ``show``. The spiders read
+credentials and base URLs only from the environment of the crawl subprocess, which
+``crawl_env`` builds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from registry.errors import InvalidValue
+
+DEFAULT_FILE = "govmedia.toml"
+ENV_PREFIX = "GOVMEDIA_"
+
+
+def env_name(section: str, key: str) -> str:
+    """``[smtp] host`` → ``GOVMEDIA_SMTP_HOST``."""
+    return f"{ENV_PREFIX}{section.upper()}_{key.upper()}"
+
+
+WEEKDAYS = {
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+    "mon": 0,
+    "tue": 1,
+    "wed": 2,
+    "thu": 3,
+    "fri": 4,
+    "sat": 5,
+    "sun": 6,
+    "周一": 0,
+    "周二": 1,
+    "周三": 2,
+    "周四": 3,
+    "周五": 4,
+    "周六": 5,
+    "周日": 6,
+    "周天": 6,
+}
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def parse_clock(text: str) -> str:
+    """``9:30`` → ``09:30`` (Beijing time); ValueError with a Chinese reason otherwise."""
+    m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text.strip())
+    if not m:
+        raise ValueError("应为时刻 HH:MM（北京时间），如 09:00")
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+
+def parse_when(text: str, kind: str) -> str:
+    """A schedule time, normalised: daily ``HH:MM``, weekly ``monday HH:MM``, monthly ``D HH:MM``."""
+    parts = str(text).split()
+    if kind == "daily":
+        if len(parts) != 1:
+            raise ValueError("应为每天的时刻 HH:MM，如 08:30")
+        return parse_clock(parts[0])
+    if len(parts) != 2:
+        example = "monday 09:00（或 周一 09:00）" if kind == "weekly" else "1 09:00（每月 1 日）"
+        raise ValueError(f"应为「日 时刻」，如 {example}")
+    if kind == "weekly":
+        day = WEEKDAYS.get(parts[0].lower())
+        if day is None:
+            raise ValueError("星期应为 monday…sunday 或 周一…周日")
+        return f"{WEEKDAY_NAMES[day]} {parse_clock(parts[1])}"
+    if not parts[0].isdigit() or not 1 <= int(parts[0]) <= 28:
+        raise ValueError("每月的日期应为 1–28（每个月都有的日子）")
+    return f"{int(parts[0])} {parse_clock(parts[1])}"
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise ValueError("应为文本")
+    return str(value).strip()
+
+
+def _int(low: int, high: int) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        try:
+            number = int(str(value).strip()) if not isinstance(value, bool) else None
+        except ValueError:
+            number = None
+        if number is None or not low <= number <= high:
+            raise ValueError(f"应为 {low}–{high} 之间的整数")
+        return number
+
+    return parse
+
+
+def _float(value: Any) -> float:
+    try:
+        number = float(str(value).strip()) if not isinstance(value, bool) else -1.0
+    except ValueError:
+        number = -1.0
+    if number < 0:
+        raise ValueError("应为不小于 0 的数")
+    return number
+
+
+def _url(value: Any) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"[a-z][a-z0-9+.\-]*://\S+", text):
+        raise ValueError("应为完整地址，如 https://example.gov.cn/path")
+    return text
+
+
+def _urls(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [x for x in str(value).split(",")]
+    return [_url(x) for x in items if str(x).strip()]
+
+
+def _choice(*options: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = _text(value).lower()
+        if text not in options:
+            raise ValueError("应为 " + "、".join(options) + " 之一")
+        return text
+
+    return parse
+
+
+def _email(value: Any) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+        raise ValueError("应为电子邮箱地址，如 zhongxin@example.gov.cn")
+    return text
+
+
+def _emails(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else str(value).split(",")
+    return [_email(x) for x in items if str(x).strip()]
+
+
+def _windows(value: Any) -> list[str]:
+    """Inspection windows ``YYYY-MM-DD..YYYY-MM-DD``; empty means calendar quarters."""
+    from datetime import date
+
+    items = value if isinstance(value, list) else str(value).split(",")
+    out = []
+    for item in (str(x).strip() for x in items):
+        if not item:
+            continue
+        try:
+            start, end = (date.fromisoformat(p) for p in item.split(".."))
+        except ValueError:
+            raise ValueError(f"「{item}」应为 YYYY-MM-DD..YYYY-MM-DD") from None
+        if end < start:
+            raise ValueError(f"「{item}」的结束日期早于开始日期")
+        out.append(f"{start}..{end}")
+    return out
+
+
+ROLES = {
+    "operator": "operator",
+    "负责人": "operator",
+    "leader": "leader",
+    "分管领导": "leader",
+    "centre": "centre",
+    "center": "centre",
+    "中心": "centre",
+    "监管中心": "centre",
+}
+
+
+def parse_steps(value: Any) -> list[tuple[int, str]]:
+    """Escalation steps ``10:operator,12:leader,13:centre``: days without a post, then whom
+    (operator = the filing's 负责人, leader = 分管领导, centre = the supervising centre)."""
+    items = value if isinstance(value, list) else str(value).split(",")
+    steps: list[tuple[int, str]] = []
+    for item in (str(x).strip() for x in items):
+        if not item:
+            continue
+        days, _, role = item.partition(":")
+        if not days.strip().isdigit() or not 1 <= int(days) <= 365 or role.strip() not in ROLES:
+            raise ValueError(f"「{item}」应为「天数:对象」，对象为 operator、leader 或 centre")
+        steps.append((int(days), ROLES[role.strip()]))
+    if [d for d, _ in steps] != sorted({d for d, _ in steps}):
+        raise ValueError("各级提醒的天数应递增且不重复")
+    return steps
+
+
+def _channels(value: Any) -> str:
+    items = value if isinstance(value, list) else str(value).split(",")
+    return ",".join(_choice("email", "webhook")(x) for x in items if str(x).strip())
+
+
+def _steps(value: Any) -> str:
+    return ",".join(f"{d}:{r}" for d, r in parse_steps(value))
+
+
+@dataclass(frozen=True)
+class Key:
+    """One setting: its parser, default, whether it is secret, and its help line."""
+
+    parse: Callable[[Any], Any]
+    default: Any = None
+    help: str = ""
+    secret: bool = False
+    url: bool = False
+
+    def show(self, value: Any) -> Any:
+        if value is None or value == "":
+            return value
+        if isinstance(value, list):
+            return [self.show(v) for v in value]
+        if self.secret:
+            return mask(str(value))
+        return mask_url(str(value)) if self.url else value
+
+    def to_env(self, value: Any) -> str:
+        return ",".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+PLATFORM_SECTIONS = (
+    "wechat",
+    "wechat_channels",
+    "weibo",
+    "douyin",
+    "kuaishou",
+    "toutiao",
+    "bilibili",
+    "xiaohongshu",
+    "baijiahao",
+)
+
+
+def _platform_keys(label: str) -> dict[str, Key]:
+    return {
+        "base_url": Key(_url, help=f"{label}的接口根地址（测试或代理时改写）", url=True),
+        "cookie": Key(_text, help=f"{label}的登录 Cookie", secret=True),
+        "token": Key(_text, help=f"{label}的访问令牌", secret=True),
+    }
+
+
+KEYS: dict[str, dict[str, Key]] = {
+    "database": {
+        "url": Key(
+            _text, help="数据库（未给出 --db / GOVMEDIA_DB 时使用）：SQLite 路径或 postgresql://…", url=True
+        ),
+    },
+    "profile": {
+        "name": Key(_text, help="监测规则配置（monitor/profiles/ 下的名称，如 gansu）"),
+    },
+    "schedule": {
+        "crawl": Key(lambda v: parse_when(v, "daily"), "06:00", help="每日采集时刻（北京时间）"),
+        "alerts": Key(lambda v: parse_when(v, "daily"), "08:30", help="每日预警时刻"),
+        "weekly": Key(lambda v: parse_when(v, "weekly"), "monday 09:00", help="每周抽查及其报告"),
+        "monthly": Key(lambda v: parse_when(v, "monthly"), "1 09:30", help="每月检查（日 时刻）"),
+        "circular": Key(
+            lambda v: parse_when(v, "daily"), "10:00", help="每日查看检查窗口是否结束，结束后起草通报"
+        ),
+        "windows": Key(_windows, [], help="检查窗口 YYYY-MM-DD..YYYY-MM-DD 列表；为空则按自然季度"),
+        "out_dir": Key(_text, "reports-out", help="定时生成的报告与通报的存放目录"),
+        "crawl_fresh_hours": Key(_int(0, 168), 12, help="检查前若这么多小时内已采集成功则不再采集"),
+        "job_timeout": Key(_int(60, 86400 * 2), 6 * 3600, help="单个任务子进程的最长运行秒数"),
+        "lease_seconds": Key(_int(30, 86400), 600, help="任务租约有效秒数（进程意外退出后多久可由他人接手）"),
+    },
+    "smtp": {
+        "host": Key(_text, help="SMTP 服务器"),
+        "port": Key(_int(1, 65535), 25, help="SMTP 端口"),
+        "user": Key(_text, help="SMTP 用户名"),
+        "password": Key(_text, help="SMTP 密码", secret=True),
+        "sender": Key(_email, help="发件人地址"),
+        "security": Key(_choice("none", "starttls", "ssl"), "none", help="加密方式：none、starttls、ssl"),
+        "timeout": Key(_int(1, 600), 30, help="连接超时秒数"),
+    },
+    "webhook": {
+        "generic": Key(_urls, [], help="通用 JSON 回调地址（可多个）", url=True),
+        "wecom": Key(_urls, [], help="企业微信群机器人地址（可多个）", url=True),
+        "dingtalk": Key(_urls, [], help="钉钉群机器人地址（可多个）", url=True),
+        "dingtalk_secret": Key(_text, help="钉钉机器人加签密钥", secret=True),
+        "timeout": Key(_int(1, 600), 10, help="回调超时秒数"),
+    },
+    "alerts": {
+        "steps": Key(
+            _steps,
+            help="预警升级：天数:对象，如 10:operator,12:leader,13:centre；"
+            "未设置时用监测规则配置中的，再无则用此默认",
+        ),
+        "centre_name": Key(_text, "大数据中心", help="监管中心名称"),
+        "centre_email": Key(_emails, [], help="监管中心收件地址（可多个）"),
+        "centre_phone": Key(_text, help="监管中心手机号（群机器人 @ 提醒用）"),
+        "channels": Key(_channels, "email,webhook", help="发送渠道：email、webhook（逗号分隔）"),
+    },
+    "crawl": {
+        "delay": Key(_float, 2.0, help="两次请求间隔秒数"),
+        "concurrency": Key(_int(1, 64), 2, help="并发请求数"),
+        "timeout": Key(_int(1, 600), 30, help="单次请求超时秒数"),
+        "redis_url": Key(_text, help="scrapy-redis 分布式采集的 Redis 地址", url=True),
+    },
+    **{
+        s: _platform_keys(label)
+        for s, label in (
+            ("wechat", "微信公众号"),
+            ("wechat_channels", "微信视频号"),
+            ("weibo", "新浪微博"),
+            ("douyin", "抖音"),
+            ("kuaishou", "快手"),
+            ("toutiao", "今日头条"),
+            ("bilibili", "哔哩哔哩"),
+            ("xiaohongshu", "小红书"),
+            ("baijiahao", "百家号"),
+        )
+    },
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One invalid setting: which key, which value, why (all shown to the user)."""
+
+    key: str
+    value: Any
+    reason: str
+
+    def message(self) -> str:
+        return f"配置项「{self.key}」的值「{self.value}」无效：{self.reason}"
+
+
+@dataclass
+class Config:
+    """The effective configuration: typed values, where each came from, and its problems."""
+
+    path: Path | None = None
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def get(self, section: str, key: str) -> Any:
+        return self.values.get(section, {}).get(key, KEYS[section][key].default)
+
+    def section(self, section: str) -> dict[str, Any]:
+        return {k: self.get(section, k) for k in KEYS[section]}
+
+    def require_valid(self) -> Config:
+        """Raise the first problem as a typed error (exit status 2 at the CLI)."""
+        if self.problems:
+            first = self.problems[0]
+            raise InvalidValue(f"配置项 {first.key}", first.value, first.reason)
+        return self
+
+
+def config_path(explicit: str | None = None, env: Mapping[str, str] | None = None) -> Path | None:
+    """``--config``, then ``GOVMEDIA_CONFIG``, then ``./govmedia.toml`` if it exists."""
+    env = os.environ if env is None else env
+    chosen = explicit or env.get("GOVMEDIA_CONFIG")
+    if chosen:
+        path = Path(chosen).expanduser()
+        if not path.is_file():
+            raise InvalidValue("配置文件", chosen, "文件不存在")
+        return path
+    default = Path(DEFAULT_FILE)
+    return default if default.is_file() else None
+
+
+def read_file(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidValue("配置文件", str(path), f"不是有效的 TOML：{exc}") from None
+    except OSError as exc:
+        raise InvalidValue("配置文件", str(path), f"无法读取：{exc.strerror}") from None
+
+
+def load_config(explicit: str | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read the file and the environment; collect every problem instead of stopping at one."""
+    env = os.environ if env is None else env
+    path = config_path(explicit, env)
+    raw = read_file(path)
+    config = Config(path=path)
+    for section, content in raw.items():
+        if section not in KEYS:
+            config.problems.append(Problem(f"[{section}]", "", "未知的配置节"))
+            continue
+        if not isinstance(content, dict):
+            config.problems.append(Problem(f"[{section}]", content, "应为一个配置节（[节名] 下的键值）"))
+            continue
+        for key in content:
+            if key not in KEYS[section]:
+                config.problems.append(Problem(f"{section}.{key}", content[key], "未知的配置项"))
+    for section, keys in KEYS.items():
+        found = raw.get(section)
+        body: dict[str, Any] = found if isinstance(found, dict) else {}
+        for key, spec in keys.items():
+            name = f"{section}.{key}"
+            var = env_name(section, key)
+            if var in env and env[var] != "":
+                value, source = env[var], f"环境变量 {var}"
+            elif key in body:
+                value, source = body[key], "配置文件"
+            else:
+                continue
+            try:
+                config.values.setdefault(section, {})[key] = spec.parse(value)
+                config.sources[name] = source
+            except ValueError as exc:
+                config.problems.append(Problem(name, value, str(exc)))
+    config.problems.extend(_cross_checks(config))
+    return config
+
+
+def _cross_checks(config: Config) -> list[Problem]:
+    problems = []
+    smtp = config.section("smtp")
+    if smtp["user"] and not smtp["password"]:
+        problems.append(Problem("smtp.password", "", "设置了 smtp.user 时必须设置密码"))
+    if smtp["host"] and not smtp["sender"]:
+        problems.append(Problem("smtp.sender", "", "设置了 smtp.host 时必须设置发件人地址"))
+    if config.get("webhook", "dingtalk_secret") and not config.get("webhook", "dingtalk"):
+        problems.append(Problem("webhook.dingtalk_secret", "******", "未设置钉钉机器人地址 webhook.dingtalk"))
+    return problems
+
+
+def configured_database(explicit: str | None = None) -> str | None:
+    """``[database] url`` for the root command when neither ``--db`` nor ``GOVMEDIA_DB`` is set."""
+    config = load_config(explicit)
+    url = config.get("database", "url")
+    return str(url) if url else None
+
+
+def crawl_env(config: Config) -> dict[str, str]:
+    """The ``GOVMEDIA_…`` variables the crawl subprocess needs: ``[crawl]`` and every platform
+    section (credentials, base URLs), only the keys that are set, as strings."""
+    out: dict[str, str] = {}
+    for section in ("crawl", *PLATFORM_SECTIONS):
+        for key, spec in KEYS[section].items():
+            value = config.get(section, key)
+            if value is None or value == "" or value == []:
+                continue
+            out[env_name(section, key)] = spec.to_env(value)
+    return out
+
+
+def effective_rows(config: Config) -> list[dict[str, Any]]:
+    """Every key with its effective value (secrets masked), source and environment variable."""
+    rows = []
+    for section, keys in KEYS.items():
+        for key, spec in keys.items():
+            name = f"{section}.{key}"
+            value = config.get(section, key)
+            rows.append(
+                {
+                    "key": name,
+                    "value": spec.show(value),
+                    "source": config.sources.get(name, "默认值"),
+                    "env": env_name(section, key),
+                    "secret": spec.secret,
+                    "help": spec.help,
+                }
+            )
+    return rows
+
+
+def mask(value: str) -> str:
+    """Hide a secret but keep enough to recognise it: ``******abcd``."""
+    if not value:
+        return ""
+    return "******" + (value[-4:] if len(value) >= 12 else "")
+
+
+def mask_url(value: str) -> str:
+    """Hide a URL's password and query values (robot tokens live there)."""
+    value = re.sub(r"(://[^:/@]+:)[^@/]+@", r"\1******@", value)
+    return re.sub(r"([?&][^=&]+=)[^&]+", r"\1******", value)
