@@ -6,13 +6,14 @@ outcome and evidence, and posts are only ever written from real, well-formed ans
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -92,3 +93,15 @@ class AccountSnapshot(Base):
     verified: Mapped[bool | None] = mapped_column(Boolean)
     verified_reason: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class RequestBudget(Base):
+    """Requests spent on one platform on one day (Beijing time), against its daily budget."""
+
+    __tablename__ = "request_budgets"
+    __table_args__ = (UniqueConstraint("platform", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(24), comment="平台代码（或 feed/html）")
+    day: Mapped[date] = mapped_column(Date, comment="北京时间日期")
+    used: Mapped[int] = mapped_column(Integer, default=0, comment="已用请求数")
