@@ -68,6 +68,7 @@ def _hint(param: object, fallback: object) -> str:
 def _translate(message: str) -> str:
     import re
 
+    message = message.removeprefix("Value error, ")
     if message.startswith("Input should be a valid integer"):
         return "应为整数"
     m = re.match(r"'(.*)' is not a valid integer", message)
@@ -92,9 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     try:
         result = app(args=argv, standalone_mode=False, prog_name="govmedia")
-    except click_exc.NoArgsIsHelpError as exc:
-        print(exc.ctx.get_help() if exc.ctx else "", file=sys.stderr)
-        return 2
+    except click_exc.NoArgsIsHelpError:
+        return 2  # Typer has printed the help already
     except click_exc.UsageError as exc:
         print(f"错误：{_usage_message(exc)}", file=sys.stderr)
         return 2

@@ -185,8 +185,14 @@ def _write_rows(session: Session, rows: list[dict[str, Any]], actor: str) -> Non
                     "leader_phone", "leader_email", "opened_on", "verified", "note"):
             record.setdefault(key, None)
         accounts.append(record)
-    ids = session.execute(insert(Account).returning(Account.id, sort_by_parameter_order=True),
-                          accounts).scalars().all()
+    # plain executemany (batched on every backend), then read the new ids back by key
+    before = session.scalar(select(func.max(Account.id))) or 0
+    session.execute(insert(Account.__table__), accounts)
+    new_ids = {
+        (p, pid): aid for aid, p, pid in session.execute(
+            select(Account.id, Account.platform, Account.platform_id).where(Account.id > before))
+    }
+    ids = [new_ids[(r["platform"], r["platform_id"])] for r in rows]
     numbers = []
     for account_id, row in zip(ids, rows, strict=True):
         row["id"] = account_id
@@ -200,9 +206,9 @@ def _write_rows(session: Session, rows: list[dict[str, Any]], actor: str) -> Non
         session.execute(
             update(Account.__table__).where(Account.__table__.c.id == bindparam("b_id"))
             .values(filing_no=bindparam("b_no")), numbers)
-    session.execute(insert(AccountName), [
+    session.execute(insert(AccountName.__table__), [
         {"account_id": r["id"], "name": r["name"], "since": now} for r in rows])
-    session.execute(insert(FilingEvent), [
+    session.execute(insert(FilingEvent.__table__), [
         {"at": now, "actor": actor, "action": "import", "account_id": r["id"],
          "reason": r["_reason"], "changes": _changes(r)} for r in rows])
 
