@@ -19,22 +19,40 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from registry import db as dbmod  # noqa: E402
-from registry.db import session_scope  # noqa: E402
-from registry.spreadsheet import COLUMNS, import_filings  # noqa: E402
-from registry.units import add_unit  # noqa: E402
+from registry import db as dbmod
+from registry.db import session_scope
+from registry.spreadsheet import COLUMNS, import_filings
+from registry.units import add_unit
 
-PLATFORMS = ["微信公众号", "新浪微博", "抖音", "快手", "今日头条", "哔哩哔哩", "微信视频号", "小红书",
-             "百家号", "移动客户端", "网站"]
+PLATFORMS = [
+    "微信公众号",
+    "新浪微博",
+    "抖音",
+    "快手",
+    "今日头条",
+    "哔哩哔哩",
+    "微信视频号",
+    "小红书",
+    "百家号",
+    "移动客户端",
+    "网站",
+]
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def platform_id(platform: str, n: int) -> str:
     return {
-        "微信公众号": f"gh_{n:012x}", "新浪微博": f"{3000000000 + n}",
-        "抖音": f"MS4wLjABAAAA{n:032d}", "快手": f"3x{n:010d}", "今日头条": f"{50000000 + n}",
-        "哔哩哔哩": f"{n + 1000}", "微信视频号": f"sph{n:08d}", "小红书": f"{n:024x}",
-        "百家号": f"{1600000000 + n}", "移动客户端": f"app-{n}", "网站": f"www{n}.gov.cn",
+        "微信公众号": f"gh_{n:012x}",
+        "新浪微博": f"{3000000000 + n}",
+        "抖音": f"MS4wLjABAAAA{n:032d}",
+        "快手": f"3x{n:010d}",
+        "今日头条": f"{50000000 + n}",
+        "哔哩哔哩": f"{n + 1000}",
+        "微信视频号": f"sph{n:08d}",
+        "小红书": f"{n:024x}",
+        "百家号": f"{1600000000 + n}",
+        "移动客户端": f"app-{n}",
+        "网站": f"www{n}.gov.cn",
     }[platform]
 
 
@@ -52,9 +70,20 @@ def make_rows(n_rows: int, seed: int = 7) -> tuple[list[tuple[str, str, str]], l
         unit = units[n // len(PLATFORMS)][0]
         platform = PLATFORMS[n % len(PLATFORMS)]
         phone = f"13{rng.randint(100000000, 999999999)}"
-        rows.append([unit, platform, f"{unit}{platform}账号", platform_id(platform, n),
-                     f"https://example.gov.cn/a/{n}", "", "某某融媒体中心", "张三", phone]
-                    + [""] * (len(COLUMNS) - 9))
+        rows.append(
+            [
+                unit,
+                platform,
+                f"{unit}{platform}账号",
+                platform_id(platform, n),
+                f"https://example.gov.cn/a/{n}",
+                "",
+                "某某融媒体中心",
+                "张三",
+                phone,
+            ]
+            + [""] * (len(COLUMNS) - 9)
+        )
     return units, rows
 
 

@@ -26,12 +26,22 @@ app = typer.Typer(
 
 @app.callback()
 def root(
-    db: Annotated[str | None, typer.Option("--db", envvar="GOVMEDIA_DB", metavar="URL_OR_PATH",
-                                           help="数据库：SQLite 文件路径或 SQLAlchemy URL（如 postgresql://…），默认 ./govmedia.db。")] = None,
-    user: Annotated[str | None, typer.Option("--user", envvar="GOVMEDIA_USER",
-                                             help="操作人（记入每条备案记录），默认为系统用户名。")] = None,
-    config: Annotated[str | None, typer.Option("--config", envvar="GOVMEDIA_CONFIG",
-                                               help="配置文件 govmedia.toml 的路径。")] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="GOVMEDIA_DB",
+            metavar="URL_OR_PATH",
+            help="数据库：SQLite 文件路径或 SQLAlchemy URL（如 postgresql://…），默认 ./govmedia.db。",
+        ),
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", envvar="GOVMEDIA_USER", help="操作人（记入每条备案记录），默认为系统用户名。"),
+    ] = None,
+    config: Annotated[
+        str | None, typer.Option("--config", envvar="GOVMEDIA_CONFIG", help="配置文件 govmedia.toml 的路径。")
+    ] = None,
 ) -> None:
     """govmedia：政务新媒体分级备案、采集监测、抽查检查与季度通报。"""
     STATE.db = db

@@ -7,6 +7,7 @@ Typer binds ``gettext.gettext`` at import time, so this module is imported by
 from __future__ import annotations
 
 import gettext
+from typing import Any
 
 ZH = {
     "Usage:": "用法：",
@@ -27,8 +28,7 @@ ZH = {
     "Missing command.": "缺少子命令。",
     "Try [blue]'{command_path} {help_option}'[/] for help.": "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。",
     "Install completion for the current shell.": "为当前 shell 安装命令补全。",
-    "Show completion for the current shell, to copy it or customize the installation.":
-        "显示当前 shell 的补全脚本。",
+    "Show completion for the current shell, to copy it or customize the installation.": "显示当前 shell 的补全脚本。",
 }
 
 _original = gettext.gettext
@@ -46,7 +46,7 @@ from typer._click import decorators as _decorators  # noqa: E402
 _option = _decorators.option
 
 
-def _zh_option(*args, **attrs):  # type: ignore[no-untyped-def]
+def _zh_option(*args: Any, **attrs: Any) -> Any:
     if isinstance(attrs.get("help"), str):
         attrs["help"] = ZH.get(attrs["help"], attrs["help"])
     return _option(*args, **attrs)

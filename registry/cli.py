@@ -25,24 +25,58 @@ FormatOpt = Annotated[Format, typer.Option("--format", help="输出格式：tabl
 ReasonOpt = Annotated[str | None, typer.Option("--reason", help="原因（变更、关停、注销必填）。")]
 
 ACCOUNT_COLUMNS = [
-    ("id", "ID"), ("filing_no", "备案编号"), ("unit", "主办单位"), ("platform", "平台"),
-    ("name", "账号名称"), ("platform_id", "平台账号ID"), ("status", "状态"),
-    ("level", "级别"), ("region", "行政区划"),
+    ("id", "ID"),
+    ("filing_no", "备案编号"),
+    ("unit", "主办单位"),
+    ("platform", "平台"),
+    ("name", "账号名称"),
+    ("platform_id", "平台账号ID"),
+    ("status", "状态"),
+    ("level", "级别"),
+    ("region", "行政区划"),
 ]
 UNIT_COLUMNS = [
-    ("id", "ID"), ("name", "单位名称"), ("level", "级别"), ("kind", "类型"),
-    ("region", "行政区划代码"), ("parent", "上级单位"), ("credit_code", "统一社会信用代码"),
+    ("id", "ID"),
+    ("name", "单位名称"),
+    ("level", "级别"),
+    ("kind", "类型"),
+    ("region", "行政区划代码"),
+    ("parent", "上级单位"),
+    ("credit_code", "统一社会信用代码"),
 ]
-HISTORY_COLUMNS = [("at", "时间"), ("action", "操作"), ("actor", "操作人"),
-                   ("reason", "原因"), ("changes", "变更内容")]
+HISTORY_COLUMNS = [
+    ("at", "时间"),
+    ("action", "操作"),
+    ("actor", "操作人"),
+    ("reason", "原因"),
+    ("changes", "变更内容"),
+]
 DETAIL_LABELS = {
-    "id": "ID", "filing_no": "备案编号", "unit": "主办单位", "platform": "平台",
-    "name": "账号名称", "platform_id": "平台账号ID", "status": "状态", "level": "级别",
-    "region": "行政区划", "url": "链接", "feed_url": "采集地址", "operator": "运维单位",
-    "owner": "负责人", "phone": "联系电话", "email": "负责人邮箱", "leader": "分管领导",
-    "leader_phone": "分管领导电话", "leader_email": "分管领导邮箱", "verified": "官方认证",
-    "opened_on": "开设日期", "filed_at": "报备时间", "approved_at": "备案通过时间",
-    "status_at": "状态变更时间", "selectors": "列表页选择器", "note": "备注",
+    "id": "ID",
+    "filing_no": "备案编号",
+    "unit": "主办单位",
+    "platform": "平台",
+    "name": "账号名称",
+    "platform_id": "平台账号ID",
+    "status": "状态",
+    "level": "级别",
+    "region": "行政区划",
+    "url": "链接",
+    "feed_url": "采集地址",
+    "operator": "运维单位",
+    "owner": "负责人",
+    "phone": "联系电话",
+    "email": "负责人邮箱",
+    "leader": "分管领导",
+    "leader_phone": "分管领导电话",
+    "leader_email": "分管领导邮箱",
+    "verified": "官方认证",
+    "opened_on": "开设日期",
+    "filed_at": "报备时间",
+    "approved_at": "备案通过时间",
+    "status_at": "状态变更时间",
+    "selectors": "列表页选择器",
+    "note": "备注",
     "former_names": "曾用名",
 }
 
@@ -66,8 +100,16 @@ def unit_add(
 ) -> None:
     """新增主办单位。"""
     with session() as s:
-        unit = units.add_unit(s, name=name, level=level, region=region, kind=kind,
-                              parent=parent, credit_code=credit_code, actor=actor())
+        unit = units.add_unit(
+            s,
+            name=name,
+            level=level,
+            region=region,
+            kind=kind,
+            parent=parent,
+            credit_code=credit_code,
+            actor=actor(),
+        )
         row = next(r for r in units.list_units(s) if r["id"] == unit.id)
     _done(f"已新增单位「{unit.name}」，ID {unit.id}", row, fmt)
 
@@ -95,7 +137,7 @@ def _selectors(value: str | None) -> dict[str, Any] | None:
     except json.JSONDecodeError as exc:
         raise InvalidValue("列表页选择器", value, f"不是合法的 JSON（{exc.msg}）") from None
     if not isinstance(parsed, dict):
-        raise InvalidValue("列表页选择器", value, "应为 JSON 对象，如 {\"item\": \"ul.list li\"}")
+        raise InvalidValue("列表页选择器", value, '应为 JSON 对象，如 {"item": "ul.list li"}')
     return parsed
 
 
@@ -104,9 +146,13 @@ def account_file(
     unit: Annotated[str, typer.Option("--unit", help="主办单位（名称或ID）。")],
     platform: Annotated[str, typer.Option("--platform", help="平台代码或中文名，如 weibo、微信公众号。")],
     name: Annotated[str, typer.Option("--name", help="账号名称。")],
-    platform_id: Annotated[str, typer.Option("--platform-id", help="平台稳定ID：gh_…/__biz、微博 uid、抖音 sec_uid…")],
+    platform_id: Annotated[
+        str, typer.Option("--platform-id", help="平台稳定ID：gh_…/__biz、微博 uid、抖音 sec_uid…")
+    ],
     url: Annotated[str | None, typer.Option("--url", help="账号链接。")] = None,
-    feed_url: Annotated[str | None, typer.Option("--feed-url", help="采集地址（RSS/Atom/JSON Feed 或列表页）。")] = None,
+    feed_url: Annotated[
+        str | None, typer.Option("--feed-url", help="采集地址（RSS/Atom/JSON Feed 或列表页）。")
+    ] = None,
     operator: Annotated[str | None, typer.Option("--operator", help="运维单位。")] = None,
     owner: Annotated[str | None, typer.Option("--owner", help="负责人。")] = None,
     phone: Annotated[str | None, typer.Option("--phone", help="负责人手机号码。")] = None,
@@ -115,19 +161,39 @@ def account_file(
     leader_phone: Annotated[str | None, typer.Option("--leader-phone", help="分管领导电话。")] = None,
     leader_email: Annotated[str | None, typer.Option("--leader-email", help="分管领导邮箱。")] = None,
     opened_on: Annotated[str | None, typer.Option("--opened-on", help="开设日期 YYYY-MM-DD。")] = None,
-    verified: Annotated[bool | None, typer.Option("--verified/--unverified", help="是否经平台官方认证。")] = None,
-    selectors: Annotated[str | None, typer.Option("--selectors", help="网站/客户端列表页选择器（JSON）。")] = None,
+    verified: Annotated[
+        bool | None, typer.Option("--verified/--unverified", help="是否经平台官方认证。")
+    ] = None,
+    selectors: Annotated[
+        str | None, typer.Option("--selectors", help="网站/客户端列表页选择器（JSON）。")
+    ] = None,
     reason: ReasonOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """报备一个账号（状态为待审核）。同一单位在同一平台的第二个账号须用 --reason 说明理由。"""
     with session() as s:
         account = filing.file_account(
-            s, unit=unit, platform=platform, name=name, platform_id=platform_id, reason=reason,
-            actor=actor(), selectors=_selectors(selectors),
-            **_optional(url=url, feed_url=feed_url, operator=operator, owner=owner, phone=phone,
-                        email=email, leader=leader, leader_phone=leader_phone,
-                        leader_email=leader_email, opened_on=opened_on, verified=verified),
+            s,
+            unit=unit,
+            platform=platform,
+            name=name,
+            platform_id=platform_id,
+            reason=reason,
+            actor=actor(),
+            selectors=_selectors(selectors),
+            **_optional(
+                url=url,
+                feed_url=feed_url,
+                operator=operator,
+                owner=owner,
+                phone=phone,
+                email=email,
+                leader=leader,
+                leader_phone=leader_phone,
+                leader_email=leader_email,
+                opened_on=opened_on,
+                verified=verified,
+            ),
         )
         row = listing.account_row(account, account.unit)
     _done(f"已报备账号「{row['name']}」，ID {row['id']}，状态：待审核", row, fmt)
@@ -168,11 +234,25 @@ def account_change(
     """变更备案信息（必须 --reason）。"""
     with session() as s:
         account = filing.change(
-            s, account_id, reason=reason or "", actor=actor(), name=name, unit=unit,
-            **_optional(url=url, feed_url=feed_url, operator=operator, owner=owner, phone=phone,
-                        email=email, leader=leader, leader_phone=leader_phone,
-                        leader_email=leader_email, verified=verified,
-                        selectors=_selectors(selectors)),
+            s,
+            account_id,
+            reason=reason or "",
+            actor=actor(),
+            name=name,
+            unit=unit,
+            **_optional(
+                url=url,
+                feed_url=feed_url,
+                operator=operator,
+                owner=owner,
+                phone=phone,
+                email=email,
+                leader=leader,
+                leader_phone=leader_phone,
+                leader_email=leader_email,
+                verified=verified,
+                selectors=_selectors(selectors),
+            ),
         )
         row = listing.account_row(account, account.unit)
     _done(f"账号 {row['id']} 的备案信息已变更", row, fmt)
@@ -215,8 +295,9 @@ def account_list(
 ) -> None:
     """列出备案账号。"""
     with session() as s:
-        rows = listing.list_accounts(s, unit=unit, platform=platform, status=status,
-                                     level=level, search=search)
+        rows = listing.list_accounts(
+            s, unit=unit, platform=platform, status=status, level=level, search=search
+        )
     emit(rows, fmt, columns=ACCOUNT_COLUMNS, title="备案账号")
 
 

@@ -82,7 +82,7 @@ def emit(
         sys.stdout.write(buffer.getvalue())
         return
     table = Table(title=title, show_lines=False)
-    for key, label in columns or [(k, k) for k in keys]:
+    for _key, label in columns or [(k, k) for k in keys]:
         table.add_column(label, overflow="fold")
     for row in rows:
         table.add_row(*[_cell(row.get(k)) for k in keys])

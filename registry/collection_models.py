@@ -38,9 +38,7 @@ class CrawlAttempt(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     crawl_id: Mapped[str | None] = mapped_column(String(64), index=True, comment="采集批次")
-    source: Mapped[str] = mapped_column(
-        String(16), default="crawl", comment="crawl/import/observation"
-    )
+    source: Mapped[str] = mapped_column(String(16), default="crawl", comment="crawl/import/observation")
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, comment="数据到达时间")
     outcome: Mapped[str] = mapped_column(String(16), comment="ok/empty/blocked/auth_expired/gone/error")
     http_status: Mapped[int | None] = mapped_column(Integer)

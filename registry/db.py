@@ -185,13 +185,10 @@ def ensure_current(engine: Engine) -> None:
     except Exception as exc:
         raise DatabaseError(f"无法连接数据库「{_safe(engine)}」：{_first_line(exc)}") from exc
     if not current:
-        raise DatabaseError(
-            f"数据库「{_safe(engine)}」尚未初始化：请先运行 govmedia db upgrade"
-        )
+        raise DatabaseError(f"数据库「{_safe(engine)}」尚未初始化：请先运行 govmedia db upgrade")
     if not _at_heads(current):
         raise DatabaseError(
-            f"数据库「{_safe(engine)}」的结构版本 {','.join(current)} 不是最新："
-            "请运行 govmedia db upgrade"
+            f"数据库「{_safe(engine)}」的结构版本 {','.join(current)} 不是最新：请运行 govmedia db upgrade"
         )
     _CHECKED.add(key)
 

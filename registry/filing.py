@@ -27,8 +27,13 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "cancel": ("pending", "active", "closed"),
 }
 ACTION_LABELS = {
-    "file": "报备", "import": "导入", "approve": "审核通过", "change": "变更",
-    "close": "关停", "cancel": "注销", "unit_add": "新增单位",
+    "file": "报备",
+    "import": "导入",
+    "approve": "审核通过",
+    "change": "变更",
+    "close": "关停",
+    "cancel": "注销",
+    "unit_add": "新增单位",
 }
 LIVE = ("pending", "active")
 
@@ -77,11 +82,14 @@ def get_account(session: Session, account_id: int | str) -> Account:
 
 
 def live_count(session: Session, unit_id: int, platform: str) -> int:
-    return session.scalar(
-        select(func.count(Account.id)).where(
-            Account.unit_id == unit_id, Account.platform == platform, Account.status.in_(LIVE)
+    return (
+        session.scalar(
+            select(func.count(Account.id)).where(
+                Account.unit_id == unit_id, Account.platform == platform, Account.status.in_(LIVE)
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def file_account(
@@ -102,14 +110,13 @@ def file_account(
     name = v.text(name, "账号名称")
     pid = v.platform_id(code, platform_id.strip() if platform_id else platform_id)
     extra = clean_optional(optional)
-    existing = session.scalar(
-        select(Account.id).where(Account.platform == code, Account.platform_id == pid)
-    )
+    existing = session.scalar(select(Account.id).where(Account.platform == code, Account.platform_id == pid))
     if existing is not None:
         raise Conflict("平台账号ID", pid, f"该{PLATFORMS[code].label}账号已备案（账号ID {existing}）")
     if live_count(session, owner_unit.id, code) and not (reason and reason.strip()):
         raise InvalidValue(
-            "原因", reason or "",
+            "原因",
+            reason or "",
             f"「{owner_unit.name}」在{PLATFORMS[code].label}已有账号，一个单位原则上在同一平台"
             "只开设一个账号，确需再开设请用 --reason 说明理由",
         )
@@ -117,11 +124,18 @@ def file_account(
     session.add(account)
     session.flush()
     session.add(AccountName(account_id=account.id, name=name, since=account.filed_at))
-    changes = {"unit": [None, owner_unit.name], "platform": [None, code], "name": [None, name],
-               "platform_id": [None, pid]}
+    changes = {
+        "unit": [None, owner_unit.name],
+        "platform": [None, code],
+        "name": [None, name],
+        "platform_id": [None, pid],
+    }
     changes.update({k: [None, _jsonable(val)] for k, val in extra.items()})
-    session.add(FilingEvent(actor=actor, action="file", account_id=account.id,
-                            reason=_clean_reason(reason), changes=changes))
+    session.add(
+        FilingEvent(
+            actor=actor, action="file", account_id=account.id, reason=_clean_reason(reason), changes=changes
+        )
+    )
     return account
 
 
@@ -133,24 +147,33 @@ def filing_number(account: Account, region_code: str) -> str:
 def approve(session: Session, account_id: int | str, *, actor: str, reason: str | None = None) -> Account:
     account = _transition(session, account_id, "approve")
     number = account.filing_no or filing_number(account, account.unit.region_code)
-    taken = session.scalar(
-        select(Account.id).where(Account.filing_no == number, Account.id != account.id)
-    )
+    taken = session.scalar(select(Account.id).where(Account.filing_no == number, Account.id != account.id))
     if taken is not None:
         raise Conflict("备案编号", number, f"已被账号 {taken} 使用")
     account.status = "active"
     account.filing_no = number
     account.approved_at = account.status_at = utcnow()
-    session.add(FilingEvent(actor=actor, action="approve", account_id=account.id,
-                            reason=_clean_reason(reason),
-                            changes={"status": ["pending", "active"],
-                                     "filing_no": [None, account.filing_no]}))
+    session.add(
+        FilingEvent(
+            actor=actor,
+            action="approve",
+            account_id=account.id,
+            reason=_clean_reason(reason),
+            changes={"status": ["pending", "active"], "filing_no": [None, account.filing_no]},
+        )
+    )
     return account
 
 
 def change(
-    session: Session, account_id: int | str, *, reason: str, actor: str,
-    unit: str | None = None, name: str | None = None, **optional: Any,
+    session: Session,
+    account_id: int | str,
+    *,
+    reason: str,
+    actor: str,
+    unit: str | None = None,
+    name: str | None = None,
+    **optional: Any,
 ) -> Account:
     """变更: update the filed details; a rename keeps the old name searchable."""
     reason_text = _required_reason(reason, "变更")
@@ -166,9 +189,9 @@ def change(
         if new_name != account.name:
             changes["name"] = [account.name, new_name]
             now = utcnow()
-            for row in session.scalars(select(AccountName).where(
-                AccountName.account_id == account.id, AccountName.until.is_(None)
-            )):
+            for row in session.scalars(
+                select(AccountName).where(AccountName.account_id == account.id, AccountName.until.is_(None))
+            ):
                 row.until = now
             session.add(AccountName(account_id=account.id, name=new_name, since=now))
             account.name = new_name
@@ -179,8 +202,9 @@ def change(
             setattr(account, key, value)
     if not changes:
         raise InvalidValue("变更内容", "", "没有需要变更的字段（与现有备案相同）")
-    session.add(FilingEvent(actor=actor, action="change", account_id=account.id,
-                            reason=reason_text, changes=changes))
+    session.add(
+        FilingEvent(actor=actor, action="change", account_id=account.id, reason=reason_text, changes=changes)
+    )
     return account
 
 
@@ -194,15 +218,23 @@ def cancel(session: Session, account_id: int | str, *, reason: str, actor: str) 
     return _end(session, account_id, "cancel", "cancelled", reason, actor)
 
 
-def _end(session: Session, account_id: int | str, action: str, status: str,
-         reason: str, actor: str) -> Account:
+def _end(
+    session: Session, account_id: int | str, action: str, status: str, reason: str, actor: str
+) -> Account:
     reason_text = _required_reason(reason, ACTION_LABELS[action])
     account = _transition(session, account_id, action)
     old = account.status
     account.status = status
     account.status_at = utcnow()
-    session.add(FilingEvent(actor=actor, action=action, account_id=account.id,
-                            reason=reason_text, changes={"status": [old, status]}))
+    session.add(
+        FilingEvent(
+            actor=actor,
+            action=action,
+            account_id=account.id,
+            reason=reason_text,
+            changes={"status": [old, status]},
+        )
+    )
     return account
 
 
@@ -210,8 +242,12 @@ def _transition(session: Session, account_id: int | str, action: str) -> Account
     account = get_account(session, account_id)
     if account.status not in TRANSITIONS[action]:
         allowed = "、".join(v.STATUSES[s] for s in TRANSITIONS[action])
-        raise IllegalTransition(account.id, v.STATUSES[account.status], ACTION_LABELS[action],
-                                f"只有{allowed}的账号可以{ACTION_LABELS[action]}")
+        raise IllegalTransition(
+            account.id,
+            v.STATUSES[account.status],
+            ACTION_LABELS[action],
+            f"只有{allowed}的账号可以{ACTION_LABELS[action]}",
+        )
     return account
 
 

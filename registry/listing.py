@@ -13,8 +13,7 @@ from registry.models import Account, AccountName, FilingEvent, Unit
 from registry.timeutil import local_iso
 from registry.units import find_unit
 
-ACCOUNT_KEYS = ("id", "filing_no", "unit", "platform", "name", "platform_id", "status",
-                "level", "region")
+ACCOUNT_KEYS = ("id", "filing_no", "unit", "platform", "name", "platform_id", "status", "level", "region")
 
 
 def list_accounts(
@@ -44,9 +43,15 @@ def list_accounts(
 
 def account_row(account: Account, unit: Unit) -> dict[str, Any]:
     return {
-        "id": account.id, "filing_no": account.filing_no, "unit": unit.name,
-        "platform": account.platform, "name": account.name, "platform_id": account.platform_id,
-        "status": account.status, "level": unit.level, "region": unit.region_code,
+        "id": account.id,
+        "filing_no": account.filing_no,
+        "unit": unit.name,
+        "platform": account.platform,
+        "name": account.name,
+        "platform_id": account.platform_id,
+        "status": account.status,
+        "level": unit.level,
+        "region": unit.region_code,
     }
 
 
@@ -57,17 +62,27 @@ def account_detail(session: Session, account_id: int | str) -> dict[str, Any]:
         select(AccountName).where(AccountName.account_id == account.id).order_by(AccountName.id)
     ).all()
     detail = account_row(account, account.unit)
-    detail.update({
-        "url": account.url, "feed_url": account.feed_url, "operator": account.operator,
-        "owner": account.owner, "phone": account.phone, "email": account.email,
-        "leader": account.leader, "leader_phone": account.leader_phone,
-        "leader_email": account.leader_email, "verified": account.verified,
-        "opened_on": account.opened_on.isoformat() if account.opened_on else None,
-        "filed_at": local_iso(account.filed_at), "approved_at": local_iso(account.approved_at),
-        "status_at": local_iso(account.status_at), "selectors": account.selectors,
-        "note": account.note,
-        "former_names": [n.name for n in names if n.until is not None],
-    })
+    detail.update(
+        {
+            "url": account.url,
+            "feed_url": account.feed_url,
+            "operator": account.operator,
+            "owner": account.owner,
+            "phone": account.phone,
+            "email": account.email,
+            "leader": account.leader,
+            "leader_phone": account.leader_phone,
+            "leader_email": account.leader_email,
+            "verified": account.verified,
+            "opened_on": account.opened_on.isoformat() if account.opened_on else None,
+            "filed_at": local_iso(account.filed_at),
+            "approved_at": local_iso(account.approved_at),
+            "status_at": local_iso(account.status_at),
+            "selectors": account.selectors,
+            "note": account.note,
+            "former_names": [n.name for n in names if n.until is not None],
+        }
+    )
     return detail
 
 
@@ -78,7 +93,12 @@ def history(session: Session, account_id: int | str) -> list[dict[str, Any]]:
         select(FilingEvent).where(FilingEvent.account_id == account.id).order_by(FilingEvent.id)
     )
     return [
-        {"at": local_iso(e.at), "action": e.action, "actor": e.actor, "reason": e.reason,
-         "changes": e.changes}
+        {
+            "at": local_iso(e.at),
+            "action": e.action,
+            "actor": e.actor,
+            "reason": e.reason,
+            "changes": e.changes,
+        }
         for e in events
     ]

@@ -32,16 +32,12 @@ class Unit(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True, comment="单位名称")
-    level: Mapped[str] = mapped_column(
-        String(16), comment="级别: province/city/county/township"
-    )
+    level: Mapped[str] = mapped_column(String(16), comment="级别: province/city/county/township")
     kind: Mapped[str] = mapped_column(
         String(16), default="government", comment="类型: government/department/other"
     )
     region_code: Mapped[str] = mapped_column(String(6), index=True, comment="行政区划代码")
-    credit_code: Mapped[str | None] = mapped_column(
-        String(18), unique=True, comment="统一社会信用代码"
-    )
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True, comment="统一社会信用代码")
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("units.id"), index=True, comment="上级单位（向其备案）"
     )
@@ -78,9 +74,7 @@ class Account(Base):
     opened_on: Mapped[date | None] = mapped_column(Date, comment="开设日期")
     filed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, comment="报备时间")
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="备案通过时间")
-    status_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, comment="状态变更时间"
-    )
+    status_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, comment="状态变更时间")
     selectors: Mapped[dict[str, Any] | None] = mapped_column(
         JSON, comment="网站/客户端列表页的 CSS/XPath 选择器"
     )
@@ -116,6 +110,4 @@ class FilingEvent(Base):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     reason: Mapped[str | None] = mapped_column(Text, comment="原因")
-    changes: Mapped[dict[str, Any]] = mapped_column(
-        JSON, default=dict, comment="变更内容 {字段: [旧, 新]}"
-    )
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, comment="变更内容 {字段: [旧, 新]}")

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from registry import validation as v
@@ -28,15 +28,29 @@ from registry.platforms import PLATFORMS, platform_label
 
 # (key, header) in the order of the 备案登记表
 COLUMNS: list[tuple[str, str]] = [
-    ("unit", "主办单位"), ("platform", "平台"), ("name", "账号名称"),
-    ("platform_id", "平台账号ID"), ("url", "链接"), ("feed_url", "采集地址"),
-    ("operator", "运维单位"), ("owner", "负责人"), ("phone", "联系电话"),
-    ("email", "负责人邮箱"), ("leader", "分管领导"), ("leader_phone", "分管领导电话"),
-    ("leader_email", "分管领导邮箱"), ("opened_on", "开设日期"), ("verified", "官方认证"),
-    ("reason", "申请理由"), ("note", "备注"),
+    ("unit", "主办单位"),
+    ("platform", "平台"),
+    ("name", "账号名称"),
+    ("platform_id", "平台账号ID"),
+    ("url", "链接"),
+    ("feed_url", "采集地址"),
+    ("operator", "运维单位"),
+    ("owner", "负责人"),
+    ("phone", "联系电话"),
+    ("email", "负责人邮箱"),
+    ("leader", "分管领导"),
+    ("leader_phone", "分管领导电话"),
+    ("leader_email", "分管领导邮箱"),
+    ("opened_on", "开设日期"),
+    ("verified", "官方认证"),
+    ("reason", "申请理由"),
+    ("note", "备注"),
 ]
 REGISTRY_COLUMNS: list[tuple[str, str]] = [
-    ("filing_no", "备案编号"), ("status", "状态"), ("level", "级别"), ("region", "行政区划"),
+    ("filing_no", "备案编号"),
+    ("status", "状态"),
+    ("level", "级别"),
+    ("region", "行政区划"),
 ]
 REQUIRED = ("unit", "platform", "name", "platform_id")
 HEADER_KEYS = {label: key for key, label in COLUMNS + REGISTRY_COLUMNS}
@@ -56,8 +70,9 @@ def write_template(path: Path) -> None:
     _write(path, [label for _, label in COLUMNS], [])
 
 
-def export_filings(session: Session, path: Path, *, unit: str | None = None,
-                   status: str | None = None) -> int:
+def export_filings(
+    session: Session, path: Path, *, unit: str | None = None, status: str | None = None
+) -> int:
     """Write filed accounts as a 备案登记表 that ``import_filings`` reads back."""
     query = select(Account, Unit).join(Unit, Account.unit_id == Unit.id).order_by(Account.id)
     if unit:
@@ -70,11 +85,15 @@ def export_filings(session: Session, path: Path, *, unit: str | None = None,
     for account, owner_unit in session.execute(query):
         values: dict[str, Any] = {key: getattr(account, key, None) for key, _ in COLUMNS}
         values.update(
-            unit=owner_unit.name, platform=platform_label(account.platform), reason=None,
+            unit=owner_unit.name,
+            platform=platform_label(account.platform),
+            reason=None,
             verified=None if account.verified is None else ("是" if account.verified else "否"),
             opened_on=account.opened_on.isoformat() if account.opened_on else None,
-            filing_no=account.filing_no, status=v.STATUSES[account.status],
-            level=v.LEVELS[owner_unit.level], region=owner_unit.region_code,
+            filing_no=account.filing_no,
+            status=v.STATUSES[account.status],
+            level=v.LEVELS[owner_unit.level],
+            region=owner_unit.region_code,
         )
         rows.append([values[key] for key, _ in COLUMNS + REGISTRY_COLUMNS])
     _write(path, [label for _, label in COLUMNS + REGISTRY_COLUMNS], rows)
@@ -99,16 +118,20 @@ class _Checker:
     def __init__(self, session: Session) -> None:
         self.units = {u.name: u for u in session.scalars(select(Unit))}
         self.taken = {
-            (p, pid): aid for aid, p, pid in session.execute(
-                select(Account.id, Account.platform, Account.platform_id))
+            (p, pid): aid
+            for aid, p, pid in session.execute(select(Account.id, Account.platform, Account.platform_id))
         }
-        self.numbers = set(session.scalars(select(Account.filing_no).where(
-            Account.filing_no.is_not(None))))
-        self.live: Counter[tuple[int, str]] = Counter({
-            (uid, p): n for uid, p, n in session.execute(
-                select(Account.unit_id, Account.platform, func.count())
-                .where(Account.status.in_(LIVE)).group_by(Account.unit_id, Account.platform))
-        })
+        self.numbers = set(session.scalars(select(Account.filing_no).where(Account.filing_no.is_not(None))))
+        self.live: Counter[tuple[int, str]] = Counter(
+            {
+                (uid, p): n
+                for uid, p, n in session.execute(
+                    select(Account.unit_id, Account.platform, func.count())
+                    .where(Account.status.in_(LIVE))
+                    .group_by(Account.unit_id, Account.platform)
+                )
+            }
+        )
         self.seen: dict[tuple[str, str], int] = {}
         self.errors: list[tuple[int, str, object, str]] = []
 
@@ -119,8 +142,7 @@ class _Checker:
             try:
                 return fn()
             except InvalidValue as exc:
-                errors.append((row_no, dict(COLUMNS + REGISTRY_COLUMNS)[key], raw.get(key, ""),
-                               exc.reason))
+                errors.append((row_no, dict(COLUMNS + REGISTRY_COLUMNS)[key], raw.get(key, ""), exc.reason))
                 return None
 
         for key in REQUIRED:
@@ -149,17 +171,27 @@ class _Checker:
         key_pair = (code, row.get("platform_id"))
         if code and row.get("platform_id"):
             if key_pair in self.taken:
-                errors.append((row_no, "平台账号ID", raw["platform_id"],
-                               f"该{PLATFORMS[code].label}账号已备案（账号ID {self.taken[key_pair]}）"))
+                errors.append(
+                    (
+                        row_no,
+                        "平台账号ID",
+                        raw["platform_id"],
+                        f"该{PLATFORMS[code].label}账号已备案（账号ID {self.taken[key_pair]}）",
+                    )
+                )
             elif key_pair in self.seen:
-                errors.append((row_no, "平台账号ID", raw["platform_id"],
-                               f"与第{self.seen[key_pair]}行重复"))
+                errors.append((row_no, "平台账号ID", raw["platform_id"], f"与第{self.seen[key_pair]}行重复"))
         reason = (raw.get("reason") or "").strip() or None
-        if unit is not None and code and status in LIVE:
-            if self.live[(unit.id, code)] and not reason:
-                errors.append((row_no, "申请理由", "",
-                               f"「{unit.name}」在{PLATFORMS[code].label}已有账号，"
-                               "一个单位原则上在同一平台只开设一个账号，须填写申请理由"))
+        if unit is not None and code and status in LIVE and self.live[(unit.id, code)] and not reason:
+            errors.append(
+                (
+                    row_no,
+                    "申请理由",
+                    "",
+                    f"「{unit.name}」在{PLATFORMS[code].label}已有账号，"
+                    "一个单位原则上在同一平台只开设一个账号，须填写申请理由",
+                )
+            )
         if errors:
             self.errors.extend(errors)
             return None
@@ -169,8 +201,15 @@ class _Checker:
             self.numbers.add(number)
         if status in LIVE:
             self.live[(unit.id, code)] += 1
-        row.update(unit_id=unit.id, platform=code, status=status, filing_no=number,
-                   _reason=reason, _region=unit.region_code, _unit=unit.name)
+        row.update(
+            unit_id=unit.id,
+            platform=code,
+            status=status,
+            filing_no=number,
+            _reason=reason,
+            _region=unit.region_code,
+            _unit=unit.name,
+        )
         return row
 
 
@@ -179,38 +218,71 @@ def _write_rows(session: Session, rows: list[dict[str, Any]], actor: str) -> Non
     accounts = []
     for row in rows:
         record = {k: val for k, val in row.items() if not k.startswith("_")}
-        record.update(filed_at=now, status_at=now,
-                      approved_at=now if row["status"] != "pending" else None)
-        for key in ("url", "feed_url", "operator", "owner", "phone", "email", "leader",
-                    "leader_phone", "leader_email", "opened_on", "verified", "note"):
+        record.update(filed_at=now, status_at=now, approved_at=now if row["status"] != "pending" else None)
+        for key in (
+            "url",
+            "feed_url",
+            "operator",
+            "owner",
+            "phone",
+            "email",
+            "leader",
+            "leader_phone",
+            "leader_email",
+            "opened_on",
+            "verified",
+            "note",
+        ):
             record.setdefault(key, None)
         accounts.append(record)
     # plain executemany (batched on every backend), then read the new ids back by key
     before = session.scalar(select(func.max(Account.id))) or 0
-    session.execute(insert(Account.__table__), accounts)
+    session.execute(insert(_table(Account)), accounts)
     new_ids = {
-        (p, pid): aid for aid, p, pid in session.execute(
-            select(Account.id, Account.platform, Account.platform_id).where(Account.id > before))
+        (p, pid): aid
+        for aid, p, pid in session.execute(
+            select(Account.id, Account.platform, Account.platform_id).where(Account.id > before)
+        )
     }
     ids = [new_ids[(r["platform"], r["platform_id"])] for r in rows]
     numbers = []
     for account_id, row in zip(ids, rows, strict=True):
         row["id"] = account_id
         if row["status"] != "pending" and not row["filing_no"]:
-            row["filing_no"] = filing_number(
-                Account(id=account_id, platform=row["platform"]), row["_region"])
+            row["filing_no"] = filing_number(Account(id=account_id, platform=row["platform"]), row["_region"])
             numbers.append({"b_id": account_id, "b_no": row["filing_no"]})
     if numbers:
         from sqlalchemy import bindparam
 
         session.execute(
-            update(Account.__table__).where(Account.__table__.c.id == bindparam("b_id"))
-            .values(filing_no=bindparam("b_no")), numbers)
-    session.execute(insert(AccountName.__table__), [
-        {"account_id": r["id"], "name": r["name"], "since": now} for r in rows])
-    session.execute(insert(FilingEvent.__table__), [
-        {"at": now, "actor": actor, "action": "import", "account_id": r["id"],
-         "reason": r["_reason"], "changes": _changes(r)} for r in rows])
+            update(_table(Account))
+            .where(_table(Account).c.id == bindparam("b_id"))
+            .values(filing_no=bindparam("b_no")),
+            numbers,
+        )
+    session.execute(
+        insert(_table(AccountName)),
+        [{"account_id": r["id"], "name": r["name"], "since": now} for r in rows],
+    )
+    session.execute(
+        insert(_table(FilingEvent)),
+        [
+            {
+                "at": now,
+                "actor": actor,
+                "action": "import",
+                "account_id": r["id"],
+                "reason": r["_reason"],
+                "changes": _changes(r),
+            }
+            for r in rows
+        ],
+    )
+
+
+def _table(model: Any) -> Table:
+    """The Core table of a model, for batched executemany writes."""
+    return cast(Table, model.__table__)
 
 
 def _changes(row: dict[str, Any]) -> dict[str, Any]:
@@ -249,8 +321,11 @@ def _read(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     keys = [HEADER_KEYS.get(h.strip()) for h in header]
     missing = [dict(COLUMNS)[k] for k in REQUIRED if k not in keys]
     if missing:
-        raise InvalidValue("表头", "、".join(h for h in header if h) or "（空）",
-                           f"缺少必需的列「{'、'.join(missing)}」，请使用 account template 生成的登记表")
+        raise InvalidValue(
+            "表头",
+            "、".join(h for h in header if h) or "（空）",
+            f"缺少必需的列「{'、'.join(missing)}」，请使用 account template 生成的登记表",
+        )
     for row_no, values in enumerate(rows, start=2):
         record = {k: _unescape(val) for k, val in zip(keys, values, strict=False) if k}
         if any(record.values()):
@@ -326,8 +401,7 @@ def _write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
         return
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
-                                               "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
     sheet = workbook.add_worksheet("备案登记表")
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     text_fmt = workbook.add_format({"num_format": "@"})

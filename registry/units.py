@@ -46,12 +46,14 @@ def add_unit(
     if parent_unit is not None:
         if v.LEVEL_RANK[level] < v.LEVEL_RANK[parent_unit.level]:
             raise InvalidValue(
-                "上级单位", parent,
+                "上级单位",
+                parent,
                 f"上级单位是{v.LEVELS[parent_unit.level]}，不能管理{v.LEVELS[level]}单位",
             )
         if not v.region_within(region, parent_unit.region_code, parent_unit.level):
             raise InvalidValue(
-                "行政区划代码", region,
+                "行政区划代码",
+                region,
                 f"不在上级单位「{parent_unit.name}」的区划 {parent_unit.region_code} 之内",
             )
     if session.scalar(select(Unit.id).where(Unit.name == name)) is not None:
@@ -59,14 +61,20 @@ def add_unit(
     if code and session.scalar(select(Unit.id).where(Unit.credit_code == code)) is not None:
         raise Conflict("统一社会信用代码", code, "已被其他单位使用")
     unit = Unit(
-        name=name, level=level, kind=kind, region_code=region, credit_code=code,
+        name=name,
+        level=level,
+        kind=kind,
+        region_code=region,
+        credit_code=code,
         parent_id=parent_unit.id if parent_unit else None,
     )
     session.add(unit)
     session.flush()
     session.add(
         FilingEvent(
-            actor=actor, action="unit_add", unit_id=unit.id,
+            actor=actor,
+            action="unit_add",
+            unit_id=unit.id,
             changes={"name": [None, name], "level": [None, level], "region": [None, region]},
         )
     )
@@ -84,8 +92,13 @@ def list_units(session: Session, *, level: str | None = None) -> list[dict[str, 
         query = query.where(Unit.level == v.level(level))
     return [
         {
-            "id": u.id, "name": u.name, "level": u.level, "kind": u.kind,
-            "region": u.region_code, "parent": parent_name, "credit_code": u.credit_code,
+            "id": u.id,
+            "name": u.name,
+            "level": u.level,
+            "kind": u.kind,
+            "region": u.region_code,
+            "parent": parent_name,
+            "credit_code": u.credit_code,
         }
         for u, parent_name in session.execute(query)
     ]

@@ -18,8 +18,16 @@ STATUSES = {"pending": "待审核", "active": "已备案", "closed": "已关停"
 
 _LEVEL_ALIASES = {
     **{v: k for k, v in LEVELS.items()},
-    "省": "province", "省直": "province", "市": "city", "市级": "city", "市州": "city",
-    "县": "county", "县级": "county", "区": "county", "乡镇": "township", "街道": "township",
+    "省": "province",
+    "省直": "province",
+    "市": "city",
+    "市级": "city",
+    "市州": "city",
+    "县": "county",
+    "县级": "county",
+    "区": "county",
+    "乡镇": "township",
+    "街道": "township",
 }
 _KIND_ALIASES = {**{v: k for k, v in KINDS.items()}, "政府部门": "department", "其它": "other"}
 _STATUS_ALIASES = {**{v: k for k, v in STATUSES.items()}, "已备案（在用）": "active"}
@@ -72,7 +80,8 @@ def region_code(value: str, level: str, field: str = "行政区划代码") -> st
     if shown != wanted:
         examples = {"province": "如 620000", "city": "如 620100", "county": "如 620102"}
         raise InvalidValue(
-            field, value,
+            field,
+            value,
             f"与级别「{LEVELS[level]}」不符：这是{LEVELS[shown]}代码（{examples[wanted]}）",
         )
     return code
@@ -103,7 +112,9 @@ def status(value: str, field: str = "状态") -> str:
     key = value.strip()
     key = key if key in STATUSES else _STATUS_ALIASES.get(key, "")
     if not key:
-        raise InvalidValue(field, value, "应为 pending/active/closed/cancelled（待审核/已备案/已关停/已注销）")
+        raise InvalidValue(
+            field, value, "应为 pending/active/closed/cancelled（待审核/已备案/已关停/已注销）"
+        )
     return key
 
 

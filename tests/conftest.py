@@ -80,7 +80,7 @@ def pg_server() -> str:
         with engine.connect() as conn:
             conn.execute(text("select 1"))
         engine.dispose()
-    except Exception:  # noqa: BLE001
+    except Exception:
         _missing_service("PostgreSQL at 127.0.0.1:5432")
     return PG_ADMIN
 
@@ -119,7 +119,7 @@ def redis_url() -> Iterator[str]:
 
         client = redis.Redis.from_url(REDIS_URL)
         client.ping()
-    except Exception:  # noqa: BLE001
+    except Exception:
         _missing_service("Redis at 127.0.0.1:6379")
     client.flushdb()
     yield REDIS_URL

@@ -20,19 +20,47 @@ def small_registry(db: str | None = None) -> None:
     """A province, a provincial department, a city and a county under it."""
     upgrade(db)
     with session_scope(db) as s:
-        units.add_unit(s, name=PROVINCE, level="province", region="620000",
-                       credit_code=credit("11620000013901271"), actor="factory")
-        units.add_unit(s, name=DEPT, level="province", region="620000", kind="department",
-                       parent=PROVINCE, actor="factory")
+        units.add_unit(
+            s,
+            name=PROVINCE,
+            level="province",
+            region="620000",
+            credit_code=credit("11620000013901271"),
+            actor="factory",
+        )
+        units.add_unit(
+            s,
+            name=DEPT,
+            level="province",
+            region="620000",
+            kind="department",
+            parent=PROVINCE,
+            actor="factory",
+        )
         units.add_unit(s, name=CITY, level="city", region="620100", parent=PROVINCE, actor="factory")
         units.add_unit(s, name=COUNTY, level="county", region="620102", parent=CITY, actor="factory")
 
 
-def active_account(db: str | None, *, unit: str, platform: str, name: str, platform_id: str,
-                   reason: str | None = None, **extra: object) -> int:
+def active_account(
+    db: str | None,
+    *,
+    unit: str,
+    platform: str,
+    name: str,
+    platform_id: str,
+    reason: str | None = None,
+    **extra: object,
+) -> int:
     with session_scope(db) as s:
-        account = filing.file_account(s, unit=unit, platform=platform, name=name,
-                                      platform_id=platform_id, reason=reason, actor="factory",
-                                      **extra)
+        account = filing.file_account(
+            s,
+            unit=unit,
+            platform=platform,
+            name=name,
+            platform_id=platform_id,
+            reason=reason,
+            actor="factory",
+            **extra,
+        )
         filing.approve(s, account.id, actor="factory")
         return account.id

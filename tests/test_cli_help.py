@@ -23,7 +23,8 @@ def test_command_has_chinese_help(path: list[str], command, cli) -> None:  # typ
         if param.name == "help":
             continue
         assert getattr(param, "help", None) and CJK.search(param.help), (
-            f"{' '.join(path)} {param.name} has no Chinese help")
+            f"{' '.join(path)} {param.name} has no Chinese help"
+        )
     r = cli([*path[1:], "--help"])
     assert r.code == 0, r
     assert command.help.strip().splitlines()[0][:10] in r.out
@@ -36,11 +37,13 @@ def test_cli_reference_is_current() -> None:
 
 
 def test_usage_errors_are_chinese_one_liners(cli) -> None:  # type: ignore[no-untyped-def]
-    for args, word in ((["unit", "add", "--name", "x"], "缺少必填参数"),
-                       (["account", "list", "--bogus"], "没有选项"),
-                       (["account", "show", "abc"], "ID"),
-                       (["nosuch"], "没有命令"),
-                       (["account", "list", "--format", "xml"], "--format")):
+    for args, word in (
+        (["unit", "add", "--name", "x"], "缺少必填参数"),
+        (["account", "list", "--bogus"], "没有选项"),
+        (["account", "show", "abc"], "ID"),
+        (["nosuch"], "没有命令"),
+        (["account", "list", "--format", "xml"], "--format"),
+    ):
         r = cli(args)
         assert r.code == 2, (args, r)
         assert word in r.err and "Traceback" not in r.err and r.err.startswith("错误："), (args, r)

@@ -24,8 +24,10 @@ def reg(any_db: str, cli):  # type: ignore[no-untyped-def]
 
 
 def _file(reg, name="兰州发布", pid="1669879400", platform="weibo", unit=CITY, extra=""):  # type: ignore[no-untyped-def]
-    r = reg(f"account file --unit {unit} --platform {platform} --name {name} "
-            f"--platform-id {pid} {extra} --format json")
+    r = reg(
+        f"account file --unit {unit} --platform {platform} --name {name} "
+        f"--platform-id {pid} {extra} --format json"
+    )
     assert r.code == 0, r
     return json.loads(r.out)["id"]
 
@@ -37,11 +39,20 @@ def _count(db: str, model) -> int:  # type: ignore[no-untyped-def]
 
 def test_full_life_cycle_and_history(reg) -> None:  # type: ignore[no-untyped-def]
     aid = _file(reg, extra="--phone 13800138000 --owner 张三")
-    shown = json.loads(reg(f"account list --format json").out)
-    assert shown == [{
-        "id": aid, "filing_no": None, "unit": CITY, "platform": "weibo", "name": "兰州发布",
-        "platform_id": "1669879400", "status": "pending", "level": "city", "region": "620100",
-    }]
+    shown = json.loads(reg("account list --format json").out)
+    assert shown == [
+        {
+            "id": aid,
+            "filing_no": None,
+            "unit": CITY,
+            "platform": "weibo",
+            "name": "兰州发布",
+            "platform_id": "1669879400",
+            "status": "pending",
+            "level": "city",
+            "region": "620100",
+        }
+    ]
     assert reg(f"account approve {aid}").code == 0
     row = json.loads(reg("account list --format json").out)[0]
     assert row["status"] == "active" and row["filing_no"] == f"620100-WB-{aid:06d}"
@@ -93,8 +104,9 @@ def test_transitions(reg, steps, action, status_word) -> None:  # type: ignore[n
     assert _count(reg.db, FilingEvent) == events_before
 
 
-@pytest.mark.parametrize("action", ["change {id} --name 新名", "close {id}", "cancel {id}",
-                                    "close {id} --reason ' '"])
+@pytest.mark.parametrize(
+    "action", ["change {id} --name 新名", "close {id}", "cancel {id}", "close {id} --reason ' '"]
+)
 def test_reason_required(reg, action) -> None:  # type: ignore[no-untyped-def]
     aid = _file(reg)
     reg(f"account approve {aid}")
@@ -147,7 +159,10 @@ def test_closed_account_frees_the_platform_slot(reg) -> None:  # type: ignore[no
         (f"--unit {CITY} --platform weibo --name a --platform-id 1669879400 --phone 12345", "联系电话"),
         (f"--unit {CITY} --platform weibo --name a --platform-id 1669879400 --url ftp://x", "链接"),
         (f"--unit {CITY} --platform weibo --name ' ' --platform-id 1669879400", "账号名称"),
-        (f"--unit {CITY} --platform weibo --name a --platform-id 1669879400 --opened-on 2026-13-01", "开设日期"),
+        (
+            f"--unit {CITY} --platform weibo --name a --platform-id 1669879400 --opened-on 2026-13-01",
+            "开设日期",
+        ),
     ],
 )
 def test_bad_filing_input(reg, args, field) -> None:  # type: ignore[no-untyped-def]
@@ -183,8 +198,15 @@ def test_unit_list_json(reg) -> None:  # type: ignore[no-untyped-def]
     units = json.loads(reg("unit list --format json").out)
     assert {u["name"] for u in units} == {PROVINCE, DEPT, CITY, COUNTY}
     county = next(u for u in units if u["name"] == COUNTY)
-    assert county == {"id": county["id"], "name": COUNTY, "level": "county", "kind": "government",
-                      "region": "620102", "parent": CITY, "credit_code": None}
+    assert county == {
+        "id": county["id"],
+        "name": COUNTY,
+        "level": "county",
+        "kind": "government",
+        "region": "620102",
+        "parent": CITY,
+        "credit_code": None,
+    }
     province = next(u for u in units if u["name"] == PROVINCE)
     assert province["credit_code"] == credit("11620000013901271")
 

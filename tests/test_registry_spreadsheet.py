@@ -13,14 +13,36 @@ from tests.factories import CITY, COUNTY, DEPT, small_registry
 
 HEADERS = ["主办单位", "平台", "账号名称", "平台账号ID", "链接", "采集地址", "运维单位", "负责人", "联系电话"]
 GOOD = [
-    [CITY, "新浪微博", "兰州发布", "1669879400", "https://weibo.com/u/1669879400", "", "兰州日报社", "张三", "13800138000"],
-    [COUNTY, "微信公众号", "城关发布", "gh_0123456789ab", "", "https://rss.example.cn/wx/1", "", "李四", "0931-8888888"],
+    [
+        CITY,
+        "新浪微博",
+        "兰州发布",
+        "1669879400",
+        "https://weibo.com/u/1669879400",
+        "",
+        "兰州日报社",
+        "张三",
+        "13800138000",
+    ],
+    [
+        COUNTY,
+        "微信公众号",
+        "城关发布",
+        "gh_0123456789ab",
+        "",
+        "https://rss.example.cn/wx/1",
+        "",
+        "李四",
+        "0931-8888888",
+    ],
     [DEPT, "抖音", "甘肃教育", "MS4wLjABAAAAv7iSuuXDJGDvJkmH_vz1qkDZYo1apxgzaxdBSeIuPiM", "", "", "", "", ""],
     [DEPT, "bilibili", "甘肃教育B站", "123456", "", "", "", "", ""],
 ]
 
 
-def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADERS, encoding: str = "utf-8-sig") -> Path:
+def write_csv(
+    path: Path, rows: list[list[str]], header: list[str] = HEADERS, encoding: str = "utf-8-sig"
+) -> Path:
     with path.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
@@ -66,15 +88,20 @@ def test_import_good_file(reg, tmp_path: Path, maker) -> None:  # type: ignore[n
     assert r.code == 0, r
     rows = accounts(reg)
     assert [(a["platform"], a["platform_id"], a["status"]) for a in rows] == [
-        ("weibo", "1669879400", "pending"), ("wechat", "gh_0123456789ab", "pending"),
-        ("douyin", GOOD[2][3], "pending"), ("bilibili", "123456", "pending")]
+        ("weibo", "1669879400", "pending"),
+        ("wechat", "gh_0123456789ab", "pending"),
+        ("douyin", GOOD[2][3], "pending"),
+        ("bilibili", "123456", "pending"),
+    ]
     history = json.loads(reg(["account", "history", str(rows[0]["id"]), "--format", "json"]).out)
     assert history[0]["action"] == "import" and history[0]["actor"] == "tester"
 
 
 def test_xlsx_numbers_become_text(reg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # Excel stores a uid and a mobile typed without a leading apostrophe as numbers
-    path = write_xlsx(tmp_path / "n.xlsx", [[CITY, "微博", "兰州发布", 1669879400, "", "", "", "", 13800138000]])
+    path = write_xlsx(
+        tmp_path / "n.xlsx", [[CITY, "微博", "兰州发布", 1669879400, "", "", "", "", 13800138000]]
+    )
     assert reg(["account", "import", str(path)]).code == 0
     detail = json.loads(reg(["account", "show", str(accounts(reg)[0]["id"]), "--format", "json"]).out)
     assert detail["platform_id"] == "1669879400" and detail["phone"] == "13800138000"
@@ -101,10 +128,15 @@ def test_bad_rows_write_nothing_and_are_all_listed(reg, tmp_path: Path) -> None:
     r = reg(["account", "import", str(write_csv(tmp_path / "bad.csv", rows))])
     assert r.code == 2, r
     assert "Traceback" not in r.err
-    for expected in ("第3行 列「平台」的值「推特」", "第4行 列「平台账号ID」的值「gh_123」",
-                     "第6行 列「平台账号ID」的值「1669879400」", "与第2行重复",
-                     "第7行 列「主办单位」的值「不存在单位」", "第7行 列「联系电话」的值「12345」",
-                     "第9行 列「账号名称」"):
+    for expected in (
+        "第3行 列「平台」的值「推特」",
+        "第4行 列「平台账号ID」的值「gh_123」",
+        "第6行 列「平台账号ID」的值「1669879400」",
+        "与第2行重复",
+        "第7行 列「主办单位」的值「不存在单位」",
+        "第7行 列「联系电话」的值「12345」",
+        "第9行 列「账号名称」",
+    ):
         assert expected in r.err, expected
     assert "第5行" not in r.err and "第8行" not in r.err
     assert accounts(reg) == []
@@ -155,7 +187,7 @@ def test_export_round_trips(reg, any_db: str, cli, tmp_path: Path, suffix: str) 
     reg(["account", "approve", str(first[0]["id"])])
     reg(["account", "approve", str(first[1]["id"])])
     reg(["account", "close", str(first[1]["id"]), "--reason", "整合"])
-    reg(["account", "change", str(first[2]["id"]), "--name", "=HYPERLINK(\"x\")", "--reason", "测试"])
+    reg(["account", "change", str(first[2]["id"]), "--name", '=HYPERLINK("x")', "--reason", "测试"])
     out = tmp_path / f"out{suffix}"
     assert reg(["account", "export", str(out)]).code == 0
     # a fresh registry with the same units takes the export back unchanged
@@ -165,7 +197,7 @@ def test_export_round_trips(reg, any_db: str, cli, tmp_path: Path, suffix: str) 
     again = json.loads(cli(["--db", other, "account", "list", "--format", "json"]).out)
     strip = lambda rows: [{k: v for k, v in r.items() if k != "id"} for r in rows]  # noqa: E731
     assert strip(again) == strip(accounts(reg))
-    assert again[2]["name"] == "=HYPERLINK(\"x\")"
+    assert again[2]["name"] == '=HYPERLINK("x")'
     # the same export into the same registry is refused as already filed, writing nothing
     r = reg(["account", "import", str(out)])
     assert r.code == 2 and "已备案" in r.err and len(accounts(reg)) == 4

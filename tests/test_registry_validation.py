@@ -107,11 +107,23 @@ def test_phone(value: str, expected: str | None) -> None:
 @pytest.mark.parametrize(
     ("value", "code"),
     [
-        ("wechat", "wechat"), ("微信公众号", "wechat"), ("新浪微博", "weibo"), ("微博", "weibo"),
-        ("抖音", "douyin"), ("快手", "kuaishou"), ("今日头条", "toutiao"), ("哔哩哔哩", "bilibili"),
-        ("微信视频号", "wechat_channels"), ("小红书", "xiaohongshu"), ("百家号", "baijiahao"),
-        ("移动客户端", "app"), ("网站", "website"), ("other", "other"), ("WEIBO", "weibo"),
-        ("推特", None), ("", None),
+        ("wechat", "wechat"),
+        ("微信公众号", "wechat"),
+        ("新浪微博", "weibo"),
+        ("微博", "weibo"),
+        ("抖音", "douyin"),
+        ("快手", "kuaishou"),
+        ("今日头条", "toutiao"),
+        ("哔哩哔哩", "bilibili"),
+        ("微信视频号", "wechat_channels"),
+        ("小红书", "xiaohongshu"),
+        ("百家号", "baijiahao"),
+        ("移动客户端", "app"),
+        ("网站", "website"),
+        ("other", "other"),
+        ("WEIBO", "weibo"),
+        ("推特", None),
+        ("", None),
     ],
 )
 def test_platform_names(value: str, code: str | None) -> None:
@@ -148,8 +160,15 @@ def test_platform_id_shapes(platform: str, pid: str, ok: bool) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("province", "province"), ("省级", "province"), ("市州", "city"), ("县区", "county"),
-     ("乡镇", "township"), ("街道", "township"), ("country", None)],
+    [
+        ("province", "province"),
+        ("省级", "province"),
+        ("市州", "city"),
+        ("县区", "county"),
+        ("乡镇", "township"),
+        ("街道", "township"),
+        ("country", None),
+    ],
 )
 def test_level_aliases(value: str, expected: str | None) -> None:
     if expected:
