@@ -10,8 +10,10 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from typer._click import exceptions as click_exc
 
+from monitor.cli_ops import alert_app, config_app, schedule_app
 from registry.cli import account_app, db_app, unit_app
 from registry.cliutil import STATE
+from registry.config import configured_database
 from registry.errors import GovmediaError
 
 app = typer.Typer(
@@ -44,7 +46,7 @@ def root(
     ] = None,
 ) -> None:
     """govmedia：政务新媒体分级备案、采集监测、抽查检查与季度通报。"""
-    STATE.db = db
+    STATE.db = db or configured_database(config)  # --db / GOVMEDIA_DB, then [database] url
     STATE.user = user
     STATE.config = config
 
@@ -53,6 +55,9 @@ def root(
 app.add_typer(db_app, name="db")
 app.add_typer(unit_app, name="unit")
 app.add_typer(account_app, name="account")
+app.add_typer(config_app, name="config")
+app.add_typer(schedule_app, name="schedule")
+app.add_typer(alert_app, name="alert")
 
 
 def _usage_message(exc: click_exc.UsageError) -> str:
