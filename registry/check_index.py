@@ -1,0 +1,109 @@
+"""The near-duplicate index in the database: one exact hash and 16 LSH band keys per post.
+
+The monitor computes fingerprints (``monitor.neardup``); this module stores and reads them.
+With the band keys in ``post_bands`` (indexed on band, key), "which posts may be a relay of
+release X" is a lookup of X's 16 keys, followed by an exact check of the few candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from registry.check_models import PostBand, PostFingerprint
+from registry.collection_models import Post
+from registry.db import utcnow
+
+BANDS = 16
+
+
+def unindexed_posts(session: Session, *, since: datetime, until: datetime) -> set[int]:
+    """Posts published in (since, until] that have no fingerprint yet."""
+    query = (
+        select(Post.id)
+        .outerjoin(PostFingerprint, PostFingerprint.post_id == Post.id)
+        .where(Post.published_at > since, Post.published_at <= until, PostFingerprint.post_id.is_(None))
+    )
+    return set(session.scalars(query))
+
+
+def store_fingerprints(
+    session: Session,
+    post_ids: Sequence[int],
+    hashes: Sequence[int],
+    lengths: Sequence[int],
+    keys: npt.NDArray[np.int64],
+) -> int:
+    """Write fingerprints and band keys (``keys`` is N×16) of newly indexed posts."""
+    if not post_ids:
+        return 0
+    now = utcnow()
+    session.execute(
+        insert(PostFingerprint),
+        [
+            {"post_id": int(p), "exact_hash": int(h), "length": int(n), "indexed_at": now}
+            for p, h, n in zip(post_ids, hashes, lengths, strict=True)
+        ],
+    )
+    rows = [
+        {"post_id": int(p), "band": b, "key": int(k)}
+        for p, row in zip(post_ids, keys.tolist(), strict=True)
+        for b, k in enumerate(row)
+    ]
+    for start in range(0, len(rows), 100_000):
+        session.execute(insert(PostBand), rows[start : start + 100_000])
+    return len(post_ids)
+
+
+def load_index(
+    session: Session, *, since: datetime, until: datetime
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(post ids, exact hashes, N×16 band keys) of the indexed posts published in (since, until]."""
+    fp = (
+        session.execute(
+            select(PostFingerprint.post_id, PostFingerprint.exact_hash)
+            .join(Post, Post.id == PostFingerprint.post_id)
+            .where(Post.published_at > since, Post.published_at <= until)
+            .order_by(PostFingerprint.post_id)
+        )
+        .tuples()
+        .all()
+    )
+    ids = np.fromiter((r[0] for r in fp), dtype=np.int64, count=len(fp))
+    hashes = np.fromiter((r[1] for r in fp), dtype=np.int64, count=len(fp))
+    keys = np.zeros((len(fp), BANDS), dtype=np.int64)
+    if not fp:
+        return ids, hashes, keys
+    bands = (
+        session.execute(
+            select(PostBand.post_id, PostBand.band, PostBand.key)
+            .join(Post, Post.id == PostBand.post_id)
+            .where(Post.published_at > since, Post.published_at <= until)
+        )
+        .tuples()
+        .all()
+    )
+    arr = np.array(bands, dtype=np.int64).reshape(-1, 3)
+    rows = np.searchsorted(ids, arr[:, 0])
+    keys[rows, arr[:, 1]] = arr[:, 2]
+    return ids, hashes, keys
+
+
+def lookup(session: Session, keys: Iterable[tuple[int, int]], exact: int | None = None) -> set[int]:
+    """Posts sharing any (band, key) pair, or the exact hash, with the given fingerprint."""
+    pairs = [(int(b), int(k)) for b, k in keys]
+    found = (
+        set(session.scalars(select(PostBand.post_id).where(tuple_(PostBand.band, PostBand.key).in_(pairs))))
+        if pairs
+        else set()
+    )
+    if exact is not None:
+        found |= set(
+            session.scalars(select(PostFingerprint.post_id).where(PostFingerprint.exact_hash == exact))
+        )
+    return found
