@@ -3,7 +3,6 @@ registry.config, monitor.scheduler and monitor.alerts."""
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
 from typing import Annotated
@@ -27,16 +26,36 @@ FormatOpt = Annotated[Format, typer.Option("--format", help="输出格式：tabl
 
 CONFIG_COLUMNS = [("key", "配置项"), ("value", "生效值"), ("source", "来源"), ("env", "环境变量")]
 JOB_COLUMNS = [
-    ("job", "任务"), ("label", "名称"), ("when", "时间"), ("last_started_at", "上次开始"),
-    ("last_status", "上次结果"), ("next_run", "下次运行"), ("running_by", "正在运行"),
+    ("job", "任务"),
+    ("label", "名称"),
+    ("when", "时间"),
+    ("last_started_at", "上次开始"),
+    ("last_status", "上次结果"),
+    ("next_run", "下次运行"),
+    ("running_by", "正在运行"),
 ]
 RUN_COLUMNS = [
-    ("id", "ID"), ("job", "任务"), ("trigger", "触发"), ("status", "结果"), ("started_at", "开始"),
-    ("finished_at", "结束"), ("seconds", "秒"), ("key", "对象"), ("error", "错误"), ("summary", "摘要"),
+    ("id", "ID"),
+    ("job", "任务"),
+    ("trigger", "触发"),
+    ("status", "结果"),
+    ("started_at", "开始"),
+    ("finished_at", "结束"),
+    ("seconds", "秒"),
+    ("key", "对象"),
+    ("error", "错误"),
+    ("summary", "摘要"),
 ]
 ALERT_COLUMNS = [
-    ("id", "ID"), ("sent_at", "发送时间"), ("account", "账号"), ("step", "级别"), ("days", "无更新天数"),
-    ("channel", "渠道"), ("recipient_name", "收件人"), ("recipient", "地址"), ("status", "结果"),
+    ("id", "ID"),
+    ("sent_at", "发送时间"),
+    ("account", "账号"),
+    ("step", "级别"),
+    ("days", "无更新天数"),
+    ("channel", "渠道"),
+    ("recipient_name", "收件人"),
+    ("recipient", "地址"),
+    ("status", "结果"),
     ("error", "失败原因"),
 ]
 
@@ -55,9 +74,17 @@ def config_show(fmt: FormatOpt = Format.table) -> None:
     config = _config(valid=False)
     rows = effective_rows(config)
     database = resolve_url(STATE.db)
-    rows.insert(0, {"key": "database.effective", "value": _masked_db(database),
-                    "source": "--db / GOVMEDIA_DB / database.url / 默认", "env": "GOVMEDIA_DB",
-                    "secret": False, "help": "实际使用的数据库"})
+    rows.insert(
+        0,
+        {
+            "key": "database.effective",
+            "value": _masked_db(database),
+            "source": "--db / GOVMEDIA_DB / database.url / 默认",
+            "env": "GOVMEDIA_DB",
+            "secret": False,
+            "help": "实际使用的数据库",
+        },
+    )
     if fmt is Format.table:
         say(f"配置文件：{config.path or '（无，使用默认值与环境变量）'}")
     emit(rows, fmt, columns=CONFIG_COLUMNS)
@@ -88,8 +115,11 @@ def config_check() -> None:
 def _scheduler(log: bool = False) -> scheduler.Scheduler:
     config = _config()
     return scheduler.Scheduler(
-        scheduler.builtin_jobs(config), db=resolve_url(STATE.db), config=config,
-        config_path=STATE.config, log=_log if log else (lambda _m: None),
+        scheduler.builtin_jobs(config),
+        db=resolve_url(STATE.db),
+        config=config,
+        config_path=STATE.config,
+        log=_log if log else (lambda _m: None),
     )
 
 
@@ -101,8 +131,12 @@ def _log(message: str) -> None:
 
 @schedule_app.command("run")
 def schedule_run(
-    once: Annotated[str | None, typer.Option("--once", metavar="JOB",
-                                             help="立即运行一个任务后退出：crawl、alerts、weekly、monthly、circular。")] = None,
+    once: Annotated[
+        str | None,
+        typer.Option(
+            "--once", metavar="JOB", help="立即运行一个任务后退出：crawl、alerts、weekly、monthly、circular。"
+        ),
+    ] = None,
 ) -> None:
     """启动常驻调度进程（收到 SIGTERM 或 Ctrl-C 时在两个任务之间停止）；--once 只运行一个任务。"""
     runner = _scheduler(log=True)
@@ -111,14 +145,15 @@ def schedule_run(
     if once:
         row = runner.run_job(scheduler.find_job(runner.jobs, once).name, trigger="once")
         if row["status"] != "ok":
-            print(f"任务「{once}」{'未运行' if row['status'] == 'skipped' else '失败'}：{row['error']}",
-                  file=sys.stderr)
+            print(
+                f"任务「{once}」{'未运行' if row['status'] == 'skipped' else '失败'}：{row['error']}",
+                file=sys.stderr,
+            )
             raise typer.Exit(1)
         say(f"任务「{once}」完成：{row['summary'] or ''}")
         return
     stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+    scheduler.stop_on_signals(stop)
     runner.serve(stop)
 
 
@@ -157,7 +192,9 @@ def alert_list(
 
 @alert_app.command("test")
 def alert_test(
-    to: Annotated[list[str] | None, typer.Option("--to", help="测试邮件收件人（可多次给出），默认为监管中心邮箱。")] = None,
+    to: Annotated[
+        list[str] | None, typer.Option("--to", help="测试邮件收件人（可多次给出），默认为监管中心邮箱。")
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """经所有已配置的渠道（邮件、回调、企业微信、钉钉）发送一条测试消息。"""

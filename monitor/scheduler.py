@@ -423,6 +423,14 @@ class Scheduler:
         self.run_job(job.name, trigger="schedule", due=previous_occurrence(job.kind, job.when, now))
 
 
+def stop_on_signals(stop: threading.Event) -> None:
+    """SIGTERM and SIGINT ask the scheduler to stop after the job in progress."""
+    import signal
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+
+
 class _Heartbeat:
     """Renews a running job's lease every third of its lifetime, so only a dead process loses it."""
 
