@@ -1,0 +1,141 @@
+"""Writing the circular's files: charts (PNG), Word (.docx), HTML and the .xlsx annex.
+
+Rendering only: the ``CircularReport`` is complete before anything is written. File names
+carry the window, e.g. ``circular_2026-07-01_2026-09-30.docx``.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reports import charts, render
+from reports.circular import IMAGES, CircularReport
+from reports.groups import RateRow
+from reports.sheets import Sheet, write_workbook
+
+ANNEX_HEADERS = [
+    "序号",
+    "地区/主办单位",
+    "账号名称",
+    "平台",
+    "问题类型",
+    "问题描述",
+    "最近更新时间",
+    "证据链接",
+]
+UNCOLLECTED_HEADERS = ["序号", "地区/主办单位", "账号名称", "平台", "最近采集情况"]
+RATE_HEADERS = ["名称", "检查账号数", "合格", "不合格", "合格率（%）"]
+
+
+@dataclass
+class Written:
+    """Paths of the files written, and the warnings the user should read."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    charts: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"files": self.files, "charts": self.charts, "warnings": self.warnings}
+
+
+def draw_charts(series: dict[str, charts.Series], out: Path, stem: str, written: Written) -> dict[str, str]:
+    """Render each series to ``out/stem_key.png``; a missing CJK font becomes one warning."""
+    paths: dict[str, str] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", charts.FontWarning)
+        for key, s in series.items():
+            paths[key] = str(charts.render(s, out / f"{stem}_{key.removeprefix('chart_')}.png"))
+    message = charts.font_warning()
+    if message and series:
+        written.warnings.append(message)
+    written.charts.extend(paths.values())
+    return paths
+
+
+def circular_sheets(report: CircularReport) -> list[Sheet]:
+    ctx = report.context
+    figures = report.figures
+    summary: list[list[Any]] = [
+        ["检查窗口", ctx.window_text],
+        ["备案账号总数", ctx.registry_total],
+        ["检查次数", ctx.runs_count],
+        ["检查账号数", ctx.checked],
+        ["占备案总数比例", ctx.checked_share_text],
+        ["合格", ctx.qualified],
+        ["不合格", ctx.unqualified],
+        ["合格率", ctx.pass_rate_text],
+        [
+            f"{ctx.period_name}合格率",
+            "" if figures["previous_pass_rate"] is None else f"{figures['previous_pass_rate']:.2f}%",
+        ],
+        ["变化（百分点）", "" if figures["change_points"] is None else f"{figures['change_points']:+.2f}"],
+        ["未能采集（人工核查）", ctx.uncollected_count],
+        ["问题账号清单行数", len(ctx.annex)],
+    ]
+    return [
+        Sheet(
+            "问题账号清单",
+            ANNEX_HEADERS,
+            [
+                [
+                    r.no,
+                    r.region_unit,
+                    r.account,
+                    r.platform,
+                    r.problem,
+                    r.description,
+                    r.last_update,
+                    r.evidence,
+                ]
+                for r in ctx.annex
+            ],
+            widths=(6, 30, 24, 12, 20, 40, 18, 40),
+            title=f"附件1 {ctx.annex_title}",
+        ),
+        Sheet(
+            "未能采集",
+            UNCOLLECTED_HEADERS,
+            [[r.no, r.region_unit, r.account, r.platform, r.detail] for r in ctx.uncollected],
+            widths=(6, 30, 24, 12, 40),
+            title="附件2 未能采集账号人工核查清单",
+        ),
+        Sheet("总体情况", ["指标", "数值"], summary, widths=(24, 30)),
+        _rate_sheet("各期合格率", ctx.trend),
+        _rate_sheet("分平台", ctx.platform_rates),
+        _rate_sheet("分市州", ctx.city_rates),
+        _rate_sheet("分县区", ctx.county_rates),
+    ]
+
+
+def _rate_sheet(name: str, rows: list[RateRow]) -> Sheet:
+    return Sheet(
+        name,
+        RATE_HEADERS,
+        [[r.label, r.checked, r.qualified, r.unqualified, r.rate] for r in rows],
+        widths=(28, 12, 10, 10, 12),
+    )
+
+
+def write_circular(report: CircularReport, out: Path, *, template: Path | None = None) -> Written:
+    """Write the circular as .docx (from ``template`` or the shipped one), .html, .xlsx and PNGs."""
+    stem = f"circular_{report.window.start.isoformat()}_{report.window.end.isoformat()}"
+    written = Written()
+    chosen = template or render.TEMPLATES / "circular.docx"
+    render.check_template(chosen, report.context)
+    out.mkdir(parents=True, exist_ok=True)
+    for key, path in draw_charts(report.series, out, stem, written).items():
+        setattr(report.context, key, path)
+    written.files["docx"] = str(render.render_docx(chosen, report.context, IMAGES, out / f"{stem}.docx"))
+    written.files["html"] = str(
+        render.render_html("circular.html.j2", report.context, IMAGES, out / f"{stem}.html")
+    )
+    written.files["xlsx"] = str(write_workbook(out / f"{stem}_附件.xlsx", circular_sheets(report)))
+    figures = out / f"{stem}.json"
+    figures.write_text(json.dumps(report.figures, ensure_ascii=False, indent=2), encoding="utf-8")
+    written.files["json"] = str(figures)
+    return written

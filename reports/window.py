@@ -1,0 +1,120 @@
+"""An inspection window and the facts of the checks run in it.
+
+A window is an explicit pair of dates (Beijing time, both inclusive), not necessarily a
+calendar quarter. Over all check runs whose check time falls in it:
+
+- an account is **checked** when at least one run judged it (verdict qualified or
+  unqualified); the count is of distinct accounts;
+- it is **unqualified** when any judged result in the window carries a *confirmed* veto
+  finding (candidate and dismissed findings never count);
+- it is **uncollected** when every result in the window was ``uncollected``: it is listed
+  for manual follow-up and counts neither as checked nor as a failure;
+- 合格率 = (checked − unqualified) / checked, in percent, rounded half-up to two decimals.
+
+The previous window is the one of the same length that ends the day before this one starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from registry import report_data as rd
+from registry.check_models import CheckRun
+from registry.errors import InvalidValue
+from registry.timeutil import day_end, day_start
+from reports.text import cn_date, rate
+
+VETO = "veto"
+PROBLEM_LEVELS = ("veto", "deduct")
+
+
+@dataclass(frozen=True)
+class Window:
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise InvalidValue("--to", self.end.isoformat(), f"不能早于 --from {self.start.isoformat()}")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Window:
+        end = self.start - timedelta(days=1)
+        return Window(end - timedelta(days=self.days - 1), end)
+
+    @property
+    def text(self) -> str:
+        """'2026年7月1日至2026年9月30日'."""
+        return f"{cn_date(self.start)}至{cn_date(self.end)}"
+
+    @property
+    def short(self) -> str:
+        """'2026-07-01~09-30', for chart labels."""
+        tail = self.end.strftime("%m-%d") if self.end.year == self.start.year else self.end.isoformat()
+        return f"{self.start.isoformat()}~{tail}"
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        return day_start(self.start), day_end(self.end)
+
+
+@dataclass
+class WindowFacts:
+    """What the runs of one window found, per account (ids only; names are looked up later)."""
+
+    window: Window
+    runs: list[CheckRun]
+    checked: set[int] = field(default_factory=set)
+    unqualified: set[int] = field(default_factory=set)
+    uncollected: dict[int, rd.ResultRow] = field(default_factory=dict)
+    last_post: dict[int, datetime] = field(default_factory=dict)
+    problems: list[rd.FindingRow] = field(default_factory=list)
+
+    @property
+    def qualified(self) -> int:
+        return len(self.checked) - len(self.unqualified)
+
+    @property
+    def pass_rate(self) -> Decimal | None:
+        return rate(self.qualified, len(self.checked))
+
+
+def load_window(session: Session, window: Window, *, with_problems: bool = True) -> WindowFacts:
+    """Collect the window's facts; ``with_problems`` also keeps the confirmed veto/deduct
+    findings (needed for the circular itself, not for the trend of earlier windows)."""
+    start, end = window.bounds()
+    runs = rd.runs_between(session, start=start, end=end)
+    facts = WindowFacts(window, runs)
+    if not runs:
+        return facts
+    results = rd.results_of(session, runs)
+    judged_keys: set[tuple[int, int]] = set()
+    latest_failed: dict[int, rd.ResultRow] = {}
+    for row in results:
+        if row.verdict == "uncollected":
+            seen = latest_failed.get(row.account_id)
+            if seen is None or row.run_at > seen.run_at:
+                latest_failed[row.account_id] = row
+            continue
+        facts.checked.add(row.account_id)
+        judged_keys.add((row.run_id, row.account_id))
+        if row.last_post_at is not None:
+            seen_at = facts.last_post.get(row.account_id)
+            if seen_at is None or row.last_post_at > seen_at:
+                facts.last_post[row.account_id] = row.last_post_at
+    facts.uncollected = {a: r for a, r in latest_failed.items() if a not in facts.checked}
+    levels = PROBLEM_LEVELS if with_problems else (VETO,)
+    for finding in rd.findings_of(session, [r.id for r in runs], statuses=("confirmed",), levels=levels):
+        if (finding.run_id, finding.account_id) not in judged_keys:
+            continue
+        if finding.level == VETO:
+            facts.unqualified.add(finding.account_id)
+        if with_problems:
+            facts.problems.append(finding)
+    return facts
