@@ -42,7 +42,7 @@ def free_port() -> int:
 class Mailbox:
     messages: list[tuple[list[str], Any]] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(
             (list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default))
         )
@@ -78,7 +78,7 @@ def webhook() -> Iterator[Hooks]:
     hooks = Hooks("")
 
     class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             parsed = urllib.parse.urlparse(self.path)
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             hooks.received.append((parsed.path, urllib.parse.parse_qs(parsed.query), body))
