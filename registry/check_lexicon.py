@@ -194,3 +194,9 @@ def add_observations(
         )
     session.flush()
     return len(rows)
+
+
+def unit_names(session: Session) -> list[tuple[int, str]]:
+    from registry.models import Unit
+
+    return list(session.execute(select(Unit.id, Unit.name)).tuples())

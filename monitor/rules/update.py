@@ -71,9 +71,9 @@ def update_slow(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> lis
     gap = max(days(b - a) for a, b in itertools.pairwise(times))
     per_month = round(len(account.posts) / ctx.window_days * 30, 2)
     max_gap, min_pm = float(cfg.get("max_gap_days", 10)), float(cfg.get("min_posts_per_month", 4))
-    if not account.posts and _idle(account, ctx) is not None and (_idle(account, ctx) or 0) >= float(
-            cfg.get("veto_days", 14)):
-        return []
+    idle = _idle(account, ctx)
+    if idle is None or idle >= float(cfg.get("veto_days", 14)):
+        return []  # 内容不更新 already vetoes it
     if gap <= max_gap and per_month >= min_pm:
         return []
     reasons = []
