@@ -12,8 +12,6 @@ from typer._click import exceptions as click_exc
 
 from monitor.cli_check import check_app, finding_app
 from monitor.cli_inputs import lexicon_app, observe_app, relay_app
-from monitor.cli_check import check_app, finding_app
-from monitor.cli_inputs import lexicon_app, observe_app, relay_app
 from monitor.cli_ops import alert_app, config_app, schedule_app
 from registry.cli import account_app, db_app, unit_app
 from registry.cliutil import STATE
@@ -72,11 +70,6 @@ app.add_typer(observe_app, name="observe")
 app.add_typer(report_app, name="report")
 app.add_typer(rectify_app, name="rectify")
 app.add_typer(post_app, name="post")
-app.add_typer(check_app, name="check")
-app.add_typer(finding_app, name="finding")
-app.add_typer(lexicon_app, name="lexicon")
-app.add_typer(relay_app, name="relay")
-app.add_typer(observe_app, name="observe")
 app.command("crawl")(crawl)
 
 
