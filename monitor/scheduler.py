@@ -195,18 +195,28 @@ def _out_dir(ctx: JobContext, name: str) -> str:
     return str(path)
 
 
+def check(ctx: JobContext, kind: str) -> tuple[str, str]:
+    """``govmedia check run --kind KIND`` (with the configured profile); (run id, summary)."""
+    args = ["check", "run", "--kind", kind, "--format", "json"]
+    if ctx.config.get("profile", "name"):
+        args += ["--profile", str(ctx.config.get("profile", "name"))]
+    data = _json(govmedia(ctx, args), "check run")
+    run = run_id_of(data)
+    rate = data.get("pass_rate") if isinstance(data, dict) else None
+    return run, f"检查批次 {run}" + (f"，合格率 {rate}%" if rate is not None else "")
+
+
 def weekly(ctx: JobContext) -> str:
     pre = fresh_crawl(ctx)
-    run = run_id_of(_json(govmedia(ctx, ["check", "run", "--kind", "weekly", "--format", "json"]), "check"))
+    run, summary = check(ctx, "weekly")
     out = _out_dir(ctx, f"weekly-{ctx.now.astimezone(TZ).date()}")
     govmedia(ctx, ["report", "check", run, "--out", out])
-    return f"{pre}；周抽查批次 {run}，报告在 {out}"
+    return f"{pre}；周抽查：{summary}；报告在 {out}"
 
 
 def monthly(ctx: JobContext) -> str:
     pre = fresh_crawl(ctx)
-    run = run_id_of(_json(govmedia(ctx, ["check", "run", "--kind", "monthly", "--format", "json"]), "check"))
-    return f"{pre}；月检查批次 {run}"
+    return f"{pre}；月检查：{check(ctx, 'monthly')[1]}"
 
 
 def closed_window(config: Config, today: date) -> tuple[date, date] | None:
