@@ -160,7 +160,10 @@ def compose(activity: ops.Activity, role: str, days: int, since: datetime, who: 
 
 
 def run_alert_pass(session: Session, config: Config, *, now: datetime | None = None) -> list[dict[str, Any]]:
-    """The daily early-warning pass; returns one row per delivery attempted now."""
+    """The daily early-warning pass; returns one row per delivery attempted now.
+
+    Each delivery is committed as soon as it is made: a message that went out stays
+    recorded even if a later one fails, and the database is not held during network calls."""
     now = now or utcnow()
     steps = escalation_steps(config)
     channels = str(config.get("alerts", "channels") or "").split(",")
@@ -199,6 +202,7 @@ def run_alert_pass(session: Session, config: Config, *, now: datetime | None = N
                     subject=message.subject,
                 )
                 deliveries.append(ops.alert_row(row, activity.name))
+                session.commit()
     return deliveries
 
 
