@@ -8,18 +8,33 @@ writes "no posts".
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.collection_models import OUTCOMES, AccountSnapshot, CrawlAttempt, Post
+from registry import validation as v
+from registry.collection_models import OUTCOMES, AccountSnapshot, CrawlAttempt, Post, RequestBudget
 from registry.db import utcnow
-from registry.errors import InvalidValue
+from registry.errors import InvalidValue, NotFound
+from registry.models import Account, Unit
 
-POST_FIELDS = ("title", "text", "url", "published_at", "published_approx", "is_repost",
-               "source", "pinned", "reposts", "comments", "likes", "reads", "extra")
+POST_FIELDS = (
+    "title",
+    "text",
+    "url",
+    "published_at",
+    "published_approx",
+    "is_repost",
+    "source",
+    "pinned",
+    "reposts",
+    "comments",
+    "likes",
+    "reads",
+    "extra",
+)
 SNIPPET_LIMIT = 500
 
 
@@ -40,9 +55,15 @@ def record_attempt(
     if outcome not in OUTCOMES:
         raise InvalidValue("采集结果", outcome, "应为 " + "/".join(OUTCOMES))
     attempt = CrawlAttempt(
-        account_id=account_id, outcome=outcome, crawl_id=crawl_id, source=source,
-        at=at or utcnow(), http_status=http_status, detail=detail,
-        snippet=snippet[:SNIPPET_LIMIT] if snippet else None, new_posts=new_posts,
+        account_id=account_id,
+        outcome=outcome,
+        crawl_id=crawl_id,
+        source=source,
+        at=at or utcnow(),
+        http_status=http_status,
+        detail=detail,
+        snippet=snippet[:SNIPPET_LIMIT] if snippet else None,
+        new_posts=new_posts,
     )
     session.add(attempt)
     session.flush()
@@ -73,13 +94,19 @@ def upsert_posts(
         row["published_approx"] = bool(row["published_approx"])
         row["pinned"] = bool(row["pinned"])
         by_id[pid] = row
-    existing = set(session.scalars(select(Post.post_id).where(
-        Post.account_id == account_id, Post.post_id.in_(list(by_id)))))
+    existing = set(
+        session.scalars(
+            select(Post.post_id).where(Post.account_id == account_id, Post.post_id.in_(list(by_id)))
+        )
+    )
     rows = list(by_id.values())
     insert = _dialect_insert(session)
     stmt = insert(Post)
-    update_cols = {k: getattr(stmt.excluded, k) for k in (*POST_FIELDS, "fetched_at")
-                   if k not in ("published_at", "published_approx")}
+    update_cols = {
+        k: getattr(stmt.excluded, k)
+        for k in (*POST_FIELDS, "fetched_at")
+        if k not in ("published_at", "published_approx")
+    }
     # keep an exact publication time once known; replace an approximate one
     stmt = stmt.on_conflict_do_update(index_elements=["account_id", "post_id"], set_=update_cols)
     session.execute(stmt, rows)
@@ -89,14 +116,20 @@ def upsert_posts(
 
 def _refine_times(session: Session, account_id: int, rows: Iterable[dict[str, Any]]) -> None:
     """A later exact time replaces an earlier approximate one ("昨天 10:00" → the real time)."""
-    exact = {r["post_id"]: r["published_at"] for r in rows
-             if r["published_at"] is not None and not r["published_approx"]}
+    exact = {
+        r["post_id"]: r["published_at"]
+        for r in rows
+        if r["published_at"] is not None and not r["published_approx"]
+    }
     if not exact:
         return
-    for post in session.scalars(select(Post).where(
-        Post.account_id == account_id, Post.post_id.in_(list(exact)),
-        Post.published_approx.is_(True),
-    )):
+    for post in session.scalars(
+        select(Post).where(
+            Post.account_id == account_id,
+            Post.post_id.in_(list(exact)),
+            Post.published_approx.is_(True),
+        )
+    ):
         post.published_at = exact[post.post_id]
         post.published_approx = False
 
@@ -115,9 +148,14 @@ def record_snapshot(
 ) -> AccountSnapshot:
     """What the platform showed about the account at this crawl."""
     snap = AccountSnapshot(
-        account_id=account_id, shown_name=shown_name, followers=followers,
-        posts_count=posts_count, verified=verified, verified_reason=verified_reason,
-        at=at or utcnow(), extra=extra,
+        account_id=account_id,
+        shown_name=shown_name,
+        followers=followers,
+        posts_count=posts_count,
+        verified=verified,
+        verified_reason=verified_reason,
+        at=at or utcnow(),
+        extra=extra,
     )
     session.add(snap)
     session.flush()
@@ -125,9 +163,94 @@ def record_snapshot(
 
 
 def _dialect_insert(session: Session) -> Any:
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert
+
+
+# --- what the spiders read: the accounts to collect, and the day's request budget ---
+
+JOB_KEYS = ("account_id", "platform", "platform_id", "name", "unit", "url", "feed_url", "selectors", "status")
+
+
+def crawl_jobs(
+    session: Session,
+    *,
+    account_ids: Sequence[int] = (),
+    platform: str | None = None,
+    unit: str | None = None,
+) -> list[dict[str, Any]]:
+    """The accounts a crawl collects, as plain dicts (``JOB_KEYS``), ordered by id.
+
+    Named accounts are collected whatever their status; otherwise only filed (active)
+    accounts, optionally of one platform and/or one unit. Unknown ids raise NotFound.
+    """
+    query = select(Account, Unit.name).join(Unit, Account.unit_id == Unit.id).order_by(Account.id)
+    if account_ids:
+        query = query.where(Account.id.in_(list(account_ids)))
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        query = query.where(Account.status == "active")
+    if platform:
+        query = query.where(Account.platform == v.platform(platform))
+    if unit:
+        from registry.units import find_unit
+
+        query = query.where(Account.unit_id == find_unit(session, unit).id)
+    jobs = [
+        {
+            "account_id": a.id,
+            "platform": a.platform,
+            "platform_id": a.platform_id,
+            "name": a.name,
+            "unit": unit_name,
+            "url": a.url,
+            "feed_url": a.feed_url,
+            "selectors": a.selectors,
+            "status": a.status,
+        }
+        for a, unit_name in session.execute(query)
+    ]
+    if account_ids:
+        known = set(session.scalars(select(Account.id).where(Account.id.in_(list(account_ids)))))
+        missing = sorted(set(account_ids) - known)
+        if missing:
+            raise NotFound("账号ID", missing[0], "账号")
+    return jobs
+
+
+def budget_used(session: Session, *, platform: str, day: date) -> int:
+    """Requests already spent on ``platform`` on ``day``."""
+    used = session.scalar(
+        select(RequestBudget.used).where(RequestBudget.platform == platform, RequestBudget.day == day)
+    )
+    return int(used or 0)
+
+
+def add_budget_use(session: Session, *, platform: str, day: date, count: int) -> int:
+    """Add ``count`` requests to the day's tally; return the new total."""
+    row = session.scalar(
+        select(RequestBudget)
+        .where(RequestBudget.platform == platform, RequestBudget.day == day)
+        .with_for_update()
+    )
+    if row is None:
+        row = RequestBudget(platform=platform, day=day, used=0)
+        session.add(row)
+    row.used = (row.used or 0) + count
+    session.flush()
+    return row.used
+
+
+def crawl_outcomes(session: Session, crawl_id: str) -> list[dict[str, Any]]:
+    """The outcomes stored for one crawl: ``{account_id, outcome, new_posts, detail}``."""
+    rows = session.scalars(
+        select(CrawlAttempt)
+        .where(CrawlAttempt.crawl_id == crawl_id)
+        .order_by(CrawlAttempt.account_id, CrawlAttempt.id)
+    )
+    return [
+        {"account_id": r.account_id, "outcome": r.outcome, "new_posts": r.new_posts, "detail": r.detail}
+        for r in rows
+    ]

@@ -1,0 +1,153 @@
+"""``govmedia crawl`` as a library function: select accounts, run Scrapy in a subprocess,
+report one outcome per account.
+
+The accounts are selected here (so a bad ``--account`` / ``--unit`` is a one-line error
+before anything runs); the subprocess (``spiders.run``) collects and stores them and
+reports each stored account on its stdout. An account the subprocess never reported (it
+crashed or was killed) is recorded here as ``error`` with the reason, so every account of
+every crawl has an outcome.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import uuid
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from registry.collection import crawl_jobs, record_attempt
+from registry.db import resolve_url, session_scope
+from spiders.outcomes import redact
+
+Progress = Callable[[dict[str, Any]], None]
+RESULT_KEYS = ("account_id", "outcome", "new_posts", "detail")
+
+
+@dataclass
+class CrawlReport:
+    crawl_id: str
+    results: list[dict[str, Any]] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+    returncode: int = 0
+
+
+def select_accounts(
+    db: str | None, *, account_ids: Sequence[int] = (), platform: str | None = None, unit: str | None = None
+) -> list[dict[str, Any]]:
+    """The accounts a crawl would collect (raises NotFound / InvalidValue on bad filters)."""
+    with session_scope(db) as session:
+        return crawl_jobs(session, account_ids=account_ids, platform=platform, unit=unit)
+
+
+def run_crawl(
+    db: str | None,
+    *,
+    account_ids: Sequence[int] = (),
+    platform: str | None = None,
+    unit: str | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_progress: Progress | None = None,
+    env: dict[str, str] | None = None,
+    store: bool = True,
+) -> CrawlReport:
+    """Collect the selected accounts in a Scrapy subprocess; one result per account."""
+    jobs = select_accounts(db, account_ids=account_ids, platform=platform, unit=unit)
+    report = CrawlReport(crawl_id=uuid.uuid4().hex[:16])
+    if on_start:
+        on_start(len(jobs))
+    if not jobs:
+        return report
+    url = resolve_url(db)
+    child_env = {**os.environ, **(env or {}), "GOVMEDIA_DB": url}
+    child_env.setdefault("PYTHONUNBUFFERED", "1")
+    command = [
+        sys.executable,
+        "-m",
+        "spiders.run",
+        "--crawl-id",
+        report.crawl_id,
+        "--accounts",
+        ",".join(str(j["account_id"]) for j in jobs),
+    ]
+    if not store:
+        command.append("--no-store")
+    seen: dict[int, dict[str, Any]] = {}
+    stderr_tail: deque[str] = deque(maxlen=20)
+    proc = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=child_env,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    )
+    reader = threading.Thread(target=_drain, args=(proc.stderr, stderr_tail), daemon=True)
+    reader.start()
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        event = _event(line)
+        if event is None:
+            continue
+        if event.get("event") == "account":
+            result = {k: event.get(k) for k in RESULT_KEYS}
+            seen[int(event["account_id"])] = result
+            if on_progress:
+                on_progress(result)
+        elif event.get("event") == "done":
+            report.stats = event.get("stats") or {}
+    report.returncode = proc.wait()
+    reader.join(timeout=5)
+    missing = [j for j in jobs if j["account_id"] not in seen]
+    if missing:
+        reason = _crash_reason(report.returncode, stderr_tail)
+        with session_scope(db) as session:
+            for job in missing:
+                if store:
+                    record_attempt(
+                        session,
+                        account_id=job["account_id"],
+                        outcome="error",
+                        crawl_id=report.crawl_id,
+                        detail=reason,
+                    )
+                result = {
+                    "account_id": job["account_id"],
+                    "outcome": "error",
+                    "new_posts": 0,
+                    "detail": reason,
+                }
+                seen[job["account_id"]] = result
+                if on_progress:
+                    on_progress(result)
+    report.results = [seen[j["account_id"]] for j in jobs]
+    return report
+
+
+def _event(line: str) -> dict[str, Any] | None:
+    line = line.strip()
+    if not line.startswith("{"):
+        return None
+    try:
+        event = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return event if isinstance(event, dict) else None
+
+
+def _drain(stream: Any, tail: deque[str]) -> None:
+    for line in stream:
+        if line.strip():
+            tail.append(line.rstrip())
+
+
+def _crash_reason(code: int, tail: deque[str]) -> str:
+    last = next((line for line in reversed(tail) if line.strip()), "")
+    text = f"采集进程异常退出（退出码 {code}）"
+    return redact(f"{text}：{last[-200:]}") if last else text
