@@ -22,14 +22,12 @@ import hmac
 import json
 import smtplib
 import time
-import tomllib
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -37,12 +35,12 @@ from sqlalchemy.orm import Session
 from registry import ops
 from registry.config import Config, mask_url, parse_steps
 from registry.db import utcnow
+from registry.errors import InvalidValue
 from registry.platforms import platform_label
 from registry.timeutil import local_iso, local_text
 
 DEFAULT_STEPS: tuple[tuple[int, str], ...] = ((10, "operator"), (12, "leader"), (13, "centre"))
 ROLE_LABELS = {"operator": "账号负责人", "leader": "分管领导", "centre": "监管中心", "test": "测试"}
-PROFILES = Path(__file__).parent / "profiles"
 DAY = 86400
 
 
@@ -76,20 +74,21 @@ def escalation_steps(config: Config) -> list[tuple[int, str]]:
 
 
 def profile_steps(name: str | None) -> list[tuple[int, str]] | None:
-    """``escalation`` in the profile: "10:operator,…" or a list of {days, to} tables."""
-    if not name:
-        return None
-    path = Path(name) if name.endswith(".toml") else PROFILES / f"{name}.toml"
-    if not path.is_file():
-        return None
-    with path.open("rb") as handle:
-        data = tomllib.load(handle)
-    raw = data.get("escalation") or data.get("alerts", {}).get("escalation")
+    """``escalation`` in the 指标方案 (monitor.profile): "10:operator,…" or [[escalation]] tables
+    with ``days`` and ``to``; None when the profile has none."""
+    from monitor import profile
+
+    raw = profile.load(name).get("escalation")
     if isinstance(raw, dict):
         raw = raw.get("steps")
     if isinstance(raw, list) and raw and isinstance(raw[0], dict):
-        raw = [f"{item['days']}:{item['to']}" for item in raw]
-    return parse_steps(raw) if raw else None
+        raw = [f"{item.get('days')}:{item.get('to')}" for item in raw]
+    if not raw:
+        return None
+    try:
+        return parse_steps(raw)
+    except ValueError as exc:
+        raise InvalidValue("指标方案 escalation", raw, str(exc)) from None
 
 
 def silence(activity: ops.Activity) -> tuple[datetime, int] | None:

@@ -12,8 +12,9 @@ import typer
 from monitor import alerts, scheduler
 from registry import ops
 from registry.cliutil import STATE, Format, emit, say, session
-from registry.config import Config, effective_rows, load_config
+from registry.config import Config, Problem, effective_rows, load_config
 from registry.db import resolve_url, session_scope
+from registry.errors import InvalidValue
 from registry.timeutil import local_text
 
 config_app = typer.Typer(help="配置：查看生效的配置、校验 govmedia.toml。", no_args_is_help=True)
@@ -102,8 +103,13 @@ def _masked_db(url: str) -> str:
 def config_check() -> None:
     """校验配置：逐项列出错误（配置项、值、原因），有错误时退出码为 2。"""
     config = _config(valid=False)
-    if config.problems:
-        for problem in config.problems:
+    problems = list(config.problems)
+    try:
+        alerts.escalation_steps(config)  # the profile must load and its ladder parse
+    except InvalidValue as exc:
+        problems.append(Problem("profile.name", config.get("profile", "name"), exc.message))
+    if problems:
+        for problem in problems:
             print(f"错误：{problem.message()}", file=sys.stderr)
         raise typer.Exit(2)
     say(f"配置有效（文件：{config.path or '无'}）")

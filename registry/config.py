@@ -38,31 +38,13 @@ def env_name(section: str, key: str) -> str:
     return f"{ENV_PREFIX}{section.upper()}_{key.upper()}"
 
 
-WEEKDAYS = {
-    "monday": 0,
-    "tuesday": 1,
-    "wednesday": 2,
-    "thursday": 3,
-    "friday": 4,
-    "saturday": 5,
-    "sunday": 6,
-    "mon": 0,
-    "tue": 1,
-    "wed": 2,
-    "thu": 3,
-    "fri": 4,
-    "sat": 5,
-    "sun": 6,
-    "周一": 0,
-    "周二": 1,
-    "周三": 2,
-    "周四": 3,
-    "周五": 4,
-    "周六": 5,
-    "周日": 6,
-    "周天": 6,
-}
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAYS = (
+    {name: i for i, name in enumerate(WEEKDAY_NAMES)}
+    | {name[:3]: i for i, name in enumerate(WEEKDAY_NAMES)}
+    | {f"周{c}": i for i, c in enumerate("一二三四五六日")}
+    | {"周天": 6}
+)
 
 
 def parse_clock(text: str) -> str:
@@ -175,16 +157,8 @@ def _windows(value: Any) -> list[str]:
     return out
 
 
-ROLES = {
-    "operator": "operator",
-    "负责人": "operator",
-    "leader": "leader",
-    "分管领导": "leader",
-    "centre": "centre",
-    "center": "centre",
-    "中心": "centre",
-    "监管中心": "centre",
-}
+ROLE_ALIASES = {"operator": ("负责人",), "leader": ("分管领导",), "centre": ("center", "中心", "监管中心")}
+ROLES = {alias: role for role, aliases in ROLE_ALIASES.items() for alias in (role, *aliases)}
 
 
 def parse_steps(value: Any) -> list[tuple[int, str]]:
@@ -236,17 +210,12 @@ class Key:
         return ",".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-PLATFORM_SECTIONS = (
-    "wechat",
-    "wechat_channels",
-    "weibo",
-    "douyin",
-    "kuaishou",
-    "toutiao",
-    "bilibili",
-    "xiaohongshu",
-    "baijiahao",
-)
+PLATFORM_LABELS = {
+    "wechat": "微信公众号", "wechat_channels": "微信视频号", "weibo": "新浪微博", "douyin": "抖音",
+    "kuaishou": "快手", "toutiao": "今日头条", "bilibili": "哔哩哔哩", "xiaohongshu": "小红书",
+    "baijiahao": "百家号",
+}  # fmt: skip
+PLATFORM_SECTIONS = tuple(PLATFORM_LABELS)
 
 
 def _platform_keys(label: str) -> dict[str, Key]:
@@ -264,7 +233,7 @@ KEYS: dict[str, dict[str, Key]] = {
         ),
     },
     "profile": {
-        "name": Key(_text, help="监测规则配置（monitor/profiles/ 下的名称，如 gansu）"),
+        "name": Key(_text, help="指标方案：national、gansu 或自定义 TOML 文件路径（定时检查与预警升级用）"),
     },
     "schedule": {
         "crawl": Key(lambda v: parse_when(v, "daily"), "06:00", help="每日采集时刻（北京时间）"),
@@ -313,20 +282,7 @@ KEYS: dict[str, dict[str, Key]] = {
         "timeout": Key(_int(1, 600), 30, help="单次请求超时秒数"),
         "redis_url": Key(_text, help="scrapy-redis 分布式采集的 Redis 地址", url=True),
     },
-    **{
-        s: _platform_keys(label)
-        for s, label in (
-            ("wechat", "微信公众号"),
-            ("wechat_channels", "微信视频号"),
-            ("weibo", "新浪微博"),
-            ("douyin", "抖音"),
-            ("kuaishou", "快手"),
-            ("toutiao", "今日头条"),
-            ("bilibili", "哔哩哔哩"),
-            ("xiaohongshu", "小红书"),
-            ("baijiahao", "百家号"),
-        )
-    },
+    **{section: _platform_keys(label) for section, label in PLATFORM_LABELS.items()},
 }
 
 

@@ -227,3 +227,16 @@ def test_database_url_from_config_when_no_db_given(
     monkeypatch.setenv("GOVMEDIA_DATABASE_URL", str(tmp_path / "env-url.db"))
     assert cli(["--config", str(path), "db", "upgrade"]).code == 0
     assert (tmp_path / "env-url.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("profile", "code", "message"),
+    [("gansu", 0, "配置有效"), ("no-such-profile", 2, "配置项「profile.name」的值「no-such-profile」无效")],
+)
+def test_config_check_loads_the_profile(  # type: ignore[no-untyped-def]
+    cli, monkeypatch: pytest.MonkeyPatch, profile: str, code: int, message: str
+) -> None:
+    monkeypatch.setenv("GOVMEDIA_PROFILE_NAME", profile)
+    result = cli("config check")
+    assert result.code == code, result
+    assert message in result.out + result.err
