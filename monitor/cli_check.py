@@ -16,7 +16,9 @@ from registry import checks
 from registry.cliutil import Format, actor, emit, say, session
 from registry.timeutil import parse_date, parse_time
 
-check_app = typer.Typer(help="检查：周抽查、月检查、临时检查；查看结果；导出人工检查表。", no_args_is_help=True)
+check_app = typer.Typer(
+    help="检查：周抽查、月检查、临时检查；查看结果；导出人工检查表。", no_args_is_help=True
+)
 finding_app = typer.Typer(help="问题：列出、确认、排除（人工复核）。", no_args_is_help=True)
 
 FormatOpt = Annotated[Format, typer.Option("--format", help="输出格式：table、json 或 csv。")]
@@ -24,51 +26,114 @@ VERDICT_LABELS = {"qualified": "合格", "unqualified": "不合格", "uncollecte
 STATUS_LABELS = {"candidate": "待复核", "confirmed": "已确认", "dismissed": "已排除"}
 LEVEL_LABELS = {"veto": "单项否决", "deduct": "扣分", "warn": "提醒", "info": "提示"}
 
-ACCOUNT_COLUMNS = [("account_id", "账号ID"), ("unit", "主办单位"), ("platform", "平台"), ("name", "账号名称"),
-                   ("verdict", "结论"), ("score", "得分"), ("problems", "问题")]
-RUN_COLUMNS = [("run_id", "批次"), ("kind", "类型"), ("at", "监测时间点"), ("from", "窗口起"), ("to", "窗口止"),
-               ("profile", "方案"), ("sampled", "抽查数"), ("qualified", "合格"), ("unqualified", "不合格"),
-               ("uncollected", "未能采集"), ("pass_rate", "合格率%")]
-FINDING_COLUMNS = [("id", "问题ID"), ("run_id", "批次"), ("account_id", "账号ID"), ("unit", "主办单位"),
-                   ("platform", "平台"), ("name", "账号名称"), ("rule", "规则"), ("level", "级别"),
-                   ("status", "状态"), ("note", "说明"), ("reviewer", "复核人"), ("review_note", "复核意见")]
+ACCOUNT_COLUMNS = [
+    ("account_id", "账号ID"),
+    ("unit", "主办单位"),
+    ("platform", "平台"),
+    ("name", "账号名称"),
+    ("verdict", "结论"),
+    ("score", "得分"),
+    ("problems", "问题"),
+]
+RUN_COLUMNS = [
+    ("run_id", "批次"),
+    ("kind", "类型"),
+    ("at", "监测时间点"),
+    ("from", "窗口起"),
+    ("to", "窗口止"),
+    ("profile", "方案"),
+    ("sampled", "抽查数"),
+    ("qualified", "合格"),
+    ("unqualified", "不合格"),
+    ("uncollected", "未能采集"),
+    ("pass_rate", "合格率%"),
+]
+FINDING_COLUMNS = [
+    ("id", "问题ID"),
+    ("run_id", "批次"),
+    ("account_id", "账号ID"),
+    ("unit", "主办单位"),
+    ("platform", "平台"),
+    ("name", "账号名称"),
+    ("rule", "规则"),
+    ("level", "级别"),
+    ("status", "状态"),
+    ("note", "说明"),
+    ("reviewer", "复核人"),
+    ("review_note", "复核意见"),
+]
 
 
 def _render_run(data: dict[str, Any], fmt: Format) -> None:
     if fmt is Format.json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
-    rows = [{**a, "verdict": VERDICT_LABELS[a["verdict"]],
-             "problems": "；".join(f"{RULES[f['rule']].name if f['rule'] in RULES else f['rule']}"
-                                  f"（{STATUS_LABELS[f['status']]}）" for f in a["findings"])}
-            for a in data["accounts"]]
+    rows = [
+        {
+            **a,
+            "verdict": VERDICT_LABELS[a["verdict"]],
+            "problems": "；".join(
+                f"{RULES[f['rule']].name if f['rule'] in RULES else f['rule']}"
+                f"（{STATUS_LABELS[f['status']]}）"
+                for f in a["findings"]
+            ),
+        }
+        for a in data["accounts"]
+    ]
     if fmt is Format.table:
         rate = "—" if data["pass_rate"] is None else f"{data['pass_rate']}%"
-        say(f"检查批次 {data['run_id']}（{data['kind']}，方案 {data['profile']}），监测时间点 {data['at']}，"
-            f"窗口 {data['window']['from']} 至 {data['window']['to']}")
-        say(f"抽查 {data['sampled']} 个账号：合格 {data['qualified']}，不合格 {data['unqualified']}，"
-            f"未能采集 {data['uncollected']}（另列）；合格率 {rate}")
+        say(
+            f"检查批次 {data['run_id']}（{data['kind']}，方案 {data['profile']}），监测时间点 {data['at']}，"
+            f"窗口 {data['window']['from']} 至 {data['window']['to']}"
+        )
+        say(
+            f"抽查 {data['sampled']} 个账号：合格 {data['qualified']}，不合格 {data['unqualified']}，"
+            f"未能采集 {data['uncollected']}（另列）；合格率 {rate}"
+        )
     emit(rows, fmt, columns=ACCOUNT_COLUMNS, title="检查结果")
 
 
 @check_app.command("run")
 def check_run(
-    kind: Annotated[str, typer.Option("--kind", help="检查类型：weekly（周抽查）、monthly（月检查）或 adhoc（临时）。")],
-    at: Annotated[str | None, typer.Option("--at", help="监测时间点（默认现在）；过去的时间可用后来采集的数据重现当时的检查。")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="内容窗口起始日期 YYYY-MM-DD（默认按类型：周 7 天、月 30 天）。")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="内容窗口截止日期 YYYY-MM-DD（含当天）。")] = None,
-    sample_rate: Annotated[float | None, typer.Option("--sample-rate", help="全检类别与复核之外的抽样比例（默认 0.2）。")] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="抽样随机种子（默认取监测时间点），同一种子抽样结果相同。")] = None,
-    profile: Annotated[str | None, typer.Option("--profile", help="指标方案：national（默认）、gansu，或自定义 TOML 文件路径。")] = None,
+    kind: Annotated[
+        str, typer.Option("--kind", help="检查类型：weekly（周抽查）、monthly（月检查）或 adhoc（临时）。")
+    ],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="监测时间点（默认现在）；过去的时间可用后来采集的数据重现当时的检查。"),
+    ] = None,
+    date_from: Annotated[
+        str | None,
+        typer.Option("--from", help="内容窗口起始日期 YYYY-MM-DD（默认按类型：周 7 天、月 30 天）。"),
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="内容窗口截止日期 YYYY-MM-DD（含当天）。")
+    ] = None,
+    sample_rate: Annotated[
+        float | None, typer.Option("--sample-rate", help="全检类别与复核之外的抽样比例（默认 0.2）。")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="抽样随机种子（默认取监测时间点），同一种子抽样结果相同。")
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option("--profile", help="指标方案：national（默认）、gansu，或自定义 TOML 文件路径。"),
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """运行一次检查并保存：抽样、判定各账号（合格/不合格/未能采集），打印结果。"""
     with session() as s:
         outcome = engine.run_check(
-            s, kind=kind, actor=actor(), at=parse_time(at, "--at") if at else None,
+            s,
+            kind=kind,
+            actor=actor(),
+            at=parse_time(at, "--at") if at else None,
             date_from=parse_date(date_from, "--from") if date_from else None,
             date_to=parse_date(date_to, "--to") if date_to else None,
-            sample_rate=sample_rate, seed=seed, profile=profile)
+            sample_rate=sample_rate,
+            seed=seed,
+            profile=profile,
+        )
         data = checks.check_json(s, outcome.run_id)
     _render_run(data, fmt)
 
@@ -106,8 +171,12 @@ def check_sheet(
 @finding_app.command("list")
 def finding_list(
     run: Annotated[int | None, typer.Option("--run", help="只列出该检查批次的问题。")] = None,
-    status: Annotated[str | None, typer.Option("--status", help="状态：candidate（待复核）、confirmed、dismissed。")] = None,
-    rule: Annotated[str | None, typer.Option("--rule", help="规则代码，如 no_update、serious_error。")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="状态：candidate（待复核）、confirmed、dismissed。")
+    ] = None,
+    rule: Annotated[
+        str | None, typer.Option("--rule", help="规则代码，如 no_update、serious_error。")
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """列出问题及其证据说明、复核状态。"""
@@ -118,9 +187,15 @@ def finding_list(
     with session() as s:
         rows = checks.list_findings(s, run_id=run, status=status, rule=rule)
     if fmt is not Format.json:
-        rows = [{**r, "rule": RULES[r["rule"]].name if r["rule"] in RULES else r["rule"],
-                 "level": LEVEL_LABELS.get(r["level"], r["level"]),
-                 "status": STATUS_LABELS[r["status"]]} for r in rows]
+        rows = [
+            {
+                **r,
+                "rule": RULES[r["rule"]].name if r["rule"] in RULES else r["rule"],
+                "level": LEVEL_LABELS.get(r["level"], r["level"]),
+                "status": STATUS_LABELS[r["status"]],
+            }
+            for r in rows
+        ]
     emit(rows, fmt, columns=FINDING_COLUMNS, title="问题")
 
 

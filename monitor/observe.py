@@ -136,7 +136,7 @@ def read_observations(session: Session, path: Path) -> list[dict[str, Any]]:
         account = raw.get("account")
         try:
             account_id = get_account(session, str(account or "").strip()).id
-        except Exception:  # noqa: BLE001
+        except Exception:
             row_errors.append((no, "account", account, "找不到该账号ID"))
             account_id = 0
         if rule not in RULES:

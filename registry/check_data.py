@@ -58,7 +58,7 @@ def load_accounts(session: Session, *, statuses: Sequence[str] = ("active",)) ->
         "verified",
         "approved_at",
     )
-    return [dict(zip(keys, row, strict=True)) for row in session.execute(query).tuples()]
+    return [dict(zip(keys, row, strict=True)) for row in session.execute(query)]
 
 
 def ended_accounts_posting(session: Session, *, until: datetime) -> list[int]:
@@ -84,7 +84,7 @@ def last_post_times(session: Session, *, until: datetime) -> dict[int, datetime]
         .where(Post.published_at <= until)
         .group_by(Post.account_id)
     )
-    return {a: t for a, t in session.execute(query).tuples() if t is not None}
+    return {a: t for a, t in session.execute(query) if t is not None}
 
 
 def post_counts(session: Session, *, since: datetime, until: datetime) -> dict[int, int]:
@@ -93,7 +93,7 @@ def post_counts(session: Session, *, since: datetime, until: datetime) -> dict[i
         .where(Post.published_at > since, Post.published_at <= until)
         .group_by(Post.account_id)
     )
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(query).all())
 
 
 def window_posts(session: Session, *, since: datetime, until: datetime) -> list[tuple[Any, ...]]:
@@ -109,7 +109,7 @@ def window_posts(session: Session, *, since: datetime, until: datetime) -> list[
         .where(Post.published_at > since, Post.published_at <= until)
         .order_by(Post.published_at, Post.id)
     )
-    return [tuple(r) for r in session.execute(query).tuples()]
+    return [tuple(r) for r in session.execute(query)]
 
 
 def iter_texts(
@@ -122,7 +122,7 @@ def iter_texts(
         .order_by(Post.id)
     )
     result = session.execute(query.execution_options(yield_per=chunk))
-    for part in result.tuples().partitions(chunk):
+    for part in result.partitions(chunk):
         yield [tuple(r) for r in part]  # type: ignore[misc]
 
 
@@ -134,7 +134,7 @@ def texts_of(session: Session, post_ids: Sequence[int]) -> dict[int, str]:
         part = ids[start : start + 900]
         for pid, title, text in session.execute(
             select(Post.id, Post.title, Post.text).where(Post.id.in_(part))
-        ).tuples():
+        ):
             out[pid] = join_text(title, text)
     return out
 
@@ -163,7 +163,7 @@ def latest_snapshots(session: Session, *, until: datetime) -> dict[int, dict[str
     ).join(latest, and_(latest.c.account_id == AccountSnapshot.account_id, latest.c.at == AccountSnapshot.at))
     return {
         a: {"at": at, "shown_name": name, "followers": followers, "verified": verified}
-        for a, at, name, followers, verified in session.execute(query).tuples()
+        for a, at, name, followers, verified in session.execute(query)
     }
 
 
@@ -187,19 +187,19 @@ def collection_events(session: Session, *, until: datetime) -> dict[int, dict[st
         select(CrawlAttempt.account_id, func.max(CrawlAttempt.at))
         .where(CrawlAttempt.outcome.in_(SUCCESS_OUTCOMES), CrawlAttempt.at <= until)
         .group_by(CrawlAttempt.account_id)
-    ).tuples():
+    ):
         bump(aid, when)
     for aid, when in session.execute(
         select(Post.account_id, func.max(Post.fetched_at))
         .where(Post.origin == "import", Post.fetched_at <= until)
         .group_by(Post.account_id)
-    ).tuples():
+    ):
         bump(aid, when)
     for aid, when in session.execute(
         select(Observation.account_id, func.max(Observation.recorded_at))
         .where(Observation.recorded_at <= until)
         .group_by(Observation.account_id)
-    ).tuples():
+    ):
         bump(aid, when)
     latest = (
         select(CrawlAttempt.account_id, func.max(CrawlAttempt.at).label("at"))
@@ -211,7 +211,7 @@ def collection_events(session: Session, *, until: datetime) -> dict[int, dict[st
         select(CrawlAttempt.account_id, CrawlAttempt.at, CrawlAttempt.outcome).join(
             latest, and_(latest.c.account_id == CrawlAttempt.account_id, latest.c.at == CrawlAttempt.at)
         )
-    ).tuples():
+    ):
         s = slot(aid)
         if s["last_attempt"] is None or when >= s["last_attempt"]:
             s["last_attempt"], s["last_outcome"] = when, outcome

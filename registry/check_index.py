@@ -64,30 +64,22 @@ def load_index(
     session: Session, *, since: datetime, until: datetime
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """(post ids, exact hashes, N×16 band keys) of the indexed posts published in (since, until]."""
-    fp = (
-        session.execute(
-            select(PostFingerprint.post_id, PostFingerprint.exact_hash)
-            .join(Post, Post.id == PostFingerprint.post_id)
-            .where(Post.published_at > since, Post.published_at <= until)
-            .order_by(PostFingerprint.post_id)
-        )
-        .tuples()
-        .all()
-    )
+    fp = session.execute(
+        select(PostFingerprint.post_id, PostFingerprint.exact_hash)
+        .join(Post, Post.id == PostFingerprint.post_id)
+        .where(Post.published_at > since, Post.published_at <= until)
+        .order_by(PostFingerprint.post_id)
+    ).all()
     ids = np.fromiter((r[0] for r in fp), dtype=np.int64, count=len(fp))
     hashes = np.fromiter((r[1] for r in fp), dtype=np.int64, count=len(fp))
     keys = np.zeros((len(fp), BANDS), dtype=np.int64)
     if not fp:
         return ids, hashes, keys
-    bands = (
-        session.execute(
-            select(PostBand.post_id, PostBand.band, PostBand.key)
-            .join(Post, Post.id == PostBand.post_id)
-            .where(Post.published_at > since, Post.published_at <= until)
-        )
-        .tuples()
-        .all()
-    )
+    bands = session.execute(
+        select(PostBand.post_id, PostBand.band, PostBand.key)
+        .join(Post, Post.id == PostBand.post_id)
+        .where(Post.published_at > since, Post.published_at <= until)
+    ).all()
     arr = np.array(bands, dtype=np.int64).reshape(-1, 3)
     rows = np.searchsorted(ids, arr[:, 0])
     keys[rows, arr[:, 1]] = arr[:, 2]

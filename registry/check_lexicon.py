@@ -64,7 +64,7 @@ def add_entry(
 
 def add_entries(session: Session, rows: Sequence[dict[str, Any]], *, source: str, actor: str) -> int:
     """Add many entries (``phrase``, ``kind``, optional ``correct``); existing ones are skipped."""
-    have = set(session.execute(select(LexiconEntry.phrase, LexiconEntry.kind)).tuples())
+    have = {(p, k) for p, k in session.execute(select(LexiconEntry.phrase, LexiconEntry.kind))}
     new = []
     for row in rows:
         key = ((row.get("phrase") or "").strip(), _kind(row.get("kind") or ""))
@@ -153,7 +153,7 @@ def list_releases(
     if until is not None:
         query = query.where(KeyRelease.published_at <= until)
     targets: dict[int, list[int]] = {}
-    for rid, uid in session.execute(select(KeyReleaseUnit.release_id, KeyReleaseUnit.unit_id)).tuples():
+    for rid, uid in session.execute(select(KeyReleaseUnit.release_id, KeyReleaseUnit.unit_id)):
         targets.setdefault(rid, []).append(uid)
     return [
         {
@@ -199,4 +199,4 @@ def add_observations(
 def unit_names(session: Session) -> list[tuple[int, str]]:
     from registry.models import Unit
 
-    return list(session.execute(select(Unit.id, Unit.name)).tuples())
+    return list(session.execute(select(Unit.id, Unit.name)))

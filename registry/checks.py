@@ -101,9 +101,7 @@ def store_run(
         ids = dict(
             session.execute(
                 select(CheckResult.account_id, CheckResult.id).where(CheckResult.run_id == run_id)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         rows = [
             {
@@ -159,7 +157,7 @@ def check_json(session: Session, run_id: int | str) -> dict[str, Any]:
     )
     accounts = []
     counts = {"qualified": 0, "unqualified": 0, "uncollected": 0}
-    for res, name, platform, unit in session.execute(query).tuples():
+    for res, name, platform, unit in session.execute(query):
         counts[res.verdict] += 1
         accounts.append(
             {
@@ -202,7 +200,7 @@ def list_runs(session: Session) -> list[dict[str, Any]]:
         select(CheckResult.run_id, CheckResult.verdict, func.count()).group_by(
             CheckResult.run_id, CheckResult.verdict
         )
-    ).tuples():
+    ):
         counts.setdefault(run_id, {})[verdict] = n
     rows = []
     for run in session.scalars(select(CheckRun).order_by(CheckRun.id.desc())):
@@ -259,7 +257,7 @@ def list_findings(
             "reviewer": f.reviewer,
             "reviewed_at": local_iso(f.reviewed_at),
         }
-        for f, name, platform, unit in session.execute(query).tuples()
+        for f, name, platform, unit in session.execute(query)
     ]
 
 
@@ -331,7 +329,7 @@ def relay_summary(session: Session, run_id: int) -> list[dict[str, Any]]:
         .where(RelayMatch.run_id == run_id)
     )
     by_release: dict[int, dict[str, Any]] = {}
-    for match, unit in session.execute(query).tuples():
+    for match, unit in session.execute(query):
         rel = by_release.setdefault(match.release_id, {"units": {}, "due": 0, "relayed": 0, "on_time": 0})
         u = rel["units"].setdefault(unit, {"unit": unit, "due": 0, "relayed": 0, "on_time": 0})
         for bucket in (rel, u):

@@ -7,5 +7,14 @@ judgement that starts as a candidate, and its docstring, which is the user docum
 from monitor.rules import conduct, consolidation, content, update
 from monitor.rules.base import RULES, AccountFacts, Context, PostFacts, Rule
 
-__all__ = ["RULES", "AccountFacts", "Context", "PostFacts", "Rule", "conduct", "consolidation",
-           "content", "update"]
+__all__ = [
+    "RULES",
+    "AccountFacts",
+    "Context",
+    "PostFacts",
+    "Rule",
+    "conduct",
+    "consolidation",
+    "content",
+    "update",
+]

@@ -91,18 +91,25 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, level: str, *, judgement: bool = False,
-         needs_collection: bool = True) -> Callable[[Check], Check]:
+def rule(
+    code: str, name: str, level: str, *, judgement: bool = False, needs_collection: bool = True
+) -> Callable[[Check], Check]:
     """Register a rule under its stable code."""
+
     def register(func: Check) -> Check:
         RULES[code] = Rule(code, name, level, judgement, needs_collection, func)
         return func
+
     return register
 
 
 def post_evidence(post: PostFacts) -> dict[str, Any]:
-    return {"post_id": post.id, "title": post.title, "url": post.url,
-            "published_at": local_iso(post.published_at)}
+    return {
+        "post_id": post.id,
+        "title": post.title,
+        "url": post.url,
+        "published_at": local_iso(post.published_at),
+    }
 
 
 def days(delta: timedelta) -> float:

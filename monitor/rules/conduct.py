@@ -38,8 +38,13 @@ def filing_mismatch(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) ->
         reasons.append("账号未经平台官方认证")
     if not reasons:
         return []
-    return [{"posts": [post_evidence(p) for p in posts[:10]], "note": "；".join(reasons),
-             "metrics": {"shown_name": shown, "verified": verified}}]
+    return [
+        {
+            "posts": [post_evidence(p) for p in posts[:10]],
+            "note": "；".join(reasons),
+            "metrics": {"shown_name": shown, "verified": verified},
+        }
+    ]
 
 
 @rule("relay_missed", "未按时转载重要信息", "deduct")
@@ -53,7 +58,18 @@ def relay_missed(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> li
         when = f"逾期于{local_iso(r['relayed_at'])}转载" if r.get("relayed_at") else "未转载"
         parts.append(f"「{r['title']}」{when}")
     posts = [post_evidence(r["post"]) for r in missed if r.get("post") is not None]
-    return [{"posts": posts, "releases": [{"release_id": r["release_id"], "title": r["title"],
-                                           "due_at": local_iso(r["due_at"]),
-                                           "relayed_at": local_iso(r.get("relayed_at"))} for r in missed],
-             "note": "；".join(parts)}]
+    return [
+        {
+            "posts": posts,
+            "releases": [
+                {
+                    "release_id": r["release_id"],
+                    "title": r["title"],
+                    "due_at": local_iso(r["due_at"]),
+                    "relayed_at": local_iso(r.get("relayed_at")),
+                }
+                for r in missed
+            ],
+            "note": "；".join(parts),
+        }
+    ]

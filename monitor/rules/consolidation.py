@@ -16,8 +16,13 @@ def duplicate_account(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) 
     """同一主办单位在同一平台有多个在用账号（已备案状态）。证据列出同单位同平台的其他账号。"""
     if not account.duplicates:
         return []
-    return [{"accounts": sorted(account.duplicates), "metrics": {"accounts": len(account.duplicates) + 1},
-             "note": f"「{account.unit}」在该平台共有{len(account.duplicates) + 1}个在用账号"}]
+    return [
+        {
+            "accounts": sorted(account.duplicates),
+            "metrics": {"accounts": len(account.duplicates) + 1},
+            "note": f"「{account.unit}」在该平台共有{len(account.duplicates) + 1}个在用账号",
+        }
+    ]
 
 
 @rule("similar_low_use", "功能相近且利用率低", "info")
@@ -38,8 +43,15 @@ def similar_low_use(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) ->
     max_e = float(cfg.get("max_engagement", 5))
     if engagement > max_e:
         return []
-    return [{"accounts": sorted(account.partners),
-             "metrics": {"overlap": round(account.overlap, 4), "followers": followers,
-                         "engagement_per_post": round(engagement, 2)},
-             "threshold": {"min_overlap": min_overlap, "max_followers": max_f, "max_engagement": max_e},
-             "note": f"与同单位/同地区账号内容重合{account.overlap:.0%}，关注度和利用率低，建议整合"}]
+    return [
+        {
+            "accounts": sorted(account.partners),
+            "metrics": {
+                "overlap": round(account.overlap, 4),
+                "followers": followers,
+                "engagement_per_post": round(engagement, 2),
+            },
+            "threshold": {"min_overlap": min_overlap, "max_followers": max_f, "max_engagement": max_e},
+            "note": f"与同单位/同地区账号内容重合{account.overlap:.0%}，关注度和利用率低，建议整合",
+        }
+    ]

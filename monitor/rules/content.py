@@ -40,10 +40,14 @@ def low_originality(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) ->
     bar = float(cfg.get("min_rate", 0.3))
     if rate >= bar:
         return []
-    return [{"posts": [post_evidence(p) for p in copied[:EVIDENCE_POSTS]],
-             "metrics": {"posts": len(posts), "original": len(posts) - len(copied), "rate": rate},
-             "threshold": {"min_rate": bar},
-             "note": f"共发布{len(posts)}条，其中原创{len(posts) - len(copied)}条，原创率{rate:.0%}"}]
+    return [
+        {
+            "posts": [post_evidence(p) for p in copied[:EVIDENCE_POSTS]],
+            "metrics": {"posts": len(posts), "original": len(posts) - len(copied), "rate": rate},
+            "threshold": {"min_rate": bar},
+            "note": f"共发布{len(posts)}条，其中原创{len(posts) - len(copied)}条，原创率{rate:.0%}",
+        }
+    ]
 
 
 def _lexicon_rule(account: AccountFacts, kind: str, label: str) -> list[Evidence]:
@@ -51,8 +55,14 @@ def _lexicon_rule(account: AccountFacts, kind: str, label: str) -> list[Evidence
     if not hit_posts:
         return []
     phrases = "、".join(dict.fromkeys(m["phrase"] for m in matches))
-    return [{"posts": [post_evidence(p) for p in hit_posts[:EVIDENCE_POSTS]], "matches": matches[:50],
-             "metrics": {"posts": len(hit_posts)}, "note": f"{len(hit_posts)}条内容含{label}：{phrases}"}]
+    return [
+        {
+            "posts": [post_evidence(p) for p in hit_posts[:EVIDENCE_POSTS]],
+            "matches": matches[:50],
+            "metrics": {"posts": len(hit_posts)},
+            "note": f"{len(hit_posts)}条内容含{label}：{phrases}",
+        }
+    ]
 
 
 @rule("serious_error", "严重表述错误", "veto", judgement=True)
@@ -85,7 +95,12 @@ def entertainment(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> l
     bar = float(cfg.get("max_share", 0.3))
     if share <= bar:
         return []
-    return [{"posts": [post_evidence(p) for p in hit_posts[:EVIDENCE_POSTS]], "matches": matches[:50],
-             "metrics": {"posts": len(account.posts), "entertainment": len(hit_posts), "share": share},
-             "threshold": {"max_share": bar},
-             "note": f"{len(account.posts)}条中有{len(hit_posts)}条疑似娱乐化内容，占{share:.0%}"}]
+    return [
+        {
+            "posts": [post_evidence(p) for p in hit_posts[:EVIDENCE_POSTS]],
+            "matches": matches[:50],
+            "metrics": {"posts": len(account.posts), "entertainment": len(hit_posts), "share": share},
+            "threshold": {"max_share": bar},
+            "note": f"{len(account.posts)}条中有{len(hit_posts)}条疑似娱乐化内容，占{share:.0%}",
+        }
+    ]

@@ -40,8 +40,11 @@ def no_update(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[
     idle = _idle(account, ctx)
     if idle is not None and idle < limit:
         return []
-    note = (f"监测时间点前{limit:g}天内无更新，最近发布距监测时间点{idle:g}天" if idle is not None
-            else "从未发布内容")
+    note = (
+        f"监测时间点前{limit:g}天内无更新，最近发布距监测时间点{idle:g}天"
+        if idle is not None
+        else "从未发布内容"
+    )
     return [{**_last(account), "metrics": {"idle_days": idle}, "threshold": {"days": limit}, "note": note}]
 
 
@@ -56,8 +59,14 @@ def update_warning(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> 
     idle = _idle(account, ctx)
     if idle is None or idle < limit or idle >= veto:
         return []
-    return [{**_last(account), "metrics": {"idle_days": idle}, "threshold": {"days": limit},
-             "note": f"已{idle:g}天未更新，{veto:g}天无更新将单项否决"}]
+    return [
+        {
+            **_last(account),
+            "metrics": {"idle_days": idle},
+            "threshold": {"days": limit},
+            "note": f"已{idle:g}天未更新，{veto:g}天无更新将单项否决",
+        }
+    ]
 
 
 @rule("update_slow", "更新不及时", "deduct")
@@ -81,9 +90,14 @@ def update_slow(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> lis
         reasons.append(f"最长间隔{gap:g}天（上限{max_gap:g}天）")
     if per_month < min_pm:
         reasons.append(f"月均发布{per_month:g}条（下限{min_pm:g}条）")
-    return [{**_last(account), "metrics": {"max_gap_days": gap, "posts_per_month": per_month},
-             "threshold": {"max_gap_days": max_gap, "min_posts_per_month": min_pm},
-             "note": "；".join(reasons)}]
+    return [
+        {
+            **_last(account),
+            "metrics": {"max_gap_days": gap, "posts_per_month": per_month},
+            "threshold": {"max_gap_days": max_gap, "min_posts_per_month": min_pm},
+            "note": "；".join(reasons),
+        }
+    ]
 
 
 @rule("shell_account", "空壳/僵尸账号", "warn")
@@ -96,6 +110,11 @@ def shell_account(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> l
     limit = int(cfg.get("max_posts", 2))
     if account.recent_posts > limit:
         return []
-    return [{**_last(account), "metrics": {"posts": account.recent_posts},
-             "threshold": {"span_days": span, "max_posts": limit},
-             "note": f"近{span:g}天仅发布{account.recent_posts}条，建议关停整合"}]
+    return [
+        {
+            **_last(account),
+            "metrics": {"posts": account.recent_posts},
+            "threshold": {"span_days": span, "max_posts": limit},
+            "note": f"近{span:g}天仅发布{account.recent_posts}条，建议关停整合",
+        }
+    ]
