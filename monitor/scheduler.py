@@ -430,7 +430,10 @@ class Scheduler:
         now = self.clock()
         if job.kind == "monthly" and now.astimezone(TZ).day != int(str(_parts(job.when)[0])):
             return
-        self.run_job(job.name, trigger="schedule", due=previous_occurrence(job.kind, job.when, now))
+        try:
+            self.run_job(job.name, trigger="schedule", due=previous_occurrence(job.kind, job.when, now))
+        except Exception as exc:  # the database itself failed: log it, keep serving the others
+            self.log(f"任务「{job.label}」未能运行：{_one_line(exc)}")
 
 
 def stop_on_signals(stop: threading.Event) -> None:
