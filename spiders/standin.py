@@ -449,3 +449,26 @@ def _bilibili(server: StandinServer, path: str, query: dict[str, str]) -> Answer
     if path not in builders:
         raise LookupError(path)
     return _maybe_truncate(account, _json(builders[path](account)))
+
+
+def file_accounts(db: str | None, server: StandinServer, accounts: list[StandinAccount], *, unit: str,
+                  actor: str = "standin") -> dict[str, int]:
+    """File and approve ``accounts`` under ``unit`` (which must exist), with feed URLs and
+    list-page selectors pointing at ``server``; return ``{account.key: account id}``."""
+    from registry import filing
+    from registry.db import session_scope
+
+    ids: dict[str, int] = {}
+    with session_scope(db) as session:
+        for account in accounts:
+            extra: dict[str, Any] = {}
+            if account.kind in ("rss", "atom", "json"):
+                extra["feed_url"] = server.feed_url(account)
+            elif account.kind == "html":
+                extra["selectors"] = server.selectors(account)
+            filed = filing.file_account(session, unit=unit, platform=account.platform, name=account.name,
+                                        platform_id=account.platform_id, reason="采集演示/测试账号",
+                                        actor=actor, **extra)
+            filing.approve(session, filed.id, actor=actor)
+            ids[account.key] = filed.id
+    return ids
