@@ -34,16 +34,13 @@ MAX_NAMES = 10
 
 def period_title(window: Window) -> str:
     """'2026年第三季度' for a calendar quarter, '2026年10月' for a month, else the dates."""
-    start, end = window.start, window.end
-    next_day = end + timedelta(days=1)
-    if start.day == 1 and next_day.day == 1:
-        months = (next_day.year - start.year) * 12 + next_day.month - start.month
-        if months == 3 and start.month in QUARTERS:
-            return f"{start.year}年第{QUARTERS[start.month]}季度"
-        if months == 1:
-            return f"{start.year}年{start.month}月"
-        if months == 12 and start.month == 1:
-            return f"{start.year}年度"
+    start, months = window.start, window.calendar_months()
+    if months == 3:
+        return f"{start.year}年第{QUARTERS[start.month]}季度"
+    if months == 1:
+        return f"{start.year}年{start.month}月"
+    if months == 12 and start.month == 1:
+        return f"{start.year}年度"
     return window.text
 
 

@@ -73,7 +73,7 @@ def circular_sheets(report: CircularReport) -> list[Sheet]:
             f"{ctx.period_name}合格率",
             "" if figures["previous_pass_rate"] is None else f"{figures['previous_pass_rate']:.2f}%",
         ],
-        ["变化（百分点）", "" if figures["change_points"] is None else f"{figures['change_points']:+.2f}"],
+        ["变化（百分点）", "" if figures["change_points"] is None else figures["change_points"]],
         ["未能采集（人工核查）", ctx.uncollected_count],
         ["问题账号清单行数", len(ctx.annex)],
     ]

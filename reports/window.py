@@ -11,7 +11,9 @@ calendar quarter. Over all check runs whose check time falls in it:
   for manual follow-up and counts neither as checked nor as a failure;
 - 合格率 = (checked − unqualified) / checked, in percent, rounded half-up to two decimals.
 
-The previous window is the one of the same length that ends the day before this one starts.
+The previous window ends the day before this one starts and has the same length; for a
+calendar month, quarter or year it is the previous calendar month, quarter or year (so Q3's
+92 days compare with Q2's 91).
 """
 
 from __future__ import annotations
@@ -45,8 +47,24 @@ class Window:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    def calendar_months(self) -> int | None:
+        """1, 3 or 12 when the window is exactly a calendar month, quarter or year, else None."""
+        after = self.end + timedelta(days=1)
+        if self.start.day != 1 or after.day != 1:
+            return None
+        months = (after.year - self.start.year) * 12 + after.month - self.start.month
+        if months in (1, 12) or (months == 3 and self.start.month in (1, 4, 7, 10)):
+            return months
+        return None
+
     def previous(self) -> Window:
+        """The window before: the previous calendar month / quarter / year when this window is
+        one, otherwise the window of the same number of days ending the day before."""
         end = self.start - timedelta(days=1)
+        months = self.calendar_months()
+        if months is not None:
+            index = self.start.year * 12 + self.start.month - 1 - months
+            return Window(date(index // 12, index % 12 + 1, 1), end)
         return Window(end - timedelta(days=self.days - 1), end)
 
     @property

@@ -1,0 +1,163 @@
+"""Truth tables for the reports' small rules: rates, 百分点, ordinals, window names,
+formula neutralisation and the chart font fallback."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from reports import charts
+from reports.circular_text import period_title
+from reports.sheets import Sheet, neutralise, write_workbook
+from reports.text import chinese_number, points_change, previous_period_name, rate
+from reports.window import Window
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "expected"),
+    [
+        (6, 8, "75.00"),
+        (2, 3, "66.67"),
+        (1, 3, "33.33"),
+        (1, 8, "12.50"),
+        (0, 5, "0.00"),
+        (5, 5, "100.00"),
+        (1, 200, "0.50"),
+        (1, 400, "0.25"),
+        (1, 800, "0.13"),
+        (0, 0, None),
+    ],
+)
+def test_rate_rounds_half_up_to_two_decimals(part: int, whole: int, expected: str | None) -> None:
+    value = rate(part, whole)
+    assert (str(value) if value is not None else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "expected"),
+    [
+        ("98.60", "95.90", "较上季度提高2.70个百分点"),
+        ("95.90", "98.60", "较上季度下降2.70个百分点"),
+        ("90.00", "90.00", "与上季度持平"),
+        ("90.00", None, ""),
+        (None, "90.00", ""),
+    ],
+)
+def test_points_change(current: str | None, previous: str | None, expected: str) -> None:
+    cur = Decimal(current) if current else None
+    prev = Decimal(previous) if previous else None
+    assert points_change(cur, prev, "上季度") == expected
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"), [(1, "一"), (9, "九"), (10, "十"), (11, "十一"), (20, "二十"), (25, "二十五")]
+)
+def test_chinese_ordinals(n: int, expected: str) -> None:
+    assert chinese_number(n) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "title", "previous", "period"),
+    [
+        (
+            date(2026, 7, 1),
+            date(2026, 9, 30),
+            "2026年第三季度",
+            (date(2026, 4, 1), date(2026, 6, 30)),
+            "上季度",
+        ),
+        (
+            date(2026, 1, 1),
+            date(2026, 3, 31),
+            "2026年第一季度",
+            (date(2025, 10, 1), date(2025, 12, 31)),
+            "上季度",
+        ),
+        (date(2026, 10, 1), date(2026, 10, 31), "2026年10月", (date(2026, 9, 1), date(2026, 9, 30)), "上月"),
+        (
+            date(2026, 11, 16),
+            date(2026, 11, 22),
+            "2026年11月16日至2026年11月22日",
+            (date(2026, 11, 9), date(2026, 11, 15)),
+            "上周",
+        ),
+        (
+            date(2026, 8, 15),
+            date(2026, 11, 14),
+            "2026年8月15日至2026年11月14日",
+            (date(2026, 5, 15), date(2026, 8, 14)),
+            "上季度",
+        ),
+        (date(2026, 1, 1), date(2026, 12, 31), "2026年度", (date(2025, 1, 1), date(2025, 12, 31)), "上年"),
+        (
+            date(2026, 1, 1),
+            date(2026, 1, 20),
+            "2026年1月1日至2026年1月20日",
+            (date(2025, 12, 12), date(2025, 12, 31)),
+            "上一检查周期",
+        ),
+    ],
+)
+def test_windows(start: date, end: date, title: str, previous: tuple[date, date], period: str) -> None:
+    window = Window(start, end)
+    assert period_title(window) == title
+    assert (window.previous().start, window.previous().end) == previous
+    assert window.previous().days == window.days or window.calendar_months()
+    assert previous_period_name(window.days) == period
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+86 138", "'+86 138"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=cmd", "'\t=cmd"),
+        ("  =A1", "'  =A1"),
+        ("正常文本", "正常文本"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
+def test_formula_triggers_are_neutralised(text: str, expected: str) -> None:
+    assert neutralise(text) == expected
+
+
+def test_workbook_cells_are_neutral_and_numbers_stay_numbers(tmp_path: Path) -> None:
+    path = write_workbook(
+        tmp_path / "x.xlsx", [Sheet("表", ["a", "b"], [['=HYPERLINK("x")', 75.5], ["-3", 3]])]
+    )
+    rows = list(load_workbook(path)["表"].iter_rows(min_row=2, values_only=True))
+    assert rows == [('\'=HYPERLINK("x")', 75.5), ("'-3", 3)]
+
+
+SERIES = charts.Series(
+    "图 合格率", "Pass rate", ["微信公众号", "新浪微博"], ["wechat", "weibo"], [50.0, 100.0]
+)
+
+
+def test_charts_fall_back_with_a_warning_when_no_cjk_font(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(charts, "cjk_font", lambda: None)
+    with pytest.warns(charts.FontWarning, match="未找到中文字体"):
+        path = charts.render(SERIES, tmp_path / "a.png")
+    assert path.read_bytes()[:4] == b"\x89PNG"
+    assert charts.font_warning() is not None
+
+
+def test_charts_use_the_machines_cjk_font_without_warning(tmp_path: Path) -> None:
+    charts.cjk_font.cache_clear()
+    family = charts.cjk_font()
+    if family is None:
+        pytest.skip("no CJK font installed on this machine (make fonts)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", charts.FontWarning)
+        path = charts.render(SERIES, tmp_path / "b.png")
+    assert path.stat().st_size > 1000 and charts.font_warning() is None
