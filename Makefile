@@ -32,5 +32,15 @@ bench: $(STAMP)
 services:
 	@bash scripts/services.sh
 
+# A free CJK font for the report charts (optional: charts fall back with a warning without one).
+# Tries the small WenQuanYi Micro Hei, then Noto CJK; any failure (no apt, no root, offline) is ignored.
+fonts:
+	@if command -v apt-get >/dev/null 2>&1; then \
+	  apt-get install -y -q --no-install-recommends fonts-wqy-microhei >/dev/null 2>&1 \
+	  || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends fonts-wqy-microhei >/dev/null 2>&1) \
+	  || apt-get install -y -q --no-install-recommends fonts-noto-cjk >/dev/null 2>&1 \
+	  || echo "提示：未能安装中文字体，图表将使用代码和英文标注"; \
+	else echo "提示：没有 apt-get，请自行安装中文字体（如 fonts-noto-cjk）"; fi
+
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache
