@@ -67,11 +67,32 @@ def cjk_font() -> str | None:
     for family in CJK_FAMILIES:
         if family in names:
             return family
+    _add_new_system_fonts()
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for family in CJK_FAMILIES:
+        if family in names:
+            return family
     for entry in font_manager.fontManager.ttflist:
         # "Last Resort" maps every code point to a placeholder box: not a real CJK font
         if "Last Resort" not in entry.name and _covers(entry.fname):
             return entry.name
     return None
+
+
+CJK_FILE_HINTS = ("cjk", "wqy", "uming", "ukai", "gbsn", "gkai", "droidsansfallback", "sourcehan",
+                  "simhei", "simsun", "msyh", "fang", "kai", "hei", "song")
+
+
+def _add_new_system_fonts() -> None:
+    """Register CJK fonts installed after matplotlib built its font cache (``make fonts``)."""
+    known = {f.fname for f in font_manager.fontManager.ttflist}
+    for path in font_manager.findSystemFonts():
+        name = path.lower().replace("-", "").replace("_", "")
+        if path not in known and any(hint in name for hint in CJK_FILE_HINTS):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
 
 
 def _covers(path: str) -> bool:
