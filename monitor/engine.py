@@ -107,9 +107,12 @@ def _findings(
 
 
 def _relay_outcomes(
-    releases: list[dict[str, Any]], sampled: dict[int, dict[str, Any]], posts_by_account: dict[int, list[Any]]
+    releases: list[dict[str, Any]],
+    sampled: dict[int, dict[str, Any]],
+    posts_by_account: dict[int, list[Any]],
+    matched: set[tuple[int, int]],
 ) -> dict[int, list[dict[str, Any]]]:
-    """Per sampled account: each due key release, whether and when it was relayed."""
+    """Per sampled account: each due key release, whether and when it was first relayed."""
     out: dict[int, list[dict[str, Any]]] = {}
     for release in releases:
         due_at = release["published_at"] + timedelta(hours=release["due_hours"])
@@ -117,7 +120,7 @@ def _relay_outcomes(
         for aid, meta in sampled.items():
             if targets and meta["unit_id"] not in targets:
                 continue
-            relay = next((p for p in posts_by_account.get(aid, []) if p.key_relay == release["id"]), None)
+            relay = next((p for p in posts_by_account.get(aid, []) if (release["id"], p.id) in matched), None)
             out.setdefault(aid, []).append(
                 {
                     "release_id": release["id"],
@@ -228,7 +231,7 @@ def run_check(
     dups = F.duplicates(accounts)
     overlap = F.overlaps(posts, analysis, info)
     sampled = {aid: info[aid] for aid in chosen}
-    relays = _relay_outcomes(releases, sampled, by_account)
+    relays = _relay_outcomes(releases, sampled, by_account, set(analysis.relay_similarity))
     obs_by: dict[int, list[dict[str, Any]]] = {}
     for o in observations:
         obs_by.setdefault(o["account_id"], []).append(o)

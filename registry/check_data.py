@@ -113,9 +113,10 @@ def window_posts(session: Session, *, since: datetime, until: datetime) -> list[
 
 
 def iter_texts(
-    session: Session, *, since: datetime, until: datetime, chunk: int = CHUNK
+    session: Session, *, since: datetime, until: datetime, chunk: int | None = None
 ) -> Iterator[list[tuple[int, str | None, str | None]]]:
     """(post id, title, text) of the window's posts, in chunks, streamed from the database."""
+    chunk = chunk or CHUNK
     query = (
         select(Post.id, Post.title, Post.text)
         .where(Post.published_at > since, Post.published_at <= until)
