@@ -183,7 +183,7 @@ def test_relay_add_and_report(cli, sqlite_db: str, tmp_path: Path) -> None:  # t
         "兰州市某局",
     }
     data = run_json(cli, "--kind", "monthly", "--at", AT_TEXT)
-    second = [x for x in data["relays"] if x["release_id"] == 2][0]
+    second = next(x for x in data["relays"] if x["release_id"] == 2)
     assert (second["due"], second["relayed"]) == (5, 1)
     units = {u["unit"]: u for u in second["units"]}
     assert units["兰州市某局"]["on_time"] == 1 and units["甘肃省某厅"]["relayed"] == 0
@@ -218,7 +218,7 @@ def test_sheet_and_observations_round_trip(cli, scenario: dict[str, int], tmp_pa
     r = cli(["observe", "import", str(sheet)])
     assert r.code == 0 and "1 条" in r.out
     after = run_json(cli, "--kind", "monthly", "--at", AT_TEXT)
-    acct = [a for a in after["accounts"] if a["account_id"] == regular][0]
+    acct = next(a for a in after["accounts"] if a["account_id"] == regular)
     assert acct["verdict"] == "unqualified"
     [f] = acct["findings"]
     assert (f["rule"], f["level"], f["status"]) == ("no_interaction", "veto", "confirmed")

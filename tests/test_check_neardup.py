@@ -57,7 +57,7 @@ def test_normalise(raw: str | None, expected: str) -> None:
 
 def test_banding_finds_near_duplicates_with_exact_precision() -> None:
     texts, groups = corpus()
-    norms, hashes, keys = nd.fingerprint(texts)
+    norms, _hashes, keys = nd.fingerprint(texts)
     truth = set()
     for i in range(len(texts)):
         for j in range(i + 1, len(texts)):
@@ -152,7 +152,7 @@ def test_index_in_database_and_lookup(any_db: str, monkeypatch: pytest.MonkeyPat
         rows = check_data.window_posts(s, since=since, until=until)
         cluster(s, analysis, since=since, until=until, posts=rows, similarity=0.8)
         # who shares a band key with the first text: its relays (and itself)
-        norms, hashes, first_keys = nd.fingerprint([texts[0]])
+        _norms, hashes, first_keys = nd.fingerprint([texts[0]])
         found = check_index.lookup(s, list(enumerate(first_keys[0].tolist())), exact=hashes[0])
     by_pid = {r[0]: i for i, r in enumerate(sorted(rows, key=lambda r: r[2]))}
     same = {pid for pid, i in by_pid.items() if groups[i] == groups[0]}
