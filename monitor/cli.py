@@ -18,6 +18,7 @@ from registry.cliutil import STATE
 from registry.config import configured_database
 from registry.errors import GovmediaError
 from reports.cli import rectify_app, report_app
+from reports.cli_demo import demo
 from spiders.cli import crawl, post_app
 
 app = typer.Typer(
@@ -71,6 +72,7 @@ app.add_typer(report_app, name="report")
 app.add_typer(rectify_app, name="rectify")
 app.add_typer(post_app, name="post")
 app.command("crawl")(crawl)
+app.command("demo")(demo)
 
 
 def _usage_message(exc: click_exc.UsageError) -> str:
