@@ -112,6 +112,8 @@ def check_http(status: int, text: str, url: str = "") -> None:
         raise Gone(f"地址不存在：HTTP {status}", status=status, snippet=snippet)
     if status >= 400:
         raise Failed(f"服务器错误：HTTP {status}（已重试）", status=status, snippet=snippet)
+    if status >= 300:
+        raise Failed(f"未完成的重定向：HTTP {status}", status=status, snippet=snippet)
 
 
 def check_markers(text: str, status: int | None = None) -> None:

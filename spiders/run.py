@@ -34,7 +34,8 @@ def crawl(
         settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     for key, value in (extra or {}).items():
         settings.set(key, value, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    process = CrawlerProcess(settings)
     _redact_logs()
     crawler = process.create_crawler(AccountsSpider)
     process.crawl(crawler, account_ids=account_ids)

@@ -110,7 +110,11 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     }
     budgets = {k: int(env.get(f"GOVMEDIA_{k.upper()}_DAILY_BUDGET") or v) for k, v in DEFAULT_BUDGETS.items()}
     out["DOWNLOAD_SLOTS"] = {
-        slot: {"concurrency": concurrency[slot], "delay": delays[slot], "randomize_delay": delays[slot] > 0}
+        slot: {
+            "concurrency": concurrency[slot],
+            "delay": delays[slot],
+            "jitter": 0.5 if delays[slot] > 0 else 0,
+        }
         for slot in PLATFORM_SLOTS
     }
     # feeds and list pages are slotted per host; the html delay is applied the same way

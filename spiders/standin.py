@@ -451,8 +451,14 @@ def _bilibili(server: StandinServer, path: str, query: dict[str, str]) -> Answer
     return _maybe_truncate(account, _json(builders[path](account)))
 
 
-def file_accounts(db: str | None, server: StandinServer, accounts: list[StandinAccount], *, unit: str,
-                  actor: str = "standin") -> dict[str, int]:
+def file_accounts(
+    db: str | None,
+    server: StandinServer,
+    accounts: list[StandinAccount],
+    *,
+    unit: str,
+    actor: str = "standin",
+) -> dict[str, int]:
     """File and approve ``accounts`` under ``unit`` (which must exist), with feed URLs and
     list-page selectors pointing at ``server``; return ``{account.key: account id}``."""
     from registry import filing
@@ -466,9 +472,16 @@ def file_accounts(db: str | None, server: StandinServer, accounts: list[StandinA
                 extra["feed_url"] = server.feed_url(account)
             elif account.kind == "html":
                 extra["selectors"] = server.selectors(account)
-            filed = filing.file_account(session, unit=unit, platform=account.platform, name=account.name,
-                                        platform_id=account.platform_id, reason="采集演示/测试账号",
-                                        actor=actor, **extra)
+            filed = filing.file_account(
+                session,
+                unit=unit,
+                platform=account.platform,
+                name=account.name,
+                platform_id=account.platform_id,
+                reason="采集演示/测试账号",
+                actor=actor,
+                **extra,
+            )
             filing.approve(session, filed.id, actor=actor)
             ids[account.key] = filed.id
     return ids

@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from factories import PROVINCE, small_registry
 
 from registry.collection import account_attempts, account_posts, account_snapshots
 from registry.db import dispose_engines, session_scope
 from spiders.crawl import CrawlReport, run_crawl
 from spiders.standin import StandinAccount, StandinServer, file_accounts, make_posts
-from factories import PROVINCE, small_registry
 
 NOW = datetime.now(UTC)
 
@@ -38,11 +38,22 @@ def _accounts() -> list[StandinAccount]:
         StandinAccount("wechat", "gh_0123456789ab", "甘肃政务", posts=wechat_posts),
         StandinAccount("wechat", "MzA5NzQ0MzQ1MQ==", "兰州发布", posts=fallback_posts, fault="no_publish"),
         StandinAccount("bilibili", "12345678", "甘肃共青团", posts=bili_posts, followers=919515),
-        StandinAccount("douyin", "MS4wLjABAAAAgansufabu0123456789", "甘肃发布抖音", kind="rss",
-                       posts=make_posts(3, prefix="dy", reposts=1, source="人民日报")),
-        StandinAccount("kuaishou", "gansu_fabu", "甘肃发布快手", kind="atom", posts=make_posts(2, prefix="ks")),
-        StandinAccount("toutiao", "1234567890", "甘肃发布头条", kind="json", posts=make_posts(2, prefix="tt")),
-        StandinAccount("website", "gansu-gov", "甘肃省人民政府网", kind="html", posts=make_posts(3, prefix="gov")),
+        StandinAccount(
+            "douyin",
+            "MS4wLjABAAAAgansufabu0123456789",
+            "甘肃发布抖音",
+            kind="rss",
+            posts=make_posts(3, prefix="dy", reposts=1, source="人民日报"),
+        ),
+        StandinAccount(
+            "kuaishou", "gansu_fabu", "甘肃发布快手", kind="atom", posts=make_posts(2, prefix="ks")
+        ),
+        StandinAccount(
+            "toutiao", "1234567890", "甘肃发布头条", kind="json", posts=make_posts(2, prefix="tt")
+        ),
+        StandinAccount(
+            "website", "gansu-gov", "甘肃省人民政府网", kind="html", posts=make_posts(3, prefix="gov")
+        ),
     ]
 
 
@@ -147,8 +158,9 @@ def test_bilibili_videos_dynamics_followers(crawled: Crawled) -> None:
     assert snap["followers"] == 919515 and snap["verified"] is True
 
 
-@pytest.mark.parametrize("key", ["douyin-MS4wLjABAAAAgansufabu0123456789", "kuaishou-gansu_fabu",
-                                 "toutiao-1234567890"])
+@pytest.mark.parametrize(
+    "key", ["douyin-MS4wLjABAAAAgansufabu0123456789", "kuaishou-gansu_fabu", "toutiao-1234567890"]
+)
 def test_feeds_rss_atom_json(crawled: Crawled, key: str) -> None:
     account = crawled.accounts[key]
     posts = crawled.posts(key)
@@ -173,13 +185,14 @@ def test_html_list_page_with_selectors(crawled: Crawled) -> None:
 
 def test_recrawl_never_duplicates(crawled: Crawled) -> None:
     before = {key: len(crawled.posts(key)) for key in crawled.ids}
-    report = run_crawl(crawled.db, account_ids=[crawled.ids["weibo-2803301701"], crawled.ids["website-gansu-gov"]],
-                       env={**crawled.server.env(), "GOVMEDIA_WEIBO_MAX_PAGES": "2"})
+    report = run_crawl(
+        crawled.db,
+        account_ids=[crawled.ids["weibo-2803301701"], crawled.ids["website-gansu-gov"]],
+        env={**crawled.server.env(), "GOVMEDIA_WEIBO_MAX_PAGES": "2"},
+    )
     assert [r["new_posts"] for r in report.results] == [0, 0]
     assert {key: len(crawled.posts(key)) for key in crawled.ids} == before
     with session_scope(crawled.db) as s:
         attempts = account_attempts(s, crawled.ids["weibo-2803301701"])
     assert [a["outcome"] for a in attempts] == ["ok", "ok"]
     assert attempts[-1]["crawl_id"] == report.crawl_id
-
-

@@ -32,6 +32,7 @@ from spiders.outcomes import EMPTY, OK, CollectionOutcome
 Run = dict[str, Any]
 Output = Iterator[Request | AccountResult]
 COUNT_FIELDS = ("reposts", "comments", "likes", "reads")
+ERROR_STATUSES = list(range(400, 600))
 
 
 class Collector:
@@ -71,8 +72,9 @@ class Collector:
         own_status: bool = False,
     ) -> Request:
         """A request whose answer goes to ``parse_<step>``; optional steps may fail alone."""
+        # every error status reaches the collector; redirects are still followed (and checked)
         meta: dict[str, Any] = {
-            "handle_httpstatus_all": True,
+            "handle_httpstatus_list": ERROR_STATUSES,
             "budget": self.budget,
             "optional": optional,
             "own_status": own_status,

@@ -13,6 +13,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    ResponseDataLossError,
+)
 from scrapy.http import Response
 from twisted.internet.error import (
     ConnectionRefusedError,
@@ -129,10 +136,15 @@ class AccountsSpider(scrapy.Spider):
             detail = f"地址被拒绝：{exc.reason}"
         elif isinstance(exc, BudgetExhausted):
             detail = f"已达每日请求上限（{exc}），本次未采集"
-        elif isinstance(exc, (TimeoutError, TCPTimedOutError)):
+        elif isinstance(exc, (DownloadTimeoutError, TimeoutError, TCPTimedOutError)):
             detail = f"请求超时（已重试 {retries} 次）"
-        elif isinstance(exc, (DNSLookupError, ConnectionRefusedError)):
+        elif isinstance(
+            exc,
+            (DownloadConnectionRefusedError, CannotResolveHostError, DNSLookupError, ConnectionRefusedError),
+        ):
             detail = f"无法连接（{type(exc).__name__}，已重试 {retries} 次）"
+        elif isinstance(exc, (DownloadCancelledError, ResponseDataLossError)):
+            detail = f"下载中断或超过大小上限（{type(exc).__name__}: {exc}）"
         else:
             detail = f"请求失败（{type(exc).__name__}: {exc}）"
         outputs = collector.failed(run, Failed(detail), bool(request.meta.get("optional")))
