@@ -254,6 +254,9 @@ def build_circular(path: Path) -> Path:
     doc.add_page_break()
     para(doc, "附件1", face=HT)
     para(doc, "{{ annex_title }}", face=XBS, size=SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER)
+    tag(doc, "{%p if annex_note %}")
+    body(doc, "{{ annex_note }}")
+    tag(doc, "{%p endif %}")
     table(
         doc,
         ["序号", "地区/主办单位", "账号名称", "平台", "问题类型", "问题描述", "最近更新时间", "证据链接"],

@@ -37,6 +37,7 @@ from reports.window import Window, WindowFacts, load_window
 
 TREND_WINDOWS = 4
 MAX_BARS = 40
+INLINE_LIMIT = 1000  # longer lists go to the .xlsx annex only, not into Word/HTML tables
 
 
 @dataclass
@@ -85,10 +86,12 @@ class CircularContext:
     ledger_text: str  # 上期整改台账情况（可为空）
     problems: list[ProblemItem]  # 存在的问题，按“一是…二是…”编号
     uncollected_count: int  # 未能采集、列入人工核查的账号数
-    uncollected: list[UncollectedRow]  # 未能采集账号清单（附件2）
+    uncollected: list[UncollectedRow]  # 未能采集账号清单（附件2；超过 INLINE_LIMIT 行时为空）
     deadline_text: str  # 整改期限“2026年11月8日”
     annex_title: str  # 附件1标题
-    annex: list[AnnexRow]  # 附件1：问题账号清单
+    annex_count: int  # 附件1的行数（问题账号×问题类型）
+    annex: list[AnnexRow]  # 附件1：问题账号清单（超过 INLINE_LIMIT 行时为空，只在 .xlsx 中）
+    annex_note: str  # 清单过长、只在 .xlsx 中列出时的说明（否则为空）
     trend: list[groups.RateRow]  # 各期合格率（图1）
     platform_rates: list[groups.RateRow]  # 分平台合格率（图2）
     city_rates: list[groups.RateRow]  # 分市州合格率（图3）
@@ -103,11 +106,15 @@ IMAGES = ("chart_trend", "chart_platform", "chart_region")
 
 @dataclass
 class CircularReport:
+    """The computed circular: its context, figures, the full annex lists and the chart series."""
+
     window: Window
     deadline: date
     context: CircularContext
     figures: dict[str, Any]
     ledger_problems: list[dict[str, Any]]
+    annex: list[AnnexRow]
+    uncollected: list[UncollectedRow]
     series: dict[str, Series] = field(default_factory=dict)
 
 
@@ -183,10 +190,12 @@ def compute_circular(
         ledger_text=ledger_text(ledger_counts),
         problems=[ProblemItem(**p) for p in problems],
         uncollected_count=len(uncollected),
-        uncollected=uncollected,
+        uncollected=_inline(uncollected),
         deadline_text=cn_date(deadline),
         annex_title="政务新媒体检查问题账号清单",
-        annex=annex,
+        annex_count=len(annex),
+        annex=_inline(annex),
+        annex_note=_annex_note(annex, uncollected),
         trend=trend_rows,
         platform_rates=platform_rates,
         city_rates=city_rates,
@@ -194,7 +203,27 @@ def compute_circular(
     )
     figures = _figures(window, context, size, pass_rate, prev_rate, recheck, relays, ledger_counts)
     return CircularReport(
-        window, deadline, context, figures, _ledger_problems(facts, annex), _series(context)
+        window,
+        deadline,
+        context,
+        figures,
+        _ledger_problems(facts, annex),
+        annex,
+        uncollected,
+        _series(context),
+    )
+
+
+def _inline(rows: list[Any]) -> list[Any]:
+    return rows if len(rows) <= INLINE_LIMIT else []
+
+
+def _annex_note(annex: list[AnnexRow], uncollected: list[UncollectedRow]) -> str:
+    if len(annex) <= INLINE_LIMIT and len(uncollected) <= INLINE_LIMIT:
+        return ""
+    return (
+        f"问题账号清单共{len(annex)}行、未能采集账号{len(uncollected)}个，"
+        "篇幅所限不在正文中列出，详见附件表格（.xlsx）。"
     )
 
 
@@ -305,7 +334,7 @@ def _figures(
         if pass_rate is not None and prev_rate is not None
         else None,
         "problems": {p.rule: p.accounts for p in ctx.problems},
-        "annex_rows": len(ctx.annex),
+        "annex_rows": ctx.annex_count,
         "recheck": recheck,
         "relay": {
             "releases": len({r.release_id for r in relays}),

@@ -54,7 +54,7 @@ def unit_notices(report: CircularReport, item_ids: dict[tuple[int, str], int]) -
     """One context per unit with annex rows, in annex order."""
     ctx = report.context
     by_unit: dict[int, list[AnnexRow]] = defaultdict(list)
-    for row in ctx.annex:
+    for row in report.annex:
         by_unit[row.unit_id].append(row)
     notices = []
     for rows in by_unit.values():

@@ -75,7 +75,7 @@ def circular_sheets(report: CircularReport) -> list[Sheet]:
         ],
         ["变化（百分点）", "" if figures["change_points"] is None else figures["change_points"]],
         ["未能采集（人工核查）", ctx.uncollected_count],
-        ["问题账号清单行数", len(ctx.annex)],
+        ["问题账号清单行数", ctx.annex_count],
     ]
     return [
         Sheet(
@@ -92,7 +92,7 @@ def circular_sheets(report: CircularReport) -> list[Sheet]:
                     r.last_update,
                     r.evidence,
                 ]
-                for r in ctx.annex
+                for r in report.annex
             ],
             widths=(6, 30, 24, 12, 20, 40, 18, 40),
             title=f"附件1 {ctx.annex_title}",
@@ -100,7 +100,7 @@ def circular_sheets(report: CircularReport) -> list[Sheet]:
         Sheet(
             "未能采集",
             UNCOLLECTED_HEADERS,
-            [[r.no, r.region_unit, r.account, r.platform, r.detail] for r in ctx.uncollected],
+            [[r.no, r.region_unit, r.account, r.platform, r.detail] for r in report.uncollected],
             widths=(6, 30, 24, 12, 40),
             title="附件2 未能采集账号人工核查清单",
         ),

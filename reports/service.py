@@ -127,7 +127,7 @@ def notices(
         render.check_template(template, contexts[0])
     written = write_notices(contexts, out, template=template)
     notified = ledger.notify(
-        session, circular_id=record.id, account_ids=[r.account_id for r in report.context.annex], actor=actor
+        session, circular_id=record.id, account_ids=[r.account_id for r in report.annex], actor=actor
     )
     return {
         "circular_id": record.id,

@@ -167,3 +167,21 @@ def test_bad_input_is_one_chinese_line(cli, tmp_path: Path, args: str, message: 
     build(db)
     result = cli(f"--db {db} report circular {args} --out {tmp_path / 'o'}")
     assert result.code == 2 and message in result.err and "Traceback" not in result.err
+
+
+def test_long_lists_stay_in_the_xlsx_annex(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import reports.circular
+
+    monkeypatch.setattr(reports.circular, "INLINE_LIMIT", 2)
+    db = str(tmp_path / "g.db")
+    build(db)
+    summary, _ = _generate(cli, tmp_path, db)
+    document = docx.Document(summary["files"]["docx"])
+    assert "问题账号清单共3行、未能采集账号1个，篇幅所限不在正文中列出" in _docx_text(
+        Path(summary["files"]["docx"])
+    )
+    assert len(document.tables[0].rows) == 1  # header only
+    annex = list(
+        load_workbook(summary["files"]["xlsx"])["问题账号清单"].iter_rows(min_row=3, values_only=True)
+    )
+    assert len(annex) == summary["annex_rows"] == 3
