@@ -34,7 +34,11 @@ ENV_PREFIX = "GOVMEDIA_"
 
 
 def env_name(section: str, key: str) -> str:
-    """``[smtp] host`` → ``GOVMEDIA_SMTP_HOST``."""
+    """``[smtp] host`` → ``GOVMEDIA_SMTP_HOST`` (a few crawl keys keep the spiders' own names,
+    e.g. ``[crawl] user_agent`` ↔ ``GOVMEDIA_USER_AGENT``)."""
+    spec = KEYS.get(section, {}).get(key)
+    if spec is not None and spec.env:
+        return spec.env
     return f"{ENV_PREFIX}{section.upper()}_{key.upper()}"
 
 
@@ -196,6 +200,7 @@ class Key:
     help: str = ""
     secret: bool = False
     url: bool = False
+    env: str | None = None  # an environment variable name other than GOVMEDIA_SECTION_KEY
 
     def show(self, value: Any) -> Any:
         if value is None or value == "":
@@ -210,20 +215,29 @@ class Key:
         return ",".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-PLATFORM_LABELS = {
-    "wechat": "微信公众号", "wechat_channels": "微信视频号", "weibo": "新浪微博", "douyin": "抖音",
-    "kuaishou": "快手", "toutiao": "今日头条", "bilibili": "哔哩哔哩", "xiaohongshu": "小红书",
-    "baijiahao": "百家号",
+COLLECTORS = {
+    "weibo": "新浪微博", "wechat": "微信公众号", "bilibili": "哔哩哔哩",
+    "feed": "RSS/Atom 订阅源", "html": "网站与客户端列表页",
 }  # fmt: skip
-PLATFORM_SECTIONS = tuple(PLATFORM_LABELS)
+PLATFORM_SECTIONS = tuple(COLLECTORS)
 
 
-def _platform_keys(label: str) -> dict[str, Key]:
-    return {
-        "base_url": Key(_url, help=f"{label}的接口根地址（测试或代理时改写）", url=True),
-        "cookie": Key(_text, help=f"{label}的登录 Cookie", secret=True),
-        "token": Key(_text, help=f"{label}的访问令牌", secret=True),
+def _collector_keys(code: str, label: str) -> dict[str, Key]:
+    """What the spiders read per collector: pace and budget; credentials and base URL for APIs."""
+    keys = {
+        "delay": Key(_float, help=f"{label}两次请求的间隔秒数（不设则用内置默认值）"),
+        "concurrency": Key(_int(1, 64), help=f"{label}的并发请求数"),
+        "daily_budget": Key(_int(0, 10**7), help=f"{label}每日请求上限，0 为不限"),
     }
+    if code in ("weibo", "wechat", "bilibili"):
+        keys["base_url"] = Key(_url, help=f"{label}的接口根地址（测试或代理时改写）", url=True)
+        keys["cookie"] = Key(_text, help=f"{label}的登录 Cookie", secret=True)
+    if code == "wechat":
+        keys["token"] = Key(_text, help="微信公众平台后台会话的 token", secret=True)
+        keys["max_articles"] = Key(_int(1, 100), help="每个公众号读取的文章页数")
+    if code == "weibo":
+        keys["max_pages"] = Key(_int(1, 100), help="每个微博账号读取的列表页数")
+    return keys
 
 
 KEYS: dict[str, dict[str, Key]] = {
@@ -277,12 +291,20 @@ KEYS: dict[str, dict[str, Key]] = {
         "channels": Key(_channels, "email,webhook", help="发送渠道：email、webhook（逗号分隔）"),
     },
     "crawl": {
-        "delay": Key(_float, 2.0, help="两次请求间隔秒数"),
-        "concurrency": Key(_int(1, 64), 2, help="并发请求数"),
-        "timeout": Key(_int(1, 600), 30, help="单次请求超时秒数"),
-        "redis_url": Key(_text, help="scrapy-redis 分布式采集的 Redis 地址", url=True),
+        "delay": Key(_float, help="所有平台两次请求的间隔秒数（设置后覆盖各平台的间隔）"),
+        "timeout": Key(_int(1, 600), help="单次请求超时秒数（默认 30）"),
+        "retries": Key(_int(0, 20), help="超时和 5xx 的重试次数（默认 2）"),
+        "retry_backoff": Key(_float, help="重试退避基数秒数（默认 2）", env="GOVMEDIA_RETRY_BACKOFF"),
+        "user_agent": Key(_text, help="User-Agent 请求头", env="GOVMEDIA_USER_AGENT"),
+        "allow_private_urls": Key(
+            _text, help="允许采集内网地址：1 或地址列表（仅测试用）", env="GOVMEDIA_ALLOW_PRIVATE_URLS"
+        ),
+        "max_response_bytes": Key(
+            _int(1024, 10**9), help="备案链接响应大小上限（字节）", env="GOVMEDIA_MAX_RESPONSE_BYTES"
+        ),
+        "store_batch": Key(_int(1, 10000), help="每个数据库事务保存的账号数", env="GOVMEDIA_STORE_BATCH"),
     },
-    **{section: _platform_keys(label) for section, label in PLATFORM_LABELS.items()},
+    **{code: _collector_keys(code, label) for code, label in COLLECTORS.items()},
 }
 
 
@@ -403,13 +425,14 @@ def configured_database(explicit: str | None = None) -> str | None:
 
 
 def crawl_env(config: Config) -> dict[str, str]:
-    """The ``GOVMEDIA_…`` variables the crawl subprocess needs: ``[crawl]`` and every platform
-    section (credentials, base URLs), only the keys that are set, as strings."""
+    """The ``GOVMEDIA_…`` variables the crawl subprocess needs: ``[crawl]`` and every collector
+    section (credentials, base URLs, pace), only the keys set in the file or the environment,
+    as strings; unset keys leave the spiders' own defaults in force."""
     out: dict[str, str] = {}
     for section in ("crawl", *PLATFORM_SECTIONS):
         for key, spec in KEYS[section].items():
             value = config.get(section, key)
-            if value is None or value == "" or value == []:
+            if f"{section}.{key}" not in config.sources or value is None or value == "":
                 continue
             out[env_name(section, key)] = spec.to_env(value)
     return out

@@ -49,7 +49,10 @@ def write(tmp_path: Path, text: str, name: str = "govmedia.toml") -> Path:
         ("weibo", "cookie", "GOVMEDIA_WEIBO_COOKIE"),
         ("wechat", "base_url", "GOVMEDIA_WECHAT_BASE_URL"),
         ("crawl", "delay", "GOVMEDIA_CRAWL_DELAY"),
-        ("wechat_channels", "token", "GOVMEDIA_WECHAT_CHANNELS_TOKEN"),
+        ("wechat", "token", "GOVMEDIA_WECHAT_TOKEN"),
+        ("bilibili", "daily_budget", "GOVMEDIA_BILIBILI_DAILY_BUDGET"),
+        ("crawl", "user_agent", "GOVMEDIA_USER_AGENT"),  # the spiders' own names
+        ("crawl", "store_batch", "GOVMEDIA_STORE_BATCH"),
     ],
 )
 def test_environment_variable_names(section: str, key: str, variable: str) -> None:
@@ -127,13 +130,22 @@ def test_unknown_sections_and_keys_are_problems(tmp_path: Path) -> None:
 
 
 def test_crawl_env_carries_credentials_and_base_urls_only(tmp_path: Path) -> None:
-    config = load_config(str(write(tmp_path, FULL)), env={"GOVMEDIA_DOUYIN_COOKIE": "dy-cookie"})
+    config = load_config(
+        str(write(tmp_path, FULL)),
+        env={"GOVMEDIA_BILIBILI_COOKIE": "bl-cookie", "GOVMEDIA_USER_AGENT": "ua/1"},
+    )
     env = crawl_env(config)
-    assert env["GOVMEDIA_WEIBO_COOKIE"] == "SUB=weibo-cookie-value-0001"
-    assert env["GOVMEDIA_WECHAT_BASE_URL"] == "http://127.0.0.1:8800/wechat"
-    assert env["GOVMEDIA_DOUYIN_COOKIE"] == "dy-cookie"
-    assert env["GOVMEDIA_CRAWL_DELAY"] == "1.5"
-    assert not any(k.startswith(("GOVMEDIA_SMTP", "GOVMEDIA_WEBHOOK", "GOVMEDIA_DATABASE")) for k in env)
+    assert env == {
+        "GOVMEDIA_WEIBO_COOKIE": "SUB=weibo-cookie-value-0001",
+        "GOVMEDIA_WECHAT_BASE_URL": "http://127.0.0.1:8800/wechat",
+        "GOVMEDIA_BILIBILI_COOKIE": "bl-cookie",
+        "GOVMEDIA_USER_AGENT": "ua/1",
+        "GOVMEDIA_CRAWL_DELAY": "1.5",
+    }
+
+
+def test_crawl_env_leaves_the_spiders_defaults_alone() -> None:
+    assert crawl_env(load_config(None, env={})) == {}
 
 
 @pytest.mark.parametrize(
