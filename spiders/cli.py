@@ -112,7 +112,8 @@ def post_list(
     with session() as s:
         rows = list_posts(s, account_id=account, since=day)
     if fmt is Format.table:
-        emit(rows, fmt, columns=POST_COLUMNS, title=f"账号 {account} 的内容")
+        shown = [{**r, "published_at": (r["published_at"] or "")[:16].replace("T", " ")} for r in rows]
+        emit(shown, fmt, columns=POST_COLUMNS, title=f"账号 {account} 的内容（北京时间）")
     else:
         emit(rows, fmt)
 

@@ -35,6 +35,7 @@ class CrawlReport:
     results: list[dict[str, Any]] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     returncode: int = 0
+    log_tail: list[str] = field(default_factory=list)  # the subprocess's last log lines
 
 
 def select_accounts(
@@ -104,6 +105,7 @@ def run_crawl(
             report.stats = event.get("stats") or {}
     report.returncode = proc.wait()
     reader.join(timeout=5)
+    report.log_tail = [redact(line) for line in stderr_tail]
     missing = [j for j in jobs if j["account_id"] not in seen]
     if missing:
         reason = _crash_reason(report.returncode, stderr_tail)
