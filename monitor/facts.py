@@ -50,7 +50,7 @@ def post_facts(posts: Sequence[tuple[Any, ...]], analysis: Analysis) -> dict[int
                 engagement=int(engagement or 0),
                 copied=pid in analysis.copied,
                 key_relay=analysis.key_relay.get(pid),
-                hits=analysis.hits.get(pid, []),
+                hits=analysis.hits.get(pid, ()),
             )
         )
     return by_account

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from registry.check_models import PostBand, PostFingerprint
@@ -20,6 +21,9 @@ from registry.collection_models import Post
 from registry.db import utcnow
 
 BANDS = 16
+LOAD_CHUNK = 200_000
+FINGERPRINTS = cast(Table, PostFingerprint.__table__)
+BAND_ROWS = cast(Table, PostBand.__table__)
 
 
 def unindexed_posts(session: Session, *, since: datetime, until: datetime) -> set[int]:
@@ -43,11 +47,19 @@ def store_fingerprints(
     if not post_ids:
         return 0
     now = utcnow()
-    session.execute(
-        insert(PostFingerprint),
+    conn = session.connection()  # Core executemany: the ORM bulk path is 3× slower here
+    packed = np.ascontiguousarray(keys, dtype="<i8")
+    conn.execute(
+        insert(FINGERPRINTS),
         [
-            {"post_id": int(p), "exact_hash": int(h), "length": int(n), "indexed_at": now}
-            for p, h, n in zip(post_ids, hashes, lengths, strict=True)
+            {
+                "post_id": int(p),
+                "exact_hash": int(h),
+                "length": int(n),
+                "bands": packed[i].tobytes(),
+                "indexed_at": now,
+            }
+            for i, (p, h, n) in enumerate(zip(post_ids, hashes, lengths, strict=True))
         ],
     )
     rows = [
@@ -56,7 +68,7 @@ def store_fingerprints(
         for b, k in enumerate(row)
     ]
     for start in range(0, len(rows), 100_000):
-        session.execute(insert(PostBand), rows[start : start + 100_000])
+        conn.execute(insert(BAND_ROWS), rows[start : start + 100_000])
     return len(post_ids)
 
 
@@ -64,25 +76,35 @@ def load_index(
     session: Session, *, since: datetime, until: datetime
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """(post ids, exact hashes, N×16 band keys) of the indexed posts published in (since, until]."""
-    fp = session.execute(
-        select(PostFingerprint.post_id, PostFingerprint.exact_hash)
+    result = session.execute(
+        select(PostFingerprint.post_id, PostFingerprint.exact_hash, PostFingerprint.bands)
         .join(Post, Post.id == PostFingerprint.post_id)
         .where(Post.published_at > since, Post.published_at <= until)
         .order_by(PostFingerprint.post_id)
-    ).all()
-    ids = np.fromiter((r[0] for r in fp), dtype=np.int64, count=len(fp))
-    hashes = np.fromiter((r[1] for r in fp), dtype=np.int64, count=len(fp))
-    keys = np.zeros((len(fp), BANDS), dtype=np.int64)
-    if not fp:
-        return ids, hashes, keys
-    bands = session.execute(
-        select(PostBand.post_id, PostBand.band, PostBand.key)
-        .join(Post, Post.id == PostBand.post_id)
-        .where(Post.published_at > since, Post.published_at <= until)
-    ).all()
-    arr = np.array(bands, dtype=np.int64).reshape(-1, 3)
-    rows = np.searchsorted(ids, arr[:, 0])
-    keys[rows, arr[:, 1]] = arr[:, 2]
+        .execution_options(yield_per=LOAD_CHUNK)
+    )
+    id_parts, hash_parts, key_parts, missing = [], [], [], []
+    blank = bytes(8 * BANDS)
+    for part in result.partitions(LOAD_CHUNK):
+        id_parts.append(np.fromiter((r[0] for r in part), dtype=np.int64, count=len(part)))
+        hash_parts.append(np.fromiter((r[1] for r in part), dtype=np.int64, count=len(part)))
+        key_parts.append(np.frombuffer(b"".join(r[2] or blank for r in part), dtype="<i8").reshape(-1, BANDS))
+        missing += [r[0] for r in part if r[2] is None]
+    if not id_parts:
+        return (
+            np.zeros(0, dtype=np.int64),
+            np.zeros(0, dtype=np.int64),
+            np.zeros((0, BANDS), dtype=np.int64),
+        )
+    ids, hashes = np.concatenate(id_parts), np.concatenate(hash_parts)
+    keys = np.concatenate(key_parts).astype(np.int64)
+    for start in range(0, len(missing), 900):  # rows written before band keys were packed
+        for pid, band, key in session.execute(
+            select(PostBand.post_id, PostBand.band, PostBand.key).where(
+                PostBand.post_id.in_(missing[start : start + 900])
+            )
+        ):
+            keys[np.searchsorted(ids, pid), band] = key
     return ids, hashes, keys
 
 

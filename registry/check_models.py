@@ -39,6 +39,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -201,6 +202,9 @@ class PostFingerprint(Base):
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), primary_key=True)
     exact_hash: Mapped[int] = mapped_column(BigInteger, index=True, comment="规范化正文 xxh3_64")
     length: Mapped[int] = mapped_column(Integer, comment="规范化正文字数")
+    bands: Mapped[bytes | None] = mapped_column(
+        LargeBinary, comment="16 个 band 键（int64 小端），与 post_bands 相同，供整窗读取"
+    )
     indexed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

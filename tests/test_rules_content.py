@@ -21,12 +21,14 @@ def posts(n: int, **flags: list[int]) -> list[PostFacts]:
         p.is_repost = i in flags.get("repost", [])
         p.copied = i in flags.get("copied", [])
         p.key_relay = 7 if i in flags.get("relay", []) else None
+        hits = []
         if i in flags.get("ent", []):
-            p.hits.append(("明星八卦", "entertainment", None))
+            hits.append(("明星八卦", "entertainment", None))
         if i in flags.get("serious", []):
-            p.hits.append(("台湾总统", "serious", "台湾地区领导人"))
+            hits.append(("台湾总统", "serious", "台湾地区领导人"))
         if i in flags.get("ad", []):
-            p.hits.append(("限时抢购", "ad", None))
+            hits.append(("限时抢购", "ad", None))
+        p.hits = hits
         out.append(p)
     return out
 

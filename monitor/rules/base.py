@@ -11,7 +11,7 @@ judgement rules (a person must confirm), ``confirmed`` for mechanical ones.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +21,7 @@ from registry.timeutil import local_iso
 Evidence = dict[str, Any]
 
 
-@dataclass
+@dataclass(slots=True)
 class PostFacts:
     id: int
     published_at: datetime
@@ -31,7 +31,7 @@ class PostFacts:
     engagement: int = 0
     copied: bool = False  # a near-duplicate of an earlier post by another account
     key_relay: int | None = None  # id of the key release this post relays
-    hits: list[tuple[str, str, str | None]] = field(default_factory=list)  # (phrase, kind, correct)
+    hits: Sequence[tuple[str, str, str | None]] = ()  # lexicon hits: (phrase, kind, correct)
 
 
 @dataclass
