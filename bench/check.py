@@ -40,15 +40,15 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from monitor import neardup as nd  # noqa: E402
-from monitor.engine import run_check  # noqa: E402
-from monitor.lexicon import Matcher, ensure_starter  # noqa: E402
-from monitor.originality import Analysis, scan_and_index  # noqa: E402
-from registry import check_lexicon, db  # noqa: E402
-from registry.collection_models import CrawlAttempt, Post  # noqa: E402
-from registry.models import Account, Unit  # noqa: E402
+from monitor import neardup as nd
+from monitor.engine import run_check
+from monitor.lexicon import Matcher, ensure_starter
+from monitor.originality import Analysis, scan_and_index
+from registry import check_lexicon, db
+from registry.collection_models import CrawlAttempt, Post
+from registry.models import Account, Unit
 
 AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 NOW = AT + timedelta(hours=1)
@@ -321,10 +321,12 @@ def signing(sample: list[str], similarity: float = 0.8) -> None:
     )
     print(f"signing        {len(docs)} posts, {len(truth)} pairs with J ≥ {similarity}")
     print(
-        f"  ours         {len(docs) / ours:10.0f} docs/s   recall {recall:.4f}   precision {precision:.4f} (verified)"
+        f"  ours         {len(docs) / ours:10.0f} docs/s   "
+        f"recall {recall:.4f}   precision {precision:.4f} (verified)"
     )
     print(
-        f"  datasketch   {len(docs) / theirs:10.0f} docs/s   recall {ds_recall:.4f}   precision {ds_precision:.4f} (raw LSH)"
+        f"  datasketch   {len(docs) / theirs:10.0f} docs/s   "
+        f"recall {ds_recall:.4f}   precision {ds_precision:.4f} (raw LSH)"
     )
     print(f"  speed-up     {theirs / ours:10.1f}×")
 
