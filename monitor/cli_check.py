@@ -13,7 +13,8 @@ import typer
 from monitor import engine, observe
 from monitor.rules import RULES
 from registry import checks
-from registry.cliutil import Format, actor, emit, say, session
+from registry.cliutil import STATE, Format, actor, emit, say, session
+from registry.config import load_config
 from registry.timeutil import parse_date, parse_time
 
 check_app = typer.Typer(
@@ -121,7 +122,11 @@ def check_run(
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """运行一次检查并保存：抽样、判定各账号（合格/不合格/未能采集），打印结果。"""
+    """运行一次检查并保存：抽样、判定各账号（合格/不合格/未能采集），打印结果。
+
+    未给出 --profile 时使用 govmedia.toml 的 [profile] name，再缺省为 national。
+    """
+    profile = profile or load_config(STATE.config).get("profile", "name") or None
     with session() as s:
         outcome = engine.run_check(
             s,

@@ -285,3 +285,28 @@ def test_now_is_the_default_check_time(cli, sqlite_db: str) -> None:  # type: ig
     data = run_json(cli, "--kind", "adhoc")
     assert data["sampled"] == 0 and data["pass_rate"] is None
     assert NOW  # the scenario's clock is not used here
+
+
+def test_configured_profile_is_the_default(cli, scenario: dict[str, int], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    conf = tmp_path / "govmedia.toml"
+    conf.write_text('[profile]\nname = "gansu"\n', encoding="utf-8")
+    r = cli(["--config", str(conf), "check", "run", "--kind", "monthly", "--at", AT_TEXT, "--format", "json"])
+    assert r.code == 0, r
+    assert json.loads(r.out)["profile"] == "gansu"
+    r = cli(
+        [
+            "--config",
+            str(conf),
+            "check",
+            "run",
+            "--kind",
+            "monthly",
+            "--at",
+            AT_TEXT,
+            "--profile",
+            "national",
+            "--format",
+            "json",
+        ]
+    )
+    assert json.loads(r.out)["profile"] == "national"
