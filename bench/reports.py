@@ -219,7 +219,9 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="govmedia-bench-reports-"))
     url = args.db or str(work / "national.db")
-    if not args.db:
+    if args.db:
+        dbmod.upgrade(url)
+    else:
         build(url, args.accounts, work)
     process = psutil.Process()
     rss_before = process.memory_info().rss

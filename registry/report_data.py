@@ -8,10 +8,10 @@ of results) stays cheap; the reports package does all the arithmetic.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy import and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from registry.check_models import CheckResult, CheckRun, Finding, KeyRelease, RelayMatch
@@ -87,11 +87,31 @@ def runs_between(session: Session, *, start: datetime, end: datetime) -> list[Ch
     return list(session.scalars(query.order_by(CheckRun.at, CheckRun.id)))
 
 
-def results_of(session: Session, runs: Sequence[CheckRun]) -> list[ResultRow]:
-    """Every per-account verdict of the given runs."""
+def judged_accounts(session: Session, run_ids: Sequence[int]) -> set[int]:
+    """Accounts that at least one of the runs judged (verdict qualified or unqualified)."""
+    query = (
+        select(CheckResult.account_id)
+        .where(CheckResult.run_id.in_(list(run_ids)), CheckResult.verdict != "uncollected")
+        .distinct()
+    )
+    return set(session.scalars(query))
+
+
+def uncollected_only(session: Session, runs: Sequence[CheckRun]) -> dict[int, ResultRow]:
+    """Accounts that every one of the runs found ``uncollected``, with their latest result."""
+    run_ids = [r.id for r in runs]
+    judged = func.sum(case((CheckResult.verdict != "uncollected", 1), else_=0))
+    ids = list(
+        session.scalars(
+            select(CheckResult.account_id)
+            .where(CheckResult.run_id.in_(run_ids))
+            .group_by(CheckResult.account_id)
+            .having(judged == 0)
+        )
+    )
     kinds = {r.id: (r.kind, r.at) for r in runs}
-    rows: list[ResultRow] = []
-    for chunk in _chunks(list(kinds)):
+    latest: dict[int, ResultRow] = {}
+    for chunk in _chunks(ids):
         query = select(
             CheckResult.run_id,
             CheckResult.account_id,
@@ -99,11 +119,40 @@ def results_of(session: Session, runs: Sequence[CheckRun]) -> list[ResultRow]:
             CheckResult.collection,
             CheckResult.last_post_at,
             CheckResult.last_success_at,
-        ).where(CheckResult.run_id.in_(chunk))
+        ).where(CheckResult.run_id.in_(run_ids), CheckResult.account_id.in_(chunk))
         for run_id, account_id, verdict, collection, last_post, last_ok in session.execute(query):
             kind, at = kinds[run_id]
-            rows.append(ResultRow(run_id, kind, at, account_id, verdict, collection, last_post, last_ok))
-    return rows
+            row = ResultRow(run_id, kind, at, account_id, verdict, collection, last_post, last_ok)
+            if account_id not in latest or at > latest[account_id].run_at:
+                latest[account_id] = row
+    return latest
+
+
+def last_posts(session: Session, run_ids: Sequence[int], account_ids: Iterable[int]) -> dict[int, datetime]:
+    """The latest post time the runs saw for each of the given accounts."""
+    out: dict[int, datetime] = {}
+    for chunk in _chunks(sorted(set(account_ids))):
+        query = (
+            select(CheckResult.account_id, func.max(CheckResult.last_post_at))
+            .where(CheckResult.run_id.in_(list(run_ids)), CheckResult.account_id.in_(chunk))
+            .group_by(CheckResult.account_id)
+        )
+        for account_id, value in session.execute(query):
+            if value is not None:
+                out[account_id] = _aware(value)
+    return out
+
+
+def _aware(value: datetime | str) -> datetime:
+    """Aggregates bypass the column type on SQLite: restore a UTC-aware datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def account_platforms(session: Session) -> list[tuple[int, str, int]]:
+    """(account id, platform, unit id) of every account, for grouping the figures."""
+    return [(a, p, u) for a, p, u in session.execute(select(Account.id, Account.platform, Account.unit_id))]
 
 
 def findings_of(
@@ -112,8 +161,10 @@ def findings_of(
     *,
     statuses: Sequence[str] | None = None,
     levels: Sequence[str] | None = None,
+    judged_only: bool = False,
 ) -> list[FindingRow]:
-    """Findings of the given runs, optionally only some review statuses and levels."""
+    """Findings of the given runs, optionally only some review statuses and levels, and only
+    on results that judged the account (``judged_only``: not on ``uncollected`` ones)."""
     rows: list[FindingRow] = []
     for chunk in _chunks(list(run_ids)):
         query = select(
@@ -125,6 +176,10 @@ def findings_of(
             Finding.status,
             Finding.evidence,
         ).where(Finding.run_id.in_(chunk))
+        if judged_only:
+            query = query.join(CheckResult, CheckResult.id == Finding.result_id).where(
+                CheckResult.verdict != "uncollected"
+            )
         if statuses:
             query = query.where(Finding.status.in_(list(statuses)))
         if levels:

@@ -141,7 +141,7 @@ def compute_circular(
         previous = load_window(session, window.previous(), with_problems=False)
     units = rd.units_facts(session)
     regions = groups.Regions(units)
-    ids = facts.checked | set(facts.uncollected) | (previous.unqualified if previous else set())
+    ids = {f.account_id for f in facts.problems} | set(facts.uncollected)
     accounts = rd.accounts_facts(session, ids)
     size = rd.registry_size(session, on=window.end)
     registry_total = sum(n for _, _, n in size)
@@ -152,11 +152,11 @@ def compute_circular(
     period = previous_period_name(window.days)
     pass_rate, prev_rate = facts.pass_rate, previous.pass_rate if previous else None
     change = points_change(pass_rate, prev_rate, period)
-    checked_ids = facts.checked
-    platform_rates = groups.by_platform(accounts, checked_ids, facts.unqualified)
-    city_rates = groups.by_city(accounts, regions, checked_ids, facts.unqualified)
-    county_rates = groups.by_county(accounts, regions, checked_ids, facts.unqualified)
-    unit_rates = groups.by_unit(accounts, regions, checked_ids, facts.unqualified)
+    grouping = groups.Grouping(rd.account_platforms(session), regions, facts.checked, facts.unqualified)
+    platform_rates = grouping.by_platform()
+    city_rates = grouping.by_city()
+    county_rates = grouping.by_county()
+    unit_rates = grouping.by_unit()
     trend_rows = [_trend_row(f) for f in trend if f.checked]
     relays = rd.relays_of(session, facts.runs)
     last_circular = rd.previous_circular(session, before=window.start)

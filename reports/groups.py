@@ -7,11 +7,12 @@ that region code (e.g. "兰州市人民政府" → "兰州市"), else after the 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from registry.report_data import AccountFacts, UnitFacts
+import pandas as pd
+
+from registry.report_data import UnitFacts
 from reports.text import pct, platform_name, rate
 
 PROVINCIAL = "省直部门"
@@ -73,64 +74,66 @@ def _short(name: str) -> str:
     return name
 
 
-def rate_rows(
-    keyed: Iterable[tuple[int, str, str, str]], checked: set[int], unqualified: set[int]
-) -> list[RateRow]:
-    """Per-group figures from (account_id, key, label, fallback) of the checked accounts,
-    sorted by rate (high first), then label."""
-    members: dict[str, set[int]] = defaultdict(set)
-    labels: dict[str, tuple[str, str]] = {}
-    for account_id, key, label, fallback in keyed:
-        if account_id in checked:
-            members[key].add(account_id)
-            labels[key] = (label, fallback)
-    rows = []
-    for key, ids in members.items():
-        bad = len(ids & unqualified)
-        value = rate(len(ids) - bad, len(ids))
-        assert value is not None
-        rows.append(
-            RateRow(
-                key, labels[key][0], labels[key][1], len(ids), len(ids) - bad, bad, float(value), pct(value)
-            )
+class Grouping:
+    """The checked accounts as a DataFrame (platform, unit, 市州, 县区, failed or not), so each
+    breakdown is one ``groupby`` even for a national registry."""
+
+    def __init__(
+        self,
+        accounts: Iterable[tuple[int, str, int]],
+        regions: Regions,
+        checked: set[int],
+        unqualified: set[int],
+    ) -> None:
+        frame = pd.DataFrame(list(accounts), columns=["id", "platform", "unit_id"])
+        frame = frame[frame["id"].isin(list(checked))].copy()
+        frame["bad"] = frame["id"].isin(list(unqualified))
+        places = []
+        for unit_id in frame["unit_id"].unique().tolist():
+            unit = regions.units[unit_id]
+            city = regions.city(unit)
+            county = regions.county(unit) or ("", "")
+            places.append((unit_id, str(unit_id), unit.name, city[0], city[1], county[0], county[1]))
+        columns = ["unit_id", "unit_key", "unit", "city_code", "city", "county_code", "county"]
+        self.frame = frame.merge(pd.DataFrame(places, columns=columns), on="unit_id", how="left")
+        self.frame["platform_label"] = self.frame["platform"].map(platform_name)
+
+    def _rows(self, key: str, label: str) -> list[RateRow]:
+        """Rows keyed by ``key`` and named by ``label``; the key doubles as the fallback label."""
+        frame = self.frame[self.frame[key] != ""] if key == "county_code" else self.frame
+        if frame.empty:
+            return []
+        grouped = (
+            frame.groupby([key, label], sort=False)
+            .agg(checked=("id", "size"), bad=("bad", "sum"))
+            .reset_index()
         )
-    return sorted(rows, key=lambda r: (-r.rate, r.label))
+        rows = []
+        for k, name, checked, bad in grouped.itertuples(index=False):
+            value = rate(int(checked) - int(bad), int(checked))
+            assert value is not None
+            rows.append(
+                RateRow(
+                    str(k),
+                    str(name),
+                    str(k),
+                    int(checked),
+                    int(checked) - int(bad),
+                    int(bad),
+                    float(value),
+                    pct(value),
+                )
+            )
+        return sorted(rows, key=lambda r: (-r.rate, r.label))
 
+    def by_platform(self) -> list[RateRow]:
+        return self._rows("platform", "platform_label")
 
-def by_platform(facts: dict[int, AccountFacts], checked: set[int], unqualified: set[int]) -> list[RateRow]:
-    keyed = ((a.id, a.platform, platform_name(a.platform), a.platform) for a in facts.values())
-    return rate_rows(keyed, checked, unqualified)
+    def by_city(self) -> list[RateRow]:
+        return self._rows("city_code", "city")
 
+    def by_county(self) -> list[RateRow]:
+        return self._rows("county_code", "county")
 
-def by_city(
-    facts: dict[int, AccountFacts], regions: Regions, checked: set[int], unqualified: set[int]
-) -> list[RateRow]:
-    def keyed() -> Iterable[tuple[int, str, str, str]]:
-        for a in facts.values():
-            code, name = regions.city(regions.units[a.unit_id])
-            yield a.id, code, name, code
-
-    return rate_rows(keyed(), checked, unqualified)
-
-
-def by_county(
-    facts: dict[int, AccountFacts], regions: Regions, checked: set[int], unqualified: set[int]
-) -> list[RateRow]:
-    def keyed() -> Iterable[tuple[int, str, str, str]]:
-        for a in facts.values():
-            county = regions.county(regions.units[a.unit_id])
-            if county is not None:
-                yield a.id, county[0], county[1], county[0]
-
-    return rate_rows(keyed(), checked, unqualified)
-
-
-def by_unit(
-    facts: dict[int, AccountFacts], regions: Regions, checked: set[int], unqualified: set[int]
-) -> list[RateRow]:
-    def keyed() -> Iterable[tuple[int, str, str, str]]:
-        for a in facts.values():
-            unit = regions.units[a.unit_id]
-            yield a.id, str(unit.id), unit.name, str(unit.id)
-
-    return rate_rows(keyed(), checked, unqualified)
+    def by_unit(self) -> list[RateRow]:
+        return self._rows("unit_key", "unit")

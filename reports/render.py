@@ -30,8 +30,9 @@ def context_keys(context: Any) -> set[str]:
 
 
 def as_mapping(context: Any) -> dict[str, Any]:
-    """The context's fields as a dict (nested dataclasses become dicts)."""
-    return dataclasses.asdict(context)
+    """The context's top-level fields as a dict (rows stay dataclasses: templates read their
+    attributes, and nothing is deep-copied)."""
+    return {f.name: getattr(context, f.name) for f in dataclasses.fields(context)}
 
 
 def html_environment() -> Environment:

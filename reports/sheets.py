@@ -56,7 +56,13 @@ class Sheet:
 def write_workbook(path: Path, sheets: Sequence[Sheet]) -> Path:
     """Write ``sheets`` to an .xlsx file. Numbers stay numbers; all text is neutralised."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    options = {
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+        "constant_memory": True,
+    }
+    book = xlsxwriter.Workbook(str(path), options)
     try:
         head = book.add_format(
             {
@@ -72,32 +78,30 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> Path:
         caption = book.add_format({"bold": True, "font_size": 14, "font_name": "黑体"})
         for sheet in sheets:
             ws = book.add_worksheet(sheet.name[:31])
+            for col, width in enumerate(sheet.widths):
+                ws.set_column(col, col, width)
             top = 0
             if sheet.title:
                 ws.write_string(0, 0, neutralise(sheet.title), caption)
                 top = 1
-            for col, header in enumerate(sheet.headers):
-                ws.write_string(top, col, neutralise(str(header)), head)
-            for r, row in enumerate(sheet.rows, start=top + 1):
-                for c, value in enumerate(row):
-                    _write_cell(ws, r, c, value, body)
-            for col, width in enumerate(sheet.widths):
-                ws.set_column(col, col, width)
+            ws.write_row(top, 0, [neutralise(str(h)) for h in sheet.headers], head)
             ws.freeze_panes(top + 1, 0)
+            for r, row in enumerate(sheet.rows, start=top + 1):
+                # write_row → write(): with strings_to_formulas off, text is always a string
+                ws.write_row(r, 0, [_value(v) for v in row], body)
     finally:
         book.close()
     return path
 
 
-def _write_cell(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
+def _value(value: Any) -> Any:
     if isinstance(value, bool) or value is None:
-        ws.write_string(row, col, cell_text(value), fmt)
-    elif isinstance(value, (int, float)):
-        ws.write_number(row, col, value, fmt)
-    elif isinstance(value, Decimal):
-        ws.write_number(row, col, float(value), fmt)
-    else:
-        ws.write_string(row, col, neutralise(cell_text(value)), fmt)
+        return cell_text(value)
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, Decimal):
+        return float(value)
+    return neutralise(cell_text(value))
 
 
 def read_rows(path: Path, sheet: str) -> list[list[Any]]:

@@ -105,34 +105,20 @@ class WindowFacts:
 
 def load_window(session: Session, window: Window, *, with_problems: bool = True) -> WindowFacts:
     """Collect the window's facts; ``with_problems`` also keeps the confirmed veto/deduct
-    findings (needed for the circular itself, not for the trend of earlier windows)."""
+    findings and the problem accounts' last post times (needed for the circular itself, not
+    for the trend of earlier windows). The counting happens in the database."""
     start, end = window.bounds()
     runs = rd.runs_between(session, start=start, end=end)
     facts = WindowFacts(window, runs)
     if not runs:
         return facts
-    results = rd.results_of(session, runs)
-    judged_keys: set[tuple[int, int]] = set()
-    latest_failed: dict[int, rd.ResultRow] = {}
-    for row in results:
-        if row.verdict == "uncollected":
-            seen = latest_failed.get(row.account_id)
-            if seen is None or row.run_at > seen.run_at:
-                latest_failed[row.account_id] = row
-            continue
-        facts.checked.add(row.account_id)
-        judged_keys.add((row.run_id, row.account_id))
-        if row.last_post_at is not None:
-            seen_at = facts.last_post.get(row.account_id)
-            if seen_at is None or row.last_post_at > seen_at:
-                facts.last_post[row.account_id] = row.last_post_at
-    facts.uncollected = {a: r for a, r in latest_failed.items() if a not in facts.checked}
+    run_ids = [r.id for r in runs]
+    facts.checked = rd.judged_accounts(session, run_ids)
+    facts.uncollected = rd.uncollected_only(session, runs)
     levels = PROBLEM_LEVELS if with_problems else (VETO,)
-    for finding in rd.findings_of(session, [r.id for r in runs], statuses=("confirmed",), levels=levels):
-        if (finding.run_id, finding.account_id) not in judged_keys:
-            continue
-        if finding.level == VETO:
-            facts.unqualified.add(finding.account_id)
-        if with_problems:
-            facts.problems.append(finding)
+    found = rd.findings_of(session, run_ids, statuses=("confirmed",), levels=levels, judged_only=True)
+    facts.unqualified = {f.account_id for f in found if f.level == VETO}
+    if with_problems:
+        facts.problems = found
+        facts.last_post = rd.last_posts(session, run_ids, {f.account_id for f in found})
     return facts
