@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from registry import validation as v
@@ -99,24 +99,50 @@ def save_circular(
             select(LedgerItem.account_id, LedgerItem.rule).where(LedgerItem.circular_id == circular.id)
         )
     }
-    opened = 0
-    for problem in problems:
-        if (problem["account_id"], problem["rule"]) in existing:
-            continue
-        item = LedgerItem(
-            circular_id=circular.id,
-            account_id=problem["account_id"],
-            rule=problem["rule"],
-            level=problem["level"],
-            finding_ids=list(problem["finding_ids"]),
-            description=problem["description"],
-            status="open",
-            deadline=deadline,
-        )
-        session.add(item)
-        session.flush()
-        session.add(LedgerEvent(item_id=item.id, actor=actor, action="open", to_status="open"))
-        opened += 1
+    now = utcnow()
+    rows = [
+        {
+            "circular_id": circular.id,
+            "account_id": p["account_id"],
+            "rule": p["rule"],
+            "level": p["level"],
+            "finding_ids": list(p["finding_ids"]),
+            "description": p["description"],
+            "status": "open",
+            "deadline": deadline,
+            "opened_at": now,
+            "updated_at": now,
+            "note": None,
+            "evidence_url": None,
+        }
+        for p in problems
+        if (p["account_id"], p["rule"]) not in existing
+    ]
+    opened = len(rows)
+    if rows:
+        # bulk insert (a national circular opens tens of thousands of items), then the events
+        before = session.scalar(select(func.max(LedgerItem.id))) or 0
+        for start in range(0, len(rows), 20_000):
+            session.execute(insert(LedgerItem), rows[start : start + 20_000])
+        new_ids = session.scalars(
+            select(LedgerItem.id).where(LedgerItem.circular_id == circular.id, LedgerItem.id > before)
+        ).all()
+        events = [
+            {
+                "item_id": item_id,
+                "at": now,
+                "actor": actor,
+                "action": "open",
+                "from_status": None,
+                "to_status": "open",
+                "note": None,
+                "evidence_url": None,
+                "run_id": None,
+            }
+            for item_id in new_ids
+        ]
+        for start in range(0, len(events), 20_000):
+            session.execute(insert(LedgerEvent), events[start : start + 20_000])
     return circular, opened
 
 
