@@ -185,3 +185,54 @@ def test_long_lists_stay_in_the_xlsx_annex(cli, tmp_path: Path, monkeypatch: pyt
         load_workbook(summary["files"]["xlsx"])["问题账号清单"].iter_rows(min_row=3, values_only=True)
     )
     assert len(annex) == summary["annex_rows"] == 3
+
+
+def test_relay_figures_come_from_the_latest_run_in_the_window(sqlite_db: str) -> None:
+    from test_reports_data import result, utc
+
+    from registry import checks
+    from registry.check_lexicon import add_release
+
+    build(sqlite_db)
+    with session_scope(sqlite_db) as s:
+        release = add_release(
+            s,
+            title="重要政策发布",
+            url="https://example.gov.cn/policy",
+            text="政策全文",
+            published_at=utc(2026, 9, 1),
+            due_hours=48,
+            units=[],
+            exact_hash=1,
+            actor="t",
+        )
+        run = {
+            "kind": "adhoc",
+            "at": utc(2026, 9, 20),
+            "window_from": utc(2026, 9, 1),
+            "window_to": utc(2026, 9, 20),
+            "sample_rate": None,
+            "seed": 1,
+            "profile": "national",
+            "thresholds": {},
+            "actor": "t",
+            "population": 3,
+        }
+        relays = [
+            {"release_id": release.id, "account_id": 1, "relayed_at": utc(2026, 9, 1, 12), "on_time": True},
+            {"release_id": release.id, "account_id": 2, "relayed_at": utc(2026, 9, 5), "on_time": False},
+            {"release_id": release.id, "account_id": 5, "relayed_at": None, "on_time": False},
+        ]
+        checks.store_run(
+            s,
+            run=run,
+            results=[result(1, "qualified"), result(2, "qualified"), result(5, "qualified")],
+            relays=relays,
+        )
+    with session_scope(sqlite_db) as s:
+        report = compute_circular(s, window=Window(*Q3), today=date(2026, 10, 8))
+    assert report.figures["relay"] == {"releases": 1, "due": 3, "relayed": 2, "on_time": 1}
+    assert report.context.relay_text == (
+        "重点信息转载方面，本期共下达转载任务1条，应转载3个账号次，按时转载1个账号次，按时转载率33.33%；"
+        "逾期转载1个账号次，未转载1个账号次。"
+    )
