@@ -21,7 +21,7 @@ from registry import report_data as rd
 from registry.timeutil import local_text
 from reports import render
 from reports.problems import safe_link
-from reports.publish import Written
+from reports.publish import Written, ensure_dir
 from reports.sheets import Sheet, write_workbook
 from reports.text import LEVEL_LABELS, STATUS_LABELS, pct, platform_name, points_change, rate, rule_label
 
@@ -228,7 +228,7 @@ def check_sheets(ctx: CheckContext) -> list[Sheet]:
 def write_check(ctx: CheckContext, out: Path) -> Written:
     stem = f"check_{ctx.run_id}"
     written = Written()
-    out.mkdir(parents=True, exist_ok=True)
+    ensure_dir(out)
     written.files["html"] = str(render.render_html("check.html.j2", ctx, (), out / f"{stem}.html"))
     written.files["xlsx"] = str(write_workbook(out / f"{stem}.xlsx", check_sheets(ctx)))
     return written

@@ -16,7 +16,7 @@ from registry.cliutil import Format, actor, emit, say, session
 from registry.timeutil import parse_date
 from reports import service
 from reports.sheets import Sheet, write_workbook
-from reports.text import rule_label
+from reports.text import platform_name, rule_label
 
 report_app = typer.Typer(
     help="报告：检查结果、季度通报（.docx/.html/.xlsx/图表）、一对一反馈。", no_args_is_help=True
@@ -53,7 +53,7 @@ LEDGER_COLUMNS = [
     ("doc_no", "通报文号"),
     ("unit", "主办单位"),
     ("account", "账号名称"),
-    ("platform", "平台"),
+    ("platform_label", "平台"),
     ("problem", "问题类型"),
     ("description", "问题描述"),
     ("status_label", "状态"),
@@ -172,6 +172,7 @@ def _ledger_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         row["problem"] = rule_label(row["rule"])
         row["status_label"] = ledger.STATUS_LABELS[row["status"]]
+        row["platform_label"] = platform_name(row["platform"])
     return rows
 
 

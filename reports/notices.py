@@ -14,7 +14,7 @@ from pathlib import Path
 from reports import render
 from reports.circular import CircularReport
 from reports.problems import AnnexRow
-from reports.publish import Written
+from reports.publish import Written, ensure_dir
 
 
 @dataclass
@@ -99,7 +99,7 @@ def safe_filename(name: str) -> str:
 def write_notices(notices: list[NoticeContext], out: Path, *, template: Path | None = None) -> Written:
     written = Written()
     chosen = template or render.TEMPLATES / "notice.docx"
-    out.mkdir(parents=True, exist_ok=True)
+    ensure_dir(out)
     for n, notice in enumerate(notices, start=1):
         path = out / f"notice_{n:03d}_{safe_filename(notice.unit)}.docx"
         written.files[notice.unit] = str(render.render_docx(chosen, notice, (), path))

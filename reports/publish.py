@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from registry.errors import InvalidValue
 from reports import charts, render
 from reports.circular import IMAGES, CircularReport
 from reports.groups import RateRow
@@ -41,6 +42,17 @@ class Written:
 
     def as_json(self) -> dict[str, Any]:
         return {"files": self.files, "charts": self.charts, "warnings": self.warnings}
+
+
+def ensure_dir(out: Path) -> Path:
+    """Create the output directory, or say in one line why it cannot be used."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise InvalidValue("--out", str(out), "已存在同名文件，不是目录") from None
+    except OSError as exc:
+        raise InvalidValue("--out", str(out), f"无法创建目录：{exc.strerror or exc}") from None
+    return out
 
 
 def draw_charts(series: dict[str, charts.Series], out: Path, stem: str, written: Written) -> dict[str, str]:
@@ -127,7 +139,7 @@ def write_circular(report: CircularReport, out: Path, *, template: Path | None =
     written = Written()
     chosen = template or render.TEMPLATES / "circular.docx"
     render.check_template(chosen, report.context)
-    out.mkdir(parents=True, exist_ok=True)
+    ensure_dir(out)
     for key, path in draw_charts(report.series, out, stem, written).items():
         setattr(report.context, key, path)
     written.files["docx"] = str(render.render_docx(chosen, report.context, IMAGES, out / f"{stem}.docx"))

@@ -160,12 +160,15 @@ def test_a_window_without_checks_still_renders(cli, tmp_path: Path) -> None:  # 
         ("--from 2026-13-01 --to 2026-12-31", "字段「--from」的值「2026-13-01」无效"),
         ("--from 2026-07-01 --to 2026-09-30 --deadline soon", "字段「--deadline」"),
         ("--from 2026-07-01 --to 2026-09-30 --template missing.docx", "文件不存在"),
+        ("--from 2026-07-01 --to 2026-09-30 --out a-file.txt", "已存在同名文件，不是目录"),
     ],
 )
 def test_bad_input_is_one_chinese_line(cli, tmp_path: Path, args: str, message: str) -> None:  # type: ignore[no-untyped-def]
     db = str(tmp_path / "g.db")
     build(db)
-    result = cli(f"--db {db} report circular {args} --out {tmp_path / 'o'}")
+    (tmp_path / "a-file.txt").write_text("x", encoding="utf-8")
+    out = "" if "--out" in args else f"--out {tmp_path / 'o'}"
+    result = cli(f"--db {db} report circular {args} {out}")
     assert result.code == 2 and message in result.err and "Traceback" not in result.err
 
 
