@@ -53,10 +53,12 @@ from registry.models import Account, Unit
 AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 NOW = AT + timedelta(hours=1)
 WINDOW = timedelta(days=30)
+POSTS = Post.__table__
 PLATFORMS = ["wechat", "weibo", "douyin", "toutiao", "kuaishou", "bilibili", "wechat_channels", "xiaohongshu"]
 LEVELS = [("province", 0.05), ("city", 0.15), ("county", 0.4), ("township", 0.4)]
 BATCH = 50_000
 RING = 40_000
+HEADER = np.array([ord(c) for c in "转发自政务发布："], dtype=np.uint32)
 
 
 class Peak:
@@ -99,7 +101,9 @@ class Corpus:
     def __init__(self, rng: np.random.Generator, n_releases: int) -> None:
         self.rng = rng
         ranks = np.arange(1, 3501)
-        self.weights = (1 / ranks**0.8) / (1 / ranks**0.8).sum()
+        weights = 1 / ranks**0.8
+        self.cdf = np.cumsum(weights / weights.sum())
+        self.cdf[-1] = 1.0
         self.table = np.array([0x4E00 + i * 5 for i in range(3500)], dtype=np.uint32)
         self.ring: list[tuple[int, np.ndarray]] = []  # recent originals, a circular buffer
         self.pos = 0
@@ -107,10 +111,15 @@ class Corpus:
         self.releases = [self.text_codes(int(rng.integers(400, 1200))) for _ in range(n_releases)]
 
     def text_codes(self, n: int) -> np.ndarray:
-        codes = self.table[self.rng.choice(3500, size=n, p=self.weights)]
-        punct = self.rng.random(n) < 0.04
+        return self.many_codes(np.array([n]))[0]
+
+    def many_codes(self, lengths: np.ndarray) -> list[np.ndarray]:
+        """Zipf-distributed characters with ，。 about every 25 characters, one array per text."""
+        total = int(lengths.sum())
+        codes = self.table[np.searchsorted(self.cdf, self.rng.random(total))]
+        punct = self.rng.random(total) < 0.04
         codes[punct] = np.where(self.rng.random(int(punct.sum())) < 0.5, ord("，"), ord("。"))
-        return codes
+        return np.split(codes, np.cumsum(lengths)[:-1])
 
     def edit(self, src: np.ndarray) -> np.ndarray:
         out = src.copy()
@@ -118,27 +127,37 @@ class Corpus:
         if k:
             out[self.rng.integers(0, len(out), k)] = self.table[self.rng.integers(0, 3500, k)]
         if self.rng.random() < 0.5:
-            out = np.concatenate([np.array([ord(c) for c in "转发自政务发布："], dtype=np.uint32), out])
+            out = np.concatenate([HEADER, out])
         return out
 
-    def doc(self, i: int, kind: str, release: int | None) -> str:
-        if kind == "release" and release is not None:
-            codes = self.edit(self.releases[release])
-            self.cluster[i] = -1 - release
-        elif kind == "relay" and self.ring:
-            src, source = self.ring[int(self.rng.integers(0, len(self.ring)))]
-            codes = self.edit(source)
-            self.cluster[i] = self.cluster.get(src, src)
-        else:
-            length = int(np.clip(self.rng.lognormal(np.log(470), 0.6), 50, 3000))
-            codes = self.text_codes(length)
-            self.cluster[i] = i
-            if len(self.ring) < RING:
-                self.ring.append((i, codes))
+    def batch(self, first: int, kinds: np.ndarray, releases: np.ndarray) -> list[str]:
+        """Texts of documents first.., each an original, a relay of a recent original, or a
+        relay of a key release."""
+        lengths = np.clip(self.rng.lognormal(np.log(470), 0.6, size=len(kinds)), 50, 3000).astype(np.int64)
+        fresh = iter(self.many_codes(lengths))
+        parts = []
+        for j, kind in enumerate(kinds):
+            i = first + j
+            base = next(fresh)
+            if kind == "release":
+                codes = self.edit(self.releases[int(releases[j])])
+                self.cluster[i] = -1 - int(releases[j])
+            elif kind == "relay" and self.ring:
+                src, source = self.ring[int(self.rng.integers(0, len(self.ring)))]
+                codes = self.edit(source)
+                self.cluster[i] = self.cluster.get(src, src)
             else:
-                self.ring[self.pos] = (i, codes)
-                self.pos = (self.pos + 1) % RING
-        return codes.tobytes().decode("utf-32-le")
+                codes = base
+                self.cluster[i] = i
+                if len(self.ring) < RING:
+                    self.ring.append((i, codes))
+                else:
+                    self.ring[self.pos] = (i, codes)
+                    self.pos = (self.pos + 1) % RING
+            parts.append(codes)
+        joined = np.concatenate(parts).tobytes().decode("utf-32-le")
+        ends = np.cumsum([len(p) for p in parts]).tolist()
+        return [joined[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def generate(url: str, n_accounts: int, n_posts: int, seed: int) -> dict[str, Any]:
@@ -238,13 +257,17 @@ def generate(url: str, n_accounts: int, n_posts: int, seed: int) -> dict[str, An
             )
     sample: list[str] = []
     for start in range(0, n_posts, BATCH):
+        stop = min(n_posts, start + BATCH)
+        texts = corpus.batch(start, kinds_doc[start:stop], release_of[start:stop])
+        reposts = rng.random(stop - start) < 0.03
+        likes = rng.integers(0, 20, size=stop - start)
         rows = []
-        for i in range(start, min(n_posts, start + BATCH)):
+        for j, text in enumerate(texts):
+            i = start + j
             rel = int(release_of[i])
             published = AT - WINDOW + timedelta(seconds=float(offsets[i]))
             if rel >= 0:
                 published = rel_time[rel] + timedelta(hours=float(rng.uniform(0, 72)))
-            text = corpus.doc(i, str(kinds_doc[i]), rel if rel >= 0 else None)
             if len(sample) < 8_000 and i % 7 == 0:
                 sample.append(text)
             rows.append(
@@ -258,14 +281,14 @@ def generate(url: str, n_accounts: int, n_posts: int, seed: int) -> dict[str, An
                     "published_at": published,
                     "published_approx": False,
                     "pinned": False,
-                    "is_repost": bool(rng.random() < 0.03),
-                    "likes": int(rng.integers(0, 20)),
+                    "is_repost": bool(reposts[j]),
+                    "likes": int(likes[j]),
                     "fetched_at": NOW - timedelta(hours=1),
                     "origin": "crawl",
                 }
             )
         with db.session_scope(url) as s:
-            s.execute(insert(Post), rows)
+            s.connection().execute(insert(POSTS), rows)
     return {"cluster": corpus.cluster, "sample": sample}
 
 

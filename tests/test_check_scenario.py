@@ -260,3 +260,28 @@ def test_bad_sample_rate(sqlite_db: str, bad: str) -> None:
         else:
             with pytest.raises(InvalidValue):
                 run_check(s, kind="weekly", actor="t", at=AT, now=NOW, sample_rate=float(bad))
+
+
+def test_closed_account_that_still_posts_is_checked(sqlite_db: str) -> None:
+    from registry.db import utcnow
+
+    ids = build(sqlite_db)
+    with db.session_scope(sqlite_db) as s:
+        filing.close(s, ids["copier"], reason="整合关停", actor="t")
+        later = utcnow() + timedelta(minutes=5)
+        collection.upsert_posts(
+            s,
+            ids["copier"],
+            [{"post_id": "late", "title": "关停后", "text": "仍在发布", "published_at": later}],
+        )
+        data = checks.check_json(
+            s,
+            run_check(
+                s, kind="monthly", actor="t", at=later + timedelta(hours=1), now=later + timedelta(hours=2)
+            ).run_id,
+        )
+    [acct] = [a for a in data["accounts"] if a["account_id"] == ids["copier"]]
+    assert acct["sample_reason"] == "ended_posting"
+    mismatch = findings_of(data, ids["copier"])["filing_mismatch"]
+    assert "关停" in mismatch["evidence"]["note"] and mismatch["evidence"]["posts"][0]["title"] == "关停后"
+    assert "duplicate_account" not in findings_of(data, ids["flagged"])  # one live Weibo account left
