@@ -301,3 +301,117 @@ def account_posts(session: Session, account_id: int) -> dict[str, dict[str, Any]
     return {
         p.post_id: {k: getattr(p, k) for k in ("post_id", *POST_FIELDS, "fetched_at", "origin")} for p in rows
     }
+
+
+def store_collection(
+    session: Session, results: Sequence[dict[str, Any]], *, crawl_id: str | None = None
+) -> list[int]:
+    """Store many accounts' collection results in a few statements (the spiders' pipeline).
+
+    Each result is a dict with ``account_id``, ``outcome``, ``at`` and optionally
+    ``http_status``, ``detail``, ``snippet``, ``posts`` and ``snapshot`` (the keyword
+    arguments of ``record_snapshot``). Posts are upserted only for ``ok``, snapshots kept
+    only for ``ok``/``empty``; every result records one attempt. Returns the number of new
+    posts of each result, in order. Same rules as ``upsert_posts`` / ``record_attempt``.
+    """
+    from sqlalchemy import insert as core_insert
+    from sqlalchemy import tuple_
+
+    for result in results:
+        if result["outcome"] not in OUTCOMES:
+            raise InvalidValue("采集结果", result["outcome"], "应为 " + "/".join(OUTCOMES))
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
+    for result in results:
+        if result["outcome"] != "ok":
+            continue
+        for post in result.get("posts") or []:
+            row = {
+                "account_id": result["account_id"],
+                "post_id": str(post["post_id"]),
+                "fetched_at": result["at"],
+                "origin": "crawl",
+            }
+            row.update({k: post.get(k) for k in POST_FIELDS})
+            row["published_approx"] = bool(row["published_approx"])
+            row["pinned"] = bool(row["pinned"])
+            rows[(row["account_id"], row["post_id"])] = row
+    # (account, post id) → whether the stored time is approximate
+    existing: dict[tuple[int, str], bool] = {}
+    keys = list(rows)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        found = session.execute(
+            select(Post.account_id, Post.post_id, Post.published_approx).where(
+                tuple_(Post.account_id, Post.post_id).in_(chunk)
+            )
+        )
+        existing.update(((a, p), bool(approx)) for a, p, approx in found)
+    if rows:
+        insert = _dialect_insert(session)
+        stmt = insert(Post)
+        update_cols = {
+            k: getattr(stmt.excluded, k)
+            for k in (*POST_FIELDS, "fetched_at")
+            if k not in ("published_at", "published_approx")
+        }
+        stmt = stmt.on_conflict_do_update(index_elements=["account_id", "post_id"], set_=update_cols)
+        session.execute(stmt, list(rows.values()))
+        # a later exact time replaces an earlier approximate one ("昨天 10:00" → the real time)
+        refine = [
+            {"b_account": key[0], "b_post": key[1], "b_at": rows[key]["published_at"]}
+            for key, approx in existing.items()
+            if approx and rows[key]["published_at"] is not None and not rows[key]["published_approx"]
+        ]
+        if refine:
+            from sqlalchemy import bindparam, update
+
+            table: Any = Post.__table__
+            session.execute(
+                update(table)
+                .where(table.c.account_id == bindparam("b_account"), table.c.post_id == bindparam("b_post"))
+                .values(published_at=bindparam("b_at"), published_approx=False),
+                refine,
+            )
+    new_counts = []
+    attempts, snapshots = [], []
+    for result in results:
+        ids = {str(p["post_id"]) for p in result.get("posts") or []} if result["outcome"] == "ok" else set()
+        new = len({pid for pid in ids if (result["account_id"], pid) not in existing})
+        new_counts.append(new)
+        snippet = result.get("snippet")
+        attempts.append(
+            {
+                "account_id": result["account_id"],
+                "outcome": result["outcome"],
+                "crawl_id": crawl_id,
+                "source": "crawl",
+                "at": result["at"],
+                "http_status": result.get("http_status"),
+                "detail": result.get("detail"),
+                "snippet": snippet[:SNIPPET_LIMIT] if snippet else None,
+                "new_posts": new,
+            }
+        )
+        snap = result.get("snapshot")
+        if snap and result["outcome"] in ("ok", "empty"):
+            snapshots.append(
+                {
+                    "account_id": result["account_id"],
+                    "at": result["at"],
+                    **{
+                        k: snap.get(k)
+                        for k in (
+                            "shown_name",
+                            "followers",
+                            "posts_count",
+                            "verified",
+                            "verified_reason",
+                            "extra",
+                        )
+                    },
+                }
+            )
+    session.execute(core_insert(CrawlAttempt), attempts)
+    if snapshots:
+        session.execute(core_insert(AccountSnapshot), snapshots)
+    return new_counts

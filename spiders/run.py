@@ -31,7 +31,7 @@ def crawl(
     settings.update(settings_from_env(), priority="cmdline")
     settings.set("GOVMEDIA_CRAWL_ID", crawl_id, priority="cmdline")
     if not store:
-        settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+        settings.set("GOVMEDIA_STORE", False, priority="cmdline")
     for key, value in (extra or {}).items():
         settings.set(key, value, priority="cmdline")
     settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m spiders.run")
     parser.add_argument("--crawl-id", required=True)
     parser.add_argument("--accounts", required=True, help="comma-separated account ids")
-    parser.add_argument("--no-store", action="store_true", help="bare crawl: no pipeline")
+    parser.add_argument("--no-store", action="store_true", help="bare crawl: report outcomes, store nothing")
     args = parser.parse_args(argv)
     ids = [int(x) for x in args.accounts.split(",") if x.strip()]
     stats = crawl(ids, crawl_id=args.crawl_id, extra={"GOVMEDIA_PROGRESS": True}, store=not args.no_store)

@@ -34,7 +34,7 @@ Environment variables (all optional):
 ``GOVMEDIA_WEIBO_MAX_PAGES``       post-list pages read per Weibo account (default 1)
 ``GOVMEDIA_WECHAT_MAX_ARTICLES``   article pages read per WeChat account (default 5)
 ``GOVMEDIA_USER_AGENT``            User-Agent header
-``GOVMEDIA_STORE_BATCH``           accounts stored per database transaction (default 20)
+``GOVMEDIA_STORE_BATCH``           accounts stored per database transaction (default 50)
 =================================  ==========================================================
 """
 
@@ -58,6 +58,7 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
 CONCURRENT_REQUESTS = 16
+CONCURRENT_ITEMS = 4  # one result per response at most; the default 100 costs ~100 tasks per page
 REDIRECT_ENABLED = True
 
 DOWNLOADER_MIDDLEWARES = {

@@ -102,6 +102,8 @@ class AccountsSpider(scrapy.Spider):
             if isinstance(output, scrapy.Request):
                 output.callback = self.route
                 output.errback = self.on_error
+            elif isinstance(output, AccountResult) and self.crawler.stats is not None:
+                self.crawler.stats.inc_value("govmedia/posts_parsed", len(output.posts))
             yield output
 
     def route(self, response: Response, run: Run, step: str) -> Iterator[Any]:

@@ -1,0 +1,138 @@
+"""Benchmark: a crawl of 1,000 accounts × 20 posts against the local stand-in server.
+
+In the same run it crawls the same pages four times through ``govmedia crawl``'s library
+function (a Scrapy subprocess each time), alternating so that machine noise hits both:
+
+1. **bare**: the accounts spider with every collector and parser, results reported but
+   nothing written;
+2. **full**: the same with the store pipeline (20,000 new posts upserted, snapshots,
+   attempts);
+3. **bare** again;
+4. **again**: the full pipeline re-crawling known posts (the steady state of monitoring).
+
+It prints pages/s and posts/s of each (Scrapy's own elapsed time, spider open → close) and
+whether storing costs at most 25 % of the best bare throughput (the target). The accounts are a
+mix: Weibo (profile + 2 list pages), Bilibili (card, videos, followers, dynamics), RSS,
+Atom and JSON Feed, and HTML list pages. Delays are 0; concurrency 16 per platform.
+
+    .venv/bin/python bench/crawl.py [--accounts 1000] [--posts 20] [--db URL_OR_PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from registry import units
+from registry.db import session_scope, upgrade
+from spiders.crawl import CrawlReport, run_crawl
+from spiders.standin import StandinAccount, StandinServer, file_accounts, make_posts
+
+MIX = (
+    ("weibo", "native", 4),
+    ("bilibili", "native", 2),
+    ("douyin", "rss", 4),
+    ("toutiao", "json", 2),
+    ("kuaishou", "atom", 2),
+    ("website", "html", 2),
+)
+
+
+def build_accounts(count: int, posts: int) -> list[StandinAccount]:
+    total = sum(weight for _, _, weight in MIX)
+    accounts: list[StandinAccount] = []
+    for platform, kind, weight in MIX:
+        for i in range(count * weight // total):
+            pid = {
+                "weibo": f"{2800000000 + i}",
+                "bilibili": f"{70000000 + i}",
+                "douyin": f"MS4wLjABAAAAbench{i:016d}",
+                "toutiao": f"{900000000 + i}",
+                "kuaishou": f"bench_ks_{i:06d}",
+                "website": f"bench-site-{i}",
+            }[platform]
+            accounts.append(
+                StandinAccount(
+                    platform,
+                    pid,
+                    f"{platform}{i}",
+                    kind=kind,
+                    posts=make_posts(posts, prefix=f"{platform[:2]}{i}x", reposts=2),
+                )
+            )
+    while len(accounts) < count:  # rounding
+        i = len(accounts)
+        accounts.append(
+            StandinAccount(
+                "douyin",
+                f"MS4wLjABAAAAextra{i:016d}",
+                f"extra{i}",
+                kind="rss",
+                posts=make_posts(posts, prefix=f"ex{i}x"),
+            )
+        )
+    return accounts
+
+
+def measure(label: str, report: CrawlReport, *, stored: bool) -> tuple[float, float]:
+    stats = report.stats
+    elapsed = float(stats.get("elapsed_time_seconds") or 0) or 1e-9
+    pages = int(stats.get("downloader/response_count") or 0)
+    posts = int(stats.get("govmedia/posts_stored" if stored else "govmedia/posts_parsed") or 0)
+    outcomes = {}
+    for result in report.results:
+        outcomes[result["outcome"]] = outcomes.get(result["outcome"], 0) + 1
+    kind = "stored" if stored else "parsed"
+    print(
+        f"{label:5}  {pages:6d} pages in {elapsed:7.2f} s = {pages / elapsed:8.1f} pages/s   "
+        f"{posts:6d} posts {kind} = {posts / elapsed:8.1f} posts/s   outcomes {outcomes}"
+    )
+    return pages / elapsed, posts / elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument("--posts", type=int, default=20)
+    parser.add_argument("--db", default=None, help="database (default: a temporary SQLite file)")
+    args = parser.parse_args()
+    tmp = tempfile.TemporaryDirectory()
+    db = args.db or str(Path(tmp.name) / "bench.db")
+    upgrade(db)
+    with session_scope(db) as s:
+        units.add_unit(s, name="基准测试单位", level="province", region="620000", actor="bench")
+    accounts = build_accounts(args.accounts, args.posts)
+    with StandinServer(accounts) as server:
+        t0 = time.perf_counter()
+        file_accounts(db, server, accounts, unit="基准测试单位", actor="bench")
+        print(
+            f"filed {len(accounts)} accounts × {args.posts} posts in {time.perf_counter() - t0:.1f} s "
+            f"(database {db})"
+        )
+        env = {**server.env(), "GOVMEDIA_WEIBO_MAX_PAGES": str(-(-args.posts // 10))}
+        for key in ("WEIBO", "WECHAT", "BILIBILI", "FEED", "HTML"):
+            env[f"GOVMEDIA_{key}_CONCURRENCY"] = "16"
+            env[f"GOVMEDIA_{key}_DAILY_BUDGET"] = "0"
+        bare1, _ = measure("bare", run_crawl(db, env=env, store=False), stored=False)
+        full_new, _ = measure("full", run_crawl(db, env=env), stored=True)
+        bare2, _ = measure("bare", run_crawl(db, env=env, store=False), stored=False)
+        full_again, _ = measure("again", run_crawl(db, env=env), stored=True)
+    bare = max(bare1, bare2)
+    for label, full in (("new posts", full_new), ("re-crawl", full_again)):
+        cost = 1 - full / bare
+        verdict = "达标" if cost <= 0.25 else "未达标"
+        print(
+            f"storing ({label}) costs {cost * 100:.1f} % of the best bare throughput "
+            f"(target ≤ 25 %): {verdict}"
+        )
+    tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
