@@ -76,7 +76,7 @@ def test_counts(value: object, count: int | None, approx: bool) -> None:
 @pytest.mark.parametrize(
     ("html", "text"),
     [
-        ("搬完这块砖<span class=\"url-icon\"><img alt=[偷笑] src=\"x.png\" /></span>", "搬完这块砖[偷笑]"),
+        ('搬完这块砖<span class="url-icon"><img alt=[偷笑] src="x.png" /></span>', "搬完这块砖[偷笑]"),
         ("第一行<br />第二行", "第一行\n第二行"),
         ("<p>A &amp; B</p><p>C</p>", "A & B\nC"),
         ("<script>var x = 1;</script>正文", "正文"),

@@ -12,14 +12,16 @@ def fake_dns(table: dict[str, list[str]]):  # type: ignore[no-untyped-def]
     return lambda host: table[host]
 
 
-DNS = fake_dns({
-    "feeds.example.gov.cn": ["203.0.113.10"],  # documentation range: not global
-    "rss.gansu.gov.cn": ["101.37.1.1"],
-    "intranet.gansu.gov.cn": ["10.20.30.40"],
-    "rebind.example.cn": ["101.37.1.1", "127.0.0.1"],
-    "v6.example.cn": ["2408:8000::1"],
-    "v6local.example.cn": ["fe80::1"],
-})
+DNS = fake_dns(
+    {
+        "feeds.example.gov.cn": ["203.0.113.10"],  # documentation range: not global
+        "rss.gansu.gov.cn": ["101.37.1.1"],
+        "intranet.gansu.gov.cn": ["10.20.30.40"],
+        "rebind.example.cn": ["101.37.1.1", "127.0.0.1"],
+        "v6.example.cn": ["2408:8000::1"],
+        "v6local.example.cn": ["fe80::1"],
+    }
+)
 
 
 @pytest.mark.parametrize(
@@ -66,8 +68,15 @@ def test_check_url(url: str, allow: str, refused: bool) -> None:
 
 @pytest.mark.parametrize(
     ("address", "public"),
-    [("8.8.8.8", True), ("10.0.0.1", False), ("172.16.0.1", False), ("100.64.0.1", False),
-     ("::ffff:127.0.0.1", False), ("224.0.0.1", False), ("240.0.0.1", False)],
+    [
+        ("8.8.8.8", True),
+        ("10.0.0.1", False),
+        ("172.16.0.1", False),
+        ("100.64.0.1", False),
+        ("::ffff:127.0.0.1", False),
+        ("224.0.0.1", False),
+        ("240.0.0.1", False),
+    ],
 )
 def test_is_public(address: str, public: bool) -> None:
     assert is_public(address) is public
