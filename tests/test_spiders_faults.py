@@ -238,3 +238,29 @@ def test_crawl_cli_unknown_account_is_one_line(cli) -> None:  # type: ignore[no-
     result = cli("crawl --account 999")
     assert result.code == 2
     assert "999" in result.err and "Traceback" not in result.err
+
+
+def test_response_size_cap(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "govmedia.db")
+    small_registry(db)
+    big = StandinAccount(
+        "douyin", "MS4wLjABAAAAbigfeedbigfeed0001", "大订阅源", kind="rss", posts=make_posts(50)
+    )
+    small = StandinAccount(
+        "douyin", "MS4wLjABAAAAsmallfeedsmall0001", "小订阅源", kind="rss", posts=make_posts(1)
+    )
+    with StandinServer([big, small]) as server:
+        ids = file_accounts(db, server, [big, small], unit=PROVINCE)
+        report = run_crawl(db, env={**server.env(), "GOVMEDIA_MAX_RESPONSE_BYTES": "4000"})
+    outcomes = {r["account_id"]: r for r in report.results}
+    assert outcomes[ids[big.key]]["outcome"] == "error"
+    assert "大小上限" in outcomes[ids[big.key]]["detail"]
+    assert outcomes[ids[small.key]]["outcome"] == "ok"
+    dispose_engines()
+
+
+def test_crawl_cli_bad_platform_is_one_line(cli) -> None:  # type: ignore[no-untyped-def]
+    small_registry()
+    result = cli("crawl --platform myspace")
+    assert result.code == 2
+    assert "myspace" in result.err and "Traceback" not in result.err
