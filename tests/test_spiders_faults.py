@@ -264,3 +264,18 @@ def test_crawl_cli_bad_platform_is_one_line(cli) -> None:  # type: ignore[no-unt
     result = cli("crawl --platform myspace")
     assert result.code == 2
     assert "myspace" in result.err and "Traceback" not in result.err
+
+
+def test_platform_rename_is_noted(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "govmedia.db")
+    small_registry(db)
+    account = StandinAccount("weibo", "2000000099", "兰州发布", posts=make_posts(1))
+    with StandinServer([account]) as server:
+        ids = file_accounts(db, server, [account], unit=PROVINCE)
+        account.name = "兰州发布2026"  # renamed on the platform after filing
+        report = run_crawl(db, env=server.env())
+    assert report.results[0]["outcome"] == "ok"
+    assert "兰州发布2026" in report.results[0]["detail"] and "不一致" in report.results[0]["detail"]
+    with session_scope(db) as s:
+        assert account_snapshots(s, ids[account.key])[-1]["shown_name"] == "兰州发布2026"
+    dispose_engines()

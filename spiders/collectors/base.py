@@ -43,6 +43,7 @@ class Collector:
     budget: ClassVar[str] = ""  # daily budget key
     slot: ClassVar[str | None] = None  # download slot; None = per host
     untrusted: ClassVar[bool] = False  # URLs come from filings
+    shows_platform_name: ClassVar[bool] = False  # the snapshot's name is the platform's own
     priority: ClassVar[int] = 0
 
     def __init__(self, settings: BaseSettings) -> None:
@@ -102,6 +103,10 @@ class Collector:
     def finish(self, run: Run) -> AccountResult:
         """``ok`` when posts were seen, otherwise ``empty`` (a real, well-formed answer)."""
         posts = run["posts"]
+        shown = (run.get("snapshot") or {}).get("shown_name")
+        filed = run["job"].get("name")
+        if self.shows_platform_name and shown and filed and shown != filed:
+            run["notes"].append(f"平台显示名称为「{shown}」，与备案名称「{filed}」不一致（可能已改名）")
         notes = "；".join(run["notes"]) or None
         return AccountResult(
             account_id=run["job"]["account_id"],

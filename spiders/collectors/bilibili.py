@@ -35,6 +35,7 @@ class BilibiliCollector(Collector):
     budget = "bilibili"
     slot = "bilibili"
     priority = 20
+    shows_platform_name = True
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)

@@ -81,6 +81,7 @@ class WechatCollector(Collector):
     budget = "wechat"
     slot = "wechat"
     priority = 20
+    shows_platform_name = True
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)

@@ -41,6 +41,7 @@ class WeiboCollector(Collector):
     budget = "weibo"
     slot = "weibo"
     priority = 20
+    shows_platform_name = True
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
