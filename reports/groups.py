@@ -2,7 +2,8 @@
 
 A unit's 市州 is the prefecture of its region code (first four digits + "00"); provincial
 units form the group "省直部门". A region is named after the government unit registered at
-that region code (e.g. "兰州市人民政府" → "兰州市"), else after the code itself.
+that region code (e.g. "兰州市人民政府" → "兰州市"), else after the code itself (a
+department's name never stands for its region).
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ class Regions:
     def __init__(self, units: dict[int, UnitFacts]) -> None:
         self.units = units
         self.names: dict[str, str] = {}
-        for unit in sorted(units.values(), key=lambda u: (u.kind != "government", u.id)):
-            if unit.level in ("city", "county") and unit.region_code not in self.names:
+        for unit in sorted(units.values(), key=lambda u: u.id):
+            named = unit.kind == "government" or unit.name.endswith(GOV_SUFFIXES)
+            if named and unit.level in ("city", "county") and unit.region_code not in self.names:
                 self.names[unit.region_code] = _short(unit.name)
 
     def city(self, unit: UnitFacts) -> tuple[str, str]:
