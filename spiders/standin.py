@@ -66,6 +66,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from spiders import standin_feeds as feeds
 from spiders import standin_payloads as pay
 
 FAULTS = (
@@ -201,7 +202,7 @@ class StandinServer:
         return f"{self.base_url}/html/{account.key}/index.html"
 
     def selectors(self, account: StandinAccount) -> dict[str, Any]:
-        return {**pay.HTML_SELECTORS, "url": self.list_url(account)}
+        return {**feeds.HTML_SELECTORS, "url": self.list_url(account)}
 
     def start(self) -> StandinServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -331,16 +332,16 @@ def _route(server: StandinServer, path: str, query: dict[str, str], host: str) -
             return fault
         link = f"https://feeds.example.gov.cn/{account.key}"
         if ext == "json":
-            answer = _json(pay.json_feed(account, link))
+            answer = _json(feeds.json_feed(account, link))
         elif ext == "atom":
-            answer = 200, "application/atom+xml; charset=utf-8", pay.atom(account, link).encode(), {}
+            answer = 200, "application/atom+xml; charset=utf-8", feeds.atom(account, link).encode(), {}
         else:
-            answer = 200, "application/rss+xml; charset=utf-8", pay.rss(account, link).encode(), {}
+            answer = 200, "application/rss+xml; charset=utf-8", feeds.rss(account, link).encode(), {}
         return _maybe_truncate(account, answer)
     if path.startswith("/html/"):
         account = server.accounts[path.split("/")[2]]
         fault = _fault(server, account, "html", path)
-        return fault or _maybe_truncate(account, (200, HTML, pay.news_list(account).encode(), {}))
+        return fault or _maybe_truncate(account, (200, HTML, feeds.news_list(account).encode(), {}))
     raise LookupError(path)
 
 
@@ -452,10 +453,10 @@ def _bilibili(server: StandinServer, path: str, query: dict[str, str]) -> Answer
         return _json({"code": -101, "message": "账号未登录", "ttl": 1})
     account = _posts(account)
     builders = {
-        "/x/space/wbi/acc/info": pay.bili_card,
-        "/x/relation/stat": pay.bili_stat,
-        "/x/space/wbi/arc/search": pay.bili_videos,
-        "/x/polymer/web-dynamic/v1/feed/space": pay.bili_dynamics,
+        "/x/space/wbi/acc/info": feeds.bili_card,
+        "/x/relation/stat": feeds.bili_stat,
+        "/x/space/wbi/arc/search": feeds.bili_videos,
+        "/x/polymer/web-dynamic/v1/feed/space": feeds.bili_dynamics,
     }
     if path not in builders:
         raise LookupError(path)
