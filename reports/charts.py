@@ -79,8 +79,23 @@ def cjk_font() -> str | None:
     return None
 
 
-CJK_FILE_HINTS = ("cjk", "wqy", "uming", "ukai", "gbsn", "gkai", "droidsansfallback", "sourcehan",
-                  "simhei", "simsun", "msyh", "fang", "kai", "hei", "song")
+CJK_FILE_HINTS = (
+    "cjk",
+    "wqy",
+    "uming",
+    "ukai",
+    "gbsn",
+    "gkai",
+    "droidsansfallback",
+    "sourcehan",
+    "simhei",
+    "simsun",
+    "msyh",
+    "fang",
+    "kai",
+    "hei",
+    "song",
+)
 
 
 def _add_new_system_fonts() -> None:
