@@ -7,8 +7,9 @@ writes "no posts".
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -160,6 +161,64 @@ def record_snapshot(
     session.add(snap)
     session.flush()
     return snap
+
+
+_SQLITE_CONVERTED = ("published_at", "fetched_at", "published_approx", "is_repost", "pinned", "extra")
+_UPSERT_COLUMNS = (
+    *(
+        c
+        for c in ("account_id", "post_id", *POST_FIELDS, "fetched_at", "origin")
+        if c not in _SQLITE_CONVERTED
+    ),
+    *_SQLITE_CONVERTED,
+)
+_SQLITE_UPSERT = (
+    f"INSERT INTO posts ({', '.join(_UPSERT_COLUMNS)}) VALUES ({', '.join('?' for _ in _UPSERT_COLUMNS)}) "
+    "ON CONFLICT (account_id, post_id) DO UPDATE SET "
+    + ", ".join(
+        f"{c} = excluded.{c}"
+        for c in (*POST_FIELDS, "fetched_at")
+        if c not in ("published_at", "published_approx")
+    )
+)
+
+
+def _sqlite_upsert(session: Session, rows: list[dict[str, Any]]) -> None:
+    """The posts upsert as one DBAPI executemany on SQLite, with values prepared exactly as
+    SQLAlchemy stores them (naive-UTC ``YYYY-MM-DD HH:MM:SS.ffffff``, 0/1, JSON text): the
+    same rows as the generic statement, without its per-row parameter processing."""
+
+    def when(v: datetime | None) -> str | None:
+        if v is None:
+            return None
+        if v.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def flag(v: bool | None) -> int | None:
+        return None if v is None else int(bool(v))
+
+    plain = [c for c in _UPSERT_COLUMNS if c not in _SQLITE_CONVERTED]
+    params = []
+    for row in rows:
+        extra = row["extra"]
+        params.append(
+            (
+                *(row[c] for c in plain),
+                when(row["published_at"]),
+                when(row["fetched_at"]),
+                flag(row["published_approx"]),
+                flag(row["is_repost"]),
+                flag(row["pinned"]),
+                None if extra is None else json.dumps(extra),
+            )
+        )
+    session.connection().exec_driver_sql(_SQLITE_UPSERT, params)
+
+
+def _table(model: Any) -> Any:
+    """A model's Core table (bulk statements on it skip the ORM's per-row bookkeeping)."""
+    return model.__table__
 
 
 def _dialect_insert(session: Session) -> Any:
@@ -346,9 +405,11 @@ def store_collection(
             )
         )
         existing.update(((a, p), bool(approx)) for a, p, approx in found)
-    if rows:
+    if rows and session.get_bind().dialect.name == "sqlite":
+        _sqlite_upsert(session, list(rows.values()))
+    elif rows:
         insert = _dialect_insert(session)
-        stmt = insert(Post)
+        stmt = insert(_table(Post))  # table-level: no ORM per-row bookkeeping
         update_cols = {
             k: getattr(stmt.excluded, k)
             for k in (*POST_FIELDS, "fetched_at")
@@ -356,6 +417,7 @@ def store_collection(
         }
         stmt = stmt.on_conflict_do_update(index_elements=["account_id", "post_id"], set_=update_cols)
         session.execute(stmt, list(rows.values()))
+    if rows:
         # a later exact time replaces an earlier approximate one ("昨天 10:00" → the real time)
         refine = [
             {"b_account": key[0], "b_post": key[1], "b_at": rows[key]["published_at"]}
@@ -411,7 +473,7 @@ def store_collection(
                     },
                 }
             )
-    session.execute(core_insert(CrawlAttempt), attempts)
+    session.execute(core_insert(_table(CrawlAttempt)), attempts)
     if snapshots:
-        session.execute(core_insert(AccountSnapshot), snapshots)
+        session.execute(core_insert(_table(AccountSnapshot)), snapshots)
     return new_counts

@@ -84,6 +84,7 @@ class StorePipeline:
         self.writes.append(self.writer.submit(self._write, results))
 
     def _write(self, results: list[AccountResult]) -> None:
+        cpu = time.thread_time()
         try:
             if self.store:
                 events = store_results(self.db, results, crawl_id=self.crawl_id)
@@ -103,6 +104,7 @@ class StorePipeline:
             return
         with self.lock:
             if self.stats is not None:
+                self.stats.inc_value("govmedia/store_cpu_seconds", time.thread_time() - cpu)
                 self.stats.inc_value("govmedia/accounts_stored", len(results))
                 self.stats.inc_value("govmedia/posts_stored", sum(e["posts"] for e in events))
                 for event in events:

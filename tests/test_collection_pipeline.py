@@ -117,3 +117,40 @@ def test_full_crawl_twice_never_duplicates(any_db: str) -> None:
         assert len(account_posts(s, ids[accounts[0].key])) == 6
         assert len(account_posts(s, ids[accounts[1].key])) == 4
     dispose_engines()
+
+
+def test_bulk_store_writes_the_same_rows_as_upsert_posts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The SQLite fast path of ``store_collection`` and the generic ``upsert_posts`` agree."""
+    from registry.collection import store_collection, upsert_posts
+
+    db = str(tmp_path / "govmedia.db")
+    small_registry(db)
+    one = active_account(db, unit=PROVINCE, platform="weibo", name="甲", platform_id="2803301701")
+    two = active_account(
+        db, unit=PROVINCE, platform="weibo", name="乙", platform_id="2803301702", reason="测试"
+    )
+    posts = [
+        make_post(
+            "a",
+            fetched_at=FETCHED,
+            time_value="昨天 10:00",
+            html="<p>第一</p>",
+            counts={"reposts": "100万+", "likes": 3},
+            is_repost=True,
+            source="人民日报",
+            pinned=True,
+        ),
+        make_post("b", fetched_at=FETCHED, time_value=1763800000, text="第二", extra={"k": ["v", 1]}),
+        make_post("c", fetched_at=FETCHED, time_value=None, text="无时间"),
+    ]
+    with session_scope(db) as s:
+        upsert_posts(s, one, posts, fetched_at=FETCHED)
+        store_collection(
+            s, [{"account_id": two, "outcome": "ok", "at": FETCHED, "posts": posts}], crawl_id="x"
+        )
+    with session_scope(db) as s:
+        generic, bulk = account_posts(s, one), account_posts(s, two)
+    assert generic == bulk
+    assert bulk["a"]["extra"]["approx_counts"] == ["reposts"] and bulk["a"]["pinned"] is True
+    assert bulk["c"]["published_at"] is None and bulk["c"]["extra"] == {"time_raw": None}
+    dispose_engines()

@@ -8,6 +8,7 @@ and turns whatever goes wrong into that account's outcome. It yields exactly one
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -64,8 +65,17 @@ class AccountsSpider(scrapy.Spider):
             return crawl_jobs(session, account_ids=self.account_ids)
 
     async def start(self) -> AsyncIterator[Any]:
+        self.cpu_at_start = time.process_time()
+        self.reactor_cpu_at_start = time.thread_time()
         for output in self.start_outputs():
             yield output
+
+    def closed(self, reason: str) -> None:
+        """Record the CPU seconds of the crawl (all threads, the store writer included)."""
+        if self.crawler.stats is not None and hasattr(self, "cpu_at_start"):
+            self.crawler.stats.set_value("govmedia/cpu_seconds", time.process_time() - self.cpu_at_start)
+            self.crawler.stats.set_value("govmedia/reactor_cpu_seconds",
+                                         time.thread_time() - self.reactor_cpu_at_start)
 
     def start_outputs(self) -> Iterator[Any]:
         self.collectors = collectors.build(self.settings)
