@@ -3,7 +3,7 @@
 For every ``AccountResult``: upsert the posts (only for ``ok``; keyed by account and platform
 post id, so a re-crawl never duplicates), record the account snapshot, and record the
 attempt with its outcome, evidence and the number of new posts. Results are written in
-batches of ``GOVMEDIA_STORE_BATCH`` accounts per transaction (default 50, and at the end)
+batches of ``GOVMEDIA_STORE_BATCH`` accounts per transaction (default 100, and at least every second)
 on a background writer thread; when
 ``GOVMEDIA_PROGRESS`` is set, one JSON line per stored account is printed on stdout for
 the ``govmedia crawl`` progress bar.
@@ -54,7 +54,7 @@ class StorePipeline:
         pipeline = cls(
             db,
             settings.get("GOVMEDIA_CRAWL_ID"),
-            settings.getint("GOVMEDIA_STORE_BATCH", 50),
+            settings.getint("GOVMEDIA_STORE_BATCH", 100),
             settings.getbool("GOVMEDIA_PROGRESS"),
             store=settings.getbool("GOVMEDIA_STORE", True),
         )

@@ -34,7 +34,7 @@ Environment variables (all optional):
 ``GOVMEDIA_WEIBO_MAX_PAGES``       post-list pages read per Weibo account (default 1)
 ``GOVMEDIA_WECHAT_MAX_ARTICLES``   article pages read per WeChat account (default 5)
 ``GOVMEDIA_USER_AGENT``            User-Agent header
-``GOVMEDIA_STORE_BATCH``           accounts stored per database transaction (default 50)
+``GOVMEDIA_STORE_BATCH``           accounts stored per database transaction (default 100)
 =================================  ==========================================================
 """
 
