@@ -100,3 +100,16 @@ def test_credentials_stay_out_of_logs_and_database(tmp_path) -> None:  # type: i
         stored = repr(account_attempts(s, 1))
     assert "standin-token" not in stored and "SECRETCOOKIE42" not in stored
     dispose_engines()
+
+
+@pytest.mark.parametrize(
+    ("base", "retry", "pause"), [(2.0, 1, 2.0), (2.0, 2, 4.0), (2.0, 3, 8.0), (0.0, 3, 0.0), (0.5, 2, 1.0)]
+)
+def test_retry_backoff_doubles(base: float, retry: int, pause: float) -> None:
+    from scrapy import Request
+    from scrapy.settings import Settings
+
+    from spiders.middlewares import BackoffRetryMiddleware
+
+    middleware = BackoffRetryMiddleware(Settings({"GOVMEDIA_RETRY_BACKOFF": base}))
+    assert middleware._pause(Request("http://x.example", meta={"retry_times": retry})) == pause

@@ -74,8 +74,9 @@ class AccountsSpider(scrapy.Spider):
         """Record the CPU seconds of the crawl (all threads, the store writer included)."""
         if self.crawler.stats is not None and hasattr(self, "cpu_at_start"):
             self.crawler.stats.set_value("govmedia/cpu_seconds", time.process_time() - self.cpu_at_start)
-            self.crawler.stats.set_value("govmedia/reactor_cpu_seconds",
-                                         time.thread_time() - self.reactor_cpu_at_start)
+            self.crawler.stats.set_value(
+                "govmedia/reactor_cpu_seconds", time.thread_time() - self.reactor_cpu_at_start
+            )
 
     def start_outputs(self) -> Iterator[Any]:
         self.collectors = collectors.build(self.settings)
@@ -121,6 +122,9 @@ class AccountsSpider(scrapy.Spider):
         collector = self.collectors[run["collector"]]
         optional = bool(response.meta.get("optional"))
         run["status"] = response.status
+        # relative times ("5分钟前") are resolved against the moment this answer arrived,
+        # not when the account was queued (polite delays can be hours apart)
+        run["fetched_at"] = datetime.now(UTC)
         try:
             if not response.meta.get("own_status"):
                 check_http(response.status, _text(response), response.url)
