@@ -24,9 +24,10 @@ log = logging.getLogger(__name__)
 
 async def _sleep(seconds: float) -> None:
     if seconds > 0:
+        from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet import reactor, task  # the crawl's reactor, installed by Scrapy
 
-        await task.deferLater(reactor, seconds, lambda: None)
+        await maybe_deferred_to_future(task.deferLater(reactor, seconds, lambda: None))
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -134,9 +135,13 @@ class UrlSafetyMiddleware:
     def from_crawler(cls, crawler: Crawler) -> UrlSafetyMiddleware:
         return cls(crawler)
 
-    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if not request.meta.get("untrusted"):
             return None
-        check_url(request.url, allow=self.allow)
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import threads
+
+        # DNS resolution blocks: do it on a worker thread, not in the reactor
+        await maybe_deferred_to_future(threads.deferToThread(check_url, request.url, allow=self.allow))
         request.meta["download_maxsize"] = self.maxsize
         return None

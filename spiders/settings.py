@@ -21,7 +21,7 @@ Environment variables (all optional):
 ``GOVMEDIA_<P>_DELAY``             per-platform delay, P = WEIBO/WECHAT/BILIBILI/FEED/HTML
                                    (defaults 10 / 5 / 3 / 1 / 2 s)
 ``GOVMEDIA_<P>_CONCURRENCY``       parallel requests per platform (defaults 1 / 1 / 2 / 4 / 2;
-                                   FEED and HTML count per host)
+                                   FEED and HTML apply per host, the stricter of the two)
 ``GOVMEDIA_<P>_DAILY_BUDGET``      requests per platform per day, 0 = unlimited
                                    (defaults 2000 / 300 / 5000 / 0 / 0)
 ``GOVMEDIA_CRAWL_TIMEOUT``         seconds before a request times out (default 30)
@@ -118,9 +118,9 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         }
         for slot in PLATFORM_SLOTS
     }
-    # feeds and list pages are slotted per host; the html delay is applied the same way
-    out["DOWNLOAD_DELAY"] = delays["feed"]
-    out["CONCURRENT_REQUESTS_PER_DOMAIN"] = concurrency["feed"]
+    # feeds and list pages are slotted per host: a host gets the stricter of the two settings
+    out["DOWNLOAD_DELAY"] = max(delays["feed"], delays["html"])
+    out["CONCURRENT_REQUESTS_PER_DOMAIN"] = min(concurrency["feed"], concurrency["html"])
     out["GOVMEDIA_DELAYS"] = delays
     out["GOVMEDIA_BUDGETS"] = budgets
     if override not in (None, "") and "GOVMEDIA_RETRY_BACKOFF" not in out:

@@ -113,3 +113,17 @@ def test_retry_backoff_doubles(base: float, retry: int, pause: float) -> None:
 
     middleware = BackoffRetryMiddleware(Settings({"GOVMEDIA_RETRY_BACKOFF": base}))
     assert middleware._pause(Request("http://x.example", meta={"retry_times": retry})) == pause
+
+
+def test_retry_waits_its_backoff_then_succeeds(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "govmedia.db")
+    small_registry(db)
+    account = StandinAccount("weibo", "3000000500", "先500后200", posts=make_posts(2), fault="error_once")
+    with StandinServer([account]) as server:
+        file_accounts(db, server, [account], unit=PROVINCE)
+        report = run_crawl(db, env={**server.env(), "GOVMEDIA_RETRY_BACKOFF": "0.1"})
+        hits = server.hits["/weibo/api/container/getIndex"]
+    assert report.results[0]["outcome"] == "ok", report.results
+    assert hits == 3  # profile (500), profile again after the pause, the list
+    assert not [line for line in report.log_tail if "Traceback" in line]
+    dispose_engines()
