@@ -127,3 +127,22 @@ def test_retry_waits_its_backoff_then_succeeds(tmp_path) -> None:  # type: ignor
     assert hits == 3  # profile (500), profile again after the pause, the list
     assert not [line for line in report.log_tail if "Traceback" in line]
     dispose_engines()
+
+
+def test_crawl_with_real_per_platform_delays(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("GOVMEDIA_CRAWL_DELAY")
+    db = str(tmp_path / "govmedia.db")
+    small_registry(db)
+    accounts = [
+        StandinAccount("weibo", "3000000600", "有间隔的微博", posts=make_posts(2)),
+        StandinAccount(
+            "douyin", "MS4wLjABAAAAdelaydelaydelay01", "有间隔的订阅", kind="rss", posts=make_posts(2)
+        ),
+    ]
+    with StandinServer(accounts) as server:
+        file_accounts(db, server, accounts, unit=PROVINCE)
+        env = {k: v for k, v in server.env().items() if k != "GOVMEDIA_CRAWL_DELAY"}
+        env.update(GOVMEDIA_WEIBO_DELAY="0.2", GOVMEDIA_FEED_DELAY="0.2", GOVMEDIA_RETRY_BACKOFF="0.1")
+        report = run_crawl(db, env=env)
+    assert [r["outcome"] for r in report.results] == ["ok", "ok"], report.results
+    dispose_engines()
