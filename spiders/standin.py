@@ -21,6 +21,7 @@ internet. Typical use::
         server.list_url(accounts[4]), server.selectors(accounts[4])   # list page + selectors
         ...                                     # run `govmedia crawl` with env
         server.hits                             # Counter of requests per path
+        file_accounts(db, server, accounts, unit="某单位")   # file + approve them in the registry
 
 ``StandinAccount(platform, platform_id, name, posts=[], kind="native", fault=None,
 followers=1000, verified=True)``: ``kind`` is ``native`` (weibo/wechat/bilibili interfaces),
