@@ -97,7 +97,7 @@ def write_csv(path: Path, rows: list[list[str]]) -> None:
 def write_xlsx(path: Path, rows: list[list[str]]) -> None:
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_urls": False})
     ws = wb.add_worksheet()
     ws.write_row(0, 0, [label for _, label in COLUMNS])
     for r, row in enumerate(rows, start=1):

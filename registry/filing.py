@@ -123,7 +123,6 @@ def file_account(
     account = Account(unit_id=owner_unit.id, platform=code, name=name, platform_id=pid, **extra)
     session.add(account)
     session.flush()
-    session.add(AccountName(account_id=account.id, name=name, since=account.filed_at))
     changes = {
         "unit": [None, owner_unit.name],
         "platform": [None, code],
@@ -188,12 +187,15 @@ def change(
         new_name = v.text(name, "账号名称")
         if new_name != account.name:
             changes["name"] = [account.name, new_name]
-            now = utcnow()
-            for row in session.scalars(
-                select(AccountName).where(AccountName.account_id == account.id, AccountName.until.is_(None))
-            ):
-                row.until = now
-            session.add(AccountName(account_id=account.id, name=new_name, since=now))
+            # the old name goes to the former names, carried since the previous rename
+            since = session.scalar(
+                select(func.max(AccountName.until)).where(AccountName.account_id == account.id)
+            )
+            session.add(
+                AccountName(
+                    account_id=account.id, name=account.name, since=since or account.filed_at, until=utcnow()
+                )
+            )
             account.name = new_name
     for key, value in clean_optional(optional).items():
         old = getattr(account, key)

@@ -80,7 +80,7 @@ def account_detail(session: Session, account_id: int | str) -> dict[str, Any]:
             "status_at": local_iso(account.status_at),
             "selectors": account.selectors,
             "note": account.note,
-            "former_names": [n.name for n in names if n.until is not None],
+            "former_names": [n.name for n in names],
         }
     )
     return detail

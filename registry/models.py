@@ -84,7 +84,7 @@ class Account(Base):
 
 
 class AccountName(Base):
-    """Every name an account has carried, so a former name stays searchable."""
+    """A name an account carried before a rename (曾用名), so it stays searchable."""
 
     __tablename__ = "account_names"
     __table_args__ = (Index("ix_account_names_name", "name"),)

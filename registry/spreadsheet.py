@@ -23,7 +23,7 @@ from registry import validation as v
 from registry.db import utcnow
 from registry.errors import InvalidValue, RowErrors
 from registry.filing import LIVE, OPTIONAL_FIELDS, filing_number
-from registry.models import Account, AccountName, FilingEvent, Unit
+from registry.models import Account, FilingEvent, Unit
 from registry.platforms import PLATFORMS, platform_label
 
 # (key, header) in the order of the 备案登记表
@@ -261,10 +261,6 @@ def _write_rows(session: Session, rows: list[dict[str, Any]], actor: str) -> Non
             numbers,
         )
     session.execute(
-        insert(_table(AccountName)),
-        [{"account_id": r["id"], "name": r["name"], "since": now} for r in rows],
-    )
-    session.execute(
         insert(_table(FilingEvent)),
         [
             {
@@ -285,12 +281,15 @@ def _table(model: Any) -> Table:
     return cast(Table, model.__table__)
 
 
+_NOT_CHANGES = frozenset({"id", "unit_id", "_reason", "_region", "_unit"})
+
+
 def _changes(row: dict[str, Any]) -> dict[str, Any]:
+    """The filed values as ``{field: [None, value]}``, as ``file`` records them."""
     changes: dict[str, Any] = {"unit": [None, row["_unit"]]}
-    for key, val in row.items():
-        if key.startswith("_") or key in ("id", "unit_id") or val is None:
-            continue
-        changes[key] = [None, val.isoformat() if isinstance(val, date) else val]
+    changes.update((k, [None, val]) for k, val in row.items() if val is not None and k not in _NOT_CHANGES)
+    if "opened_on" in changes:
+        changes["opened_on"] = [None, row["opened_on"].isoformat()]
     return changes
 
 
@@ -382,7 +381,7 @@ def _escape(value: Any) -> Any:
 
 
 def _unescape(value: str) -> str:
-    if value.startswith("'") and value[1:2] in INJECTION_PREFIXES:
+    if value[:1] == "'" and value[1:2] in INJECTION_PREFIXES:
         return value[1:]
     return value
 
