@@ -231,7 +231,18 @@ def _dialect_insert(session: Session) -> Any:
 
 # --- what the spiders read: the accounts to collect, and the day's request budget ---
 
-JOB_KEYS = ("account_id", "platform", "platform_id", "name", "unit", "url", "feed_url", "selectors", "status")
+JOB_KEYS = (
+    "account_id",
+    "platform",
+    "platform_id",
+    "name",
+    "unit",
+    "url",
+    "feed_url",
+    "selectors",
+    "status",
+    "fakeid",
+)
 
 
 def crawl_jobs(
@@ -271,12 +282,35 @@ def crawl_jobs(
         }
         for a, unit_name in session.execute(query)
     ]
+    _known_fakeids(session, jobs)
     if account_ids:
         known = set(session.scalars(select(Account.id).where(Account.id.in_(list(account_ids)))))
         missing = sorted(set(account_ids) - known)
         if missing:
             raise NotFound("账号ID", missing[0], "账号")
     return jobs
+
+
+def _known_fakeids(session: Session, jobs: list[dict[str, Any]]) -> None:
+    """A WeChat account filed by its gh_ id is found by name once; the fakeid (__biz) that
+    search returned is kept in its snapshots and used from then on, so a later rename on the
+    platform does not lose the account."""
+    for job in jobs:
+        job["fakeid"] = None
+    wanted = {
+        j["account_id"]: j for j in jobs if j["platform"] == "wechat" and j["platform_id"].startswith("gh_")
+    }
+    if not wanted:
+        return
+    rows = session.execute(
+        select(AccountSnapshot.account_id, AccountSnapshot.extra)
+        .where(AccountSnapshot.account_id.in_(list(wanted)))
+        .order_by(AccountSnapshot.account_id, AccountSnapshot.at.desc())
+    )
+    for account_id, extra in rows:
+        job = wanted[account_id]
+        if job["fakeid"] is None and isinstance(extra, dict) and extra.get("fakeid"):
+            job["fakeid"] = str(extra["fakeid"])
 
 
 def budget_used(session: Session, *, platform: str, day: date) -> int:

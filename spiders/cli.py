@@ -55,6 +55,7 @@ def crawl(
     结果：ok 成功、empty 无内容、blocked 被平台拦截、auth_expired 凭据失效、gone 账号已不可用、
     error 采集失败。被拦截或失败的账号不会被记为“无更新”；即使部分账号被拦截，退出码仍为 0。
     """
+    from registry.config import crawl_env, load_config
     from spiders.crawl import run_crawl
 
     console = Console(stderr=True)
@@ -81,6 +82,7 @@ def crawl(
             unit=unit,
             on_start=started,
             on_progress=advanced,
+            env=crawl_env(load_config(STATE.config)),
         )
     if fmt is Format.json or fmt is Format.csv:
         emit(report.results, fmt, columns=CRAWL_COLUMNS[:1] + CRAWL_COLUMNS[2:])

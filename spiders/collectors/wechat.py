@@ -145,6 +145,11 @@ class WechatCollector(Collector):
             ),
             None,
         )
+        if match is None and job.get("fakeid"):
+            # renamed on the platform: the fakeid found by an earlier crawl still works
+            run["fakeid"] = job["fakeid"]
+            yield self._publish_request(run)
+            return
         if not candidates:
             raise Gone(
                 f"searchbiz 搜索不到「{job['name']}」（可能已注销、迁移或改名）",
