@@ -42,13 +42,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert
 
-from monitor import neardup as nd
-from monitor.engine import run_check
-from monitor.lexicon import Matcher, ensure_starter
-from monitor.originality import Analysis, scan_and_index
-from registry import check_lexicon, db
-from registry.collection_models import CrawlAttempt, Post
-from registry.models import Account, Unit
+from monitor.check.run import run_check
+from monitor.similarity import neardup as nd
+from monitor.similarity.lexicon import Matcher, ensure_starter
+from monitor.similarity.originality import Analysis, scan_and_index
+from registry import db
+from registry.checks import inputs as check_lexicon
+from registry.collection.models import CrawlAttempt, Post
+from registry.filing.models import Account, Unit
 
 AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 NOW = AT + timedelta(hours=1)
@@ -385,7 +386,7 @@ def main() -> None:
     print(f"  check detail: {outcome.timings}")
     print(f"  counts: {outcome.counts}")
     with db.session_scope(url) as s:
-        from registry.checks import check_json
+        from registry.checks.store import check_json
 
         summary = check_json(s, outcome.run_id)
     print(

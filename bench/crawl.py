@@ -34,8 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from registry import units
 from registry.db import session_scope, upgrade
+from registry.filing import units
 from spiders.crawl import CrawlReport, run_crawl
 from spiders.standin import StandinAccount, StandinServer, file_accounts, make_posts
 

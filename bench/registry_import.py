@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from registry import db as dbmod
 from registry.db import session_scope
-from registry.spreadsheet import COLUMNS, import_filings
-from registry.units import add_unit
+from registry.filing.sheet import COLUMNS, import_filings
+from registry.filing.units import add_unit
 
 PLATFORMS = [
     "微信公众号",

@@ -28,12 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psutil
 
-from registry import checks
 from registry import db as dbmod
+from registry.checks import store as checks
+from registry.checks.window import accounts_facts
 from registry.db import session_scope
-from registry.report_data import accounts_facts
-from registry.spreadsheet import COLUMNS, import_filings
-from registry.units import add_unit
+from registry.filing.sheet import COLUMNS, import_filings
+from registry.filing.units import add_unit
 from reports import service
 
 PLATFORMS = [

@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from monitor.rules import RULES
-from registry import checks
-from registry.check_models import LEVELS
+from registry.checks import store as checks
+from registry.checks.models import LEVELS
 from registry.db import utcnow
 from registry.errors import InvalidValue, RowErrors
-from registry.filing import get_account
+from registry.filing.accounts import get_account
 from registry.timeutil import local_text, parse_time
 
 HEADERS = [

@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from registry.check_models import LEVELS
+from registry.checks.models import LEVELS
 from registry.errors import InvalidValue
 
 PROFILES = Path(__file__).parent / "profiles"

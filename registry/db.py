@@ -123,9 +123,9 @@ def session_scope(db: str | None = None, *, check: bool = True) -> Iterator[Sess
 
 
 def _alembic_config(engine: Engine) -> Any:
-    from alembic.config import Config
-
     import io
+
+    from alembic.config import Config
 
     cfg = Config(stdout=io.StringIO())  # its messages are not for users; never a stale stream
     cfg.set_main_option("script_location", str(MIGRATIONS))

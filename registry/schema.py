@@ -4,8 +4,12 @@ Alembic's env and the drift check import this module. Each package's tables live
 their own module in ``registry`` (the one writer) and are listed here.
 """
 
-from registry import check_models, collection_models, ledger_models, models, ops_models
+from registry.checks import models as check_models
+from registry.collection import models as collection_models
 from registry.db import Base
+from registry.filing import models
+from registry.ledger import models as ledger_models
+from registry.ops import models as ops_models
 
 metadata = Base.metadata
 

@@ -9,7 +9,7 @@ import re
 from datetime import date
 
 from registry.errors import InvalidValue
-from registry.platforms import PLATFORMS, platform_code, platform_id_problem
+from registry.filing.platforms import PLATFORMS, platform_code, platform_id_problem
 
 LEVELS = {"province": "省级", "city": "市州", "county": "县区", "township": "乡镇（街道）"}
 LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "township": 3}

@@ -16,13 +16,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from registry import checks
-from registry import report_data as rd
+from registry.checks import store as checks
+from registry.checks import window as rd
+from registry.sheets import Sheet, write_workbook
 from registry.timeutil import local_text
 from reports import render
 from reports.problems import safe_link
 from reports.publish import Written, ensure_dir
-from reports.sheets import Sheet, write_workbook
 from reports.text import LEVEL_LABELS, STATUS_LABELS, pct, platform_name, points_change, rate, rule_label
 
 KIND_LABELS = {"weekly": "周抽查", "monthly": "月检查", "adhoc": "专项检查"}

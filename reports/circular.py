@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from registry import ledger
-from registry import report_data as rd
+from registry.checks import window as rd
+from registry.ledger import store as ledger
 from registry.timeutil import TZ
 from reports import groups
 from reports.charts import Series

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from registry.ledger import STATUS_LABELS
-from registry.report_data import AccountFacts, RelayRow, UnitFacts
+from registry.checks.window import AccountFacts, RelayRow, UnitFacts
+from registry.ledger.store import STATUS_LABELS
 from reports.groups import PROVINCIAL, RateRow
 from reports.problems import AnnexRow
 from reports.text import (

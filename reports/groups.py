@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from registry.report_data import UnitFacts
+from registry.checks.window import UnitFacts
 from reports.text import pct, platform_name, rate
 
 PROVINCIAL = "省直部门"

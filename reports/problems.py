@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from registry.report_data import AccountFacts, FindingRow
+from registry.checks.window import AccountFacts, FindingRow
 from registry.timeutil import local_text
 from reports.groups import Regions
 from reports.text import platform_name, rule_label

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from registry.errors import InvalidValue
+from registry.sheets import Sheet, write_workbook
 from reports import charts, render
 from reports.circular import IMAGES, CircularReport
 from reports.groups import RateRow
-from reports.sheets import Sheet, write_workbook
 
 ANNEX_HEADERS = [
     "序号",

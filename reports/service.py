@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry import ledger
-from registry.ledger_models import Circular, LedgerItem
+from registry.ledger import store as ledger
+from registry.ledger.models import Circular, LedgerItem
 from reports import render
 from reports.check_report import compute_check, write_check
 from reports.circular import CircularReport, compute_circular

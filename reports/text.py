@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from registry.platforms import platform_label
+from registry.filing.platforms import platform_label
 from registry.validation import LEVELS
 
 DIGITS = "零一二三四五六七八九"

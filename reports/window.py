@@ -24,8 +24,8 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from registry import report_data as rd
-from registry.check_models import CheckRun
+from registry.checks import window as rd
+from registry.checks.models import CheckRun
 from registry.errors import InvalidValue
 from registry.timeutil import day_end, day_start
 from reports.text import cn_date, rate

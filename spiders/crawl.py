@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.collection import crawl_jobs, record_attempt
+from registry.collection.store import crawl_jobs, record_attempt
 from registry.db import resolve_url, session_scope
 from spiders.outcomes import redact
 

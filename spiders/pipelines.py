@@ -118,7 +118,7 @@ class StorePipeline:
 
 def store_results(db: str, results: list[AccountResult], *, crawl_id: str | None) -> list[dict[str, Any]]:
     """Store results in one unit of work; return ``{account_id, outcome, new_posts, detail, posts}``."""
-    from registry.collection import store_collection
+    from registry.collection.store import store_collection
     from registry.db import session_scope
 
     payload = [

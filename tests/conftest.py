@@ -52,7 +52,7 @@ class Result:
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
     """Run ``govmedia ARGS`` in-process: cli("account list --format json")."""
-    from monitor.cli import main
+    from monitor.app.cli.main import main
 
     def run(args: str | list[str]) -> Result:
         argv = shlex.split(args) if isinstance(args, str) else list(args)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from registry import filing, units
 from registry.db import session_scope, upgrade
+from registry.filing import accounts as filing
+from registry.filing import units
 from registry.validation import credit_check_char
 
 PROVINCE = "甘肃省人民政府"

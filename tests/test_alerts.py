@@ -21,10 +21,11 @@ from typing import Any
 import pytest
 
 from monitor import alerts
-from registry import collection, ops
+from monitor.app.config import load_config
 from registry import db as dbmod
-from registry.config import load_config
+from registry.collection import store as collection
 from registry.db import session_scope
+from registry.ops import store as ops
 from registry.timeutil import TZ
 from tests.factories import CITY, COUNTY, DEPT, small_registry
 

@@ -149,7 +149,7 @@ def test_lexicon_commands(cli, sqlite_db: str, tmp_path: Path) -> None:  # type:
 def test_relay_add_and_report(cli, sqlite_db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     ids = build(sqlite_db)
     f = tmp_path / "r.txt"
-    from registry.check_models import KeyRelease
+    from registry.checks.models import KeyRelease
 
     with db.session_scope(sqlite_db) as s:
         first = s.get(KeyRelease, 1)

@@ -9,10 +9,15 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from monitor import neardup as nd
-from monitor.lexicon import Matcher
-from monitor.originality import Analysis, cluster, scan_and_index
-from registry import check_data, check_index, collection, db, filing, units
+from monitor.similarity import neardup as nd
+from monitor.similarity.lexicon import Matcher
+from monitor.similarity.originality import Analysis, cluster, scan_and_index
+from registry import db
+from registry.checks import data as check_data
+from registry.checks import index as check_index
+from registry.collection import store as collection
+from registry.filing import accounts as filing
+from registry.filing import units
 
 CHARS = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.sampling import draw
+from monitor.check.sampling import draw
 
 CLASSES = [
     {"level": "province"},

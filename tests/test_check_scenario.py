@@ -13,8 +13,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.engine import run_check
-from registry import check_lexicon, checks, collection, db, filing, units
+from monitor.check.run import run_check
+from registry import db
+from registry.checks import inputs as check_lexicon
+from registry.checks import store as checks
+from registry.collection import store as collection
+from registry.filing import accounts as filing
+from registry.filing import units
 from registry.timeutil import TZ
 
 AT = datetime(2026, 11, 23, 10, 0, tzinfo=TZ).astimezone(UTC)

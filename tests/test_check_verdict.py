@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.facts import collection_state
-from registry.checks import pass_rate, verdict_of
+from monitor.check.facts import collection_state
+from registry.checks.store import pass_rate, verdict_of
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import typer
 
-from monitor.cli import app
-from monitor.clidoc import render, walk
+from monitor.app.cli.doc import render, walk
+from monitor.app.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from factories import CITY, COUNTY, PROVINCE, active_account, small_registry
 
-from registry import filing
-from registry.collection import JOB_KEYS, crawl_jobs
+from registry.collection.store import JOB_KEYS, crawl_jobs
 from registry.db import session_scope
 from registry.errors import InvalidValue, NotFound
+from registry.filing import accounts as filing
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from factories import PROVINCE, active_account, small_registry
 
-from registry.collection import account_attempts, account_posts, account_snapshots, crawl_outcomes
+from registry.collection.store import account_attempts, account_posts, account_snapshots, crawl_outcomes
 from registry.db import dispose_engines, session_scope
 from spiders.collectors.base import make_post
 from spiders.crawl import run_crawl
@@ -121,7 +121,7 @@ def test_full_crawl_twice_never_duplicates(any_db: str) -> None:
 
 def test_bulk_store_writes_the_same_rows_as_upsert_posts(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The SQLite fast path of ``store_collection`` and the generic ``upsert_posts`` agree."""
-    from registry.collection import store_collection, upsert_posts
+    from registry.collection.store import store_collection, upsert_posts
 
     db = str(tmp_path / "govmedia.db")
     small_registry(db)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.config import crawl_env, env_name, load_config, mask_url
+from monitor.app.config import crawl_env, env_name, load_config, mask_url
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 

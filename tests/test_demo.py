@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from reports import demo_data
+from monitor.app.demo import data as demo_data
 
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    from monitor.cli import main
+    from monitor.app.cli.main import main
 
     out = tmp_path_factory.mktemp("demo") / "demo-output"
     assert main(["demo", "--out", str(out)]) == 0
@@ -64,8 +64,11 @@ def test_blocked_crawls_are_uncollected_never_silent(demo_run: tuple[Path, str],
             assert row["verdict"] == "unqualified" and "no_update" in rules, row
         if behaviour == "warning":
             assert "no_update" not in rules and "update_warning" in rules, row
-    assert weekly["uncollected"] >= sum(1 for r in weekly["accounts"]
-                                        if accounts[r["account_id"]].behaviour in failed) > 0
+    assert (
+        weekly["uncollected"]
+        >= sum(1 for r in weekly["accounts"] if accounts[r["account_id"]].behaviour in failed)
+        > 0
+    )
 
 
 def test_review_was_recorded(demo_run: tuple[Path, str], cli) -> None:  # type: ignore[no-untyped-def]

@@ -10,9 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from test_reports_data import FORMULA, build, finding, result, store
 
-from registry import ledger
 from registry.db import session_scope, utcnow
 from registry.errors import InvalidValue
+from registry.ledger import store as ledger
 
 CIRCULAR = "report circular --from 2026-07-01 --to 2026-09-30 --deadline 2026-11-15"
 

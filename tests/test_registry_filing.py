@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from registry.db import session_scope
-from registry.models import Account, FilingEvent
+from registry.filing.models import Account, FilingEvent
 from tests.factories import CITY, COUNTY, DEPT, PROVINCE, credit, small_registry
 
 

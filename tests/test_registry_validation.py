@@ -6,7 +6,7 @@ import pytest
 
 from registry import validation as v
 from registry.errors import InvalidValue
-from registry.platforms import platform_code, platform_id_problem
+from registry.filing.platforms import platform_code, platform_id_problem
 
 
 def _with_check(first17: str) -> str:

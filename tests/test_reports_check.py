@@ -9,7 +9,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from test_reports_data import build
 
-from registry import checks
+from registry.checks import store as checks
 from registry.db import session_scope
 
 

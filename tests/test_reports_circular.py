@@ -193,8 +193,8 @@ def test_long_lists_stay_in_the_xlsx_annex(cli, tmp_path: Path, monkeypatch: pyt
 def test_relay_figures_come_from_the_latest_run_in_the_window(sqlite_db: str) -> None:
     from test_reports_data import result, utc
 
-    from registry import checks
-    from registry.check_lexicon import add_release
+    from registry.checks import store as checks
+    from registry.checks.inputs import add_release
 
     build(sqlite_db)
     with session_scope(sqlite_db) as s:

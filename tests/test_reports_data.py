@@ -24,9 +24,11 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from registry import checks, filing, units
-from registry import report_data as rd
+from registry.checks import store as checks
+from registry.checks import window as rd
 from registry.db import session_scope, upgrade
+from registry.filing import accounts as filing
+from registry.filing import units
 
 T = datetime  # brevity
 ACTOR = "tester"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from registry.sheets import Sheet, neutralise, write_workbook
 from reports import charts
 from reports.circular_text import period_title
-from reports.sheets import Sheet, neutralise, write_workbook
 from reports.text import chinese_number, points_change, previous_period_name, rate
 from reports.window import Window
 

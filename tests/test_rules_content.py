@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.lexicon import Matcher, starter_rows
 from monitor.rules import RULES, AccountFacts, Context, PostFacts
+from monitor.similarity.lexicon import Matcher, starter_rows
 
 AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 CTX = Context(at=AT, window_from=AT - timedelta(days=30), window_to=AT)

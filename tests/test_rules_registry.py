@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.facts import duplicates
+from monitor.check.facts import duplicates
 from monitor.rules import RULES, AccountFacts, Context, PostFacts
 
 AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

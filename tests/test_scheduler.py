@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from monitor import scheduler as sch
-from monitor.scheduler import Job, JobContext, JobFailed, Scheduler
+from monitor.app import scheduler as sch
+from monitor.app.config import load_config
+from monitor.app.scheduler import Job, JobContext, JobFailed, Scheduler
 from registry import db as dbmod
-from registry import ops
-from registry.config import load_config
 from registry.db import session_scope
+from registry.ops import store as ops
 from registry.timeutil import TZ
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from factories import PROVINCE, small_registry
 
-from registry.collection import account_attempts, budget_used
+from registry.collection.store import account_attempts, budget_used
 from registry.db import dispose_engines, session_scope
 from registry.timeutil import TZ
 from spiders.crawl import run_crawl

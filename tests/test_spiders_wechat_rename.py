@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from factories import CITY, small_registry
 
-from registry.collection import account_attempts, account_snapshots
+from registry.collection.store import account_attempts, account_snapshots
 from registry.db import session_scope
 from spiders.crawl import run_crawl
 from spiders.standin import StandinAccount, StandinServer, file_accounts, make_posts

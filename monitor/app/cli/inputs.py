@@ -1,0 +1,157 @@
+"""``govmedia lexicon …``, ``govmedia relay …`` and ``govmedia observe …``: what people give
+the monitor (words to look for, releases to relay, what inspectors saw)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from monitor import observe
+from monitor.app.cli.output import Format, actor, emit, say, session
+from monitor.similarity import lexicon, neardup
+from registry.checks import inputs as check_lexicon
+from registry.errors import InvalidValue
+from registry.timeutil import local_iso, parse_time
+
+lexicon_app = typer.Typer(help="词库：严重表述错误、敏感词、娱乐化、商业广告用语。", no_args_is_help=True)
+relay_app = typer.Typer(help="转载任务：指定下级账号须在时限内转载的重要信息。", no_args_is_help=True)
+observe_app = typer.Typer(help="人工检查记录：导入检查人员发现的问题（直接确认）。", no_args_is_help=True)
+
+FormatOpt = Annotated[Format, typer.Option("--format", help="输出格式：table、json 或 csv。")]
+LEXICON_COLUMNS = [
+    ("id", "ID"),
+    ("phrase", "词语"),
+    ("kind", "类别"),
+    ("correct", "正确表述"),
+    ("source", "来源"),
+    ("added_at", "加入时间"),
+]
+RELAY_COLUMNS = [
+    ("id", "ID"),
+    ("title", "标题"),
+    ("url", "链接"),
+    ("published_at", "发布时间"),
+    ("due_hours", "时限（小时）"),
+    ("units", "须转载单位"),
+]
+
+
+@lexicon_app.command("add")
+def lexicon_add(
+    phrase: Annotated[str, typer.Argument(metavar="PHRASE", help="词语（错误表述或敏感词等）。")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="类别：serious（严重表述错误）、sensitive（敏感词）、entertainment（娱乐化）、ad（商业广告）。",
+        ),
+    ],
+    correct: Annotated[str | None, typer.Option("--correct", help="正确表述（严重表述错误时填写）。")] = None,
+) -> None:
+    """向词库加入一个词语。"""
+    with session() as s:
+        lexicon.ensure_starter(s, actor=actor())
+        entry = check_lexicon.add_entry(s, phrase=phrase, kind=kind, correct=correct, actor=actor())
+    say(f"已加入词库：{entry.phrase}（{check_lexicon.KIND_LABELS[entry.kind]}，ID {entry.id}）")
+
+
+@lexicon_app.command("list")
+def lexicon_list(
+    kind: Annotated[str | None, typer.Option("--kind", help="只列出该类别。")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """列出词库（含随软件提供的初始词库）。"""
+    with session() as s:
+        lexicon.ensure_starter(s, actor=actor())
+        rows = check_lexicon.list_entries(s, kind=kind)
+    emit(rows, fmt, columns=LEXICON_COLUMNS, title="词库")
+
+
+@lexicon_app.command("import")
+def lexicon_import(
+    path: Annotated[
+        Path, typer.Argument(metavar="FILE", help="CSV 文件（UTF-8，表头 phrase,kind,correct）。")
+    ],
+) -> None:
+    """从 CSV 批量导入词库，已有的词语跳过。"""
+    if not path.is_file():
+        raise InvalidValue("文件", str(path), "文件不存在")
+    rows = lexicon.read_csv(path)
+    if rows and "phrase" not in rows[0]:
+        raise InvalidValue("文件", str(path), "缺少表头 phrase,kind,correct")
+    with session() as s:
+        lexicon.ensure_starter(s, actor=actor())
+        n = check_lexicon.add_entries(s, rows, source="import", actor=actor())
+    say(f"已导入 {n} 个词语（共读取 {len(rows)} 行，重复的已跳过）")
+
+
+@relay_app.command("add")
+def relay_add(
+    title: Annotated[str, typer.Option("--title", help="重要信息的标题。")],
+    url: Annotated[str, typer.Option("--url", help="原文链接。")],
+    text_file: Annotated[Path, typer.Option("--text-file", help="正文文本文件（UTF-8），用于近似匹配转载。")],
+    published_at: Annotated[str, typer.Option("--published-at", help="原文发布时间，如 2026-11-20 09:00。")],
+    due_hours: Annotated[int, typer.Option("--due-hours", help="转载时限（小时）。")],
+    unit: Annotated[
+        list[str] | None,
+        typer.Option("--unit", help="须转载的单位（名称或ID，可重复）；不填则所有受检账号。"),
+    ] = None,
+) -> None:
+    """登记转载任务：检查时报告各账号是否及何时转载、各单位转载率。"""
+    try:
+        text = text_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidValue("--text-file", str(text_file), f"无法读取：{exc}") from None
+    when = parse_time(published_at, "--published-at")
+    with session() as s:
+        release = check_lexicon.add_release(
+            s,
+            title=title,
+            url=url,
+            text=text,
+            published_at=when,
+            due_hours=due_hours,
+            units=unit or [],
+            exact_hash=neardup.exact_hash(neardup.normalise(text)),
+            actor=actor(),
+        )
+    say(f"已登记转载任务 {release.id}：「{release.title}」，时限 {due_hours} 小时")
+
+
+@relay_app.command("list")
+def relay_list(fmt: FormatOpt = Format.table) -> None:
+    """列出转载任务。"""
+    with session() as s:
+        rows = check_lexicon.list_releases(s)
+        names = dict(check_lexicon.unit_names(s))
+    out = [
+        {
+            "id": r["id"],
+            "title": r["title"],
+            "url": r["url"],
+            "published_at": local_iso(r["published_at"]),
+            "due_hours": r["due_hours"],
+            "units": [names[u] for u in r["unit_ids"]],
+        }
+        for r in rows
+    ]
+    emit(out, fmt, columns=RELAY_COLUMNS, title="转载任务")
+
+
+@observe_app.command("import")
+def observe_import(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help=".csv 或 .jsonl（account, rule, level, note, observed_at），或填好的检查表 .xlsx。",
+        ),
+    ],
+) -> None:
+    """导入人工检查记录，作为已确认的问题计入之后的检查。"""
+    with session() as s:
+        rows = observe.read_observations(s, path)
+        n = check_lexicon.add_observations(s, rows, actor=actor(), source_file=path.name)
+    say(f"已导入 {n} 条人工检查记录")

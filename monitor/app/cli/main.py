@@ -1,0 +1,154 @@
+"""The ``govmedia`` command: global options, sub-apps mounted from each package, and the
+one place where typed errors become a Chinese line and exit status 2."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+from typer._click import exceptions as click_exc
+
+from monitor.app.cli.checks import check_app, finding_app
+from monitor.app.cli.collection import crawl, post_app
+from monitor.app.cli.demo import demo
+from monitor.app.cli.filing import account_app, db_app, unit_app
+from monitor.app.cli.inputs import lexicon_app, observe_app, relay_app
+from monitor.app.cli.ops import alert_app, config_app, schedule_app
+from monitor.app.cli.output import STATE
+from monitor.app.cli.reports import rectify_app, report_app
+from monitor.app.config import configured_database
+from registry.errors import GovmediaError
+
+app = typer.Typer(
+    name="govmedia",
+    help="govmedia：政务新媒体分级备案、采集监测、抽查检查与季度通报。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+@app.callback()
+def root(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="GOVMEDIA_DB",
+            metavar="URL_OR_PATH",
+            help="数据库：SQLite 文件路径或 SQLAlchemy URL（如 postgresql://…），默认 ./govmedia.db。",
+        ),
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", envvar="GOVMEDIA_USER", help="操作人（记入每条备案记录），默认为系统用户名。"),
+    ] = None,
+    config: Annotated[
+        str | None, typer.Option("--config", envvar="GOVMEDIA_CONFIG", help="配置文件 govmedia.toml 的路径。")
+    ] = None,
+) -> None:
+    """govmedia：政务新媒体分级备案、采集监测、抽查检查与季度通报。"""
+    STATE.db = db or configured_database(config)  # --db / GOVMEDIA_DB, then [database] url
+    STATE.user = user
+    STATE.config = config
+
+
+# Sub-apps, one line each; every package owns its own CLI module.
+app.add_typer(db_app, name="db")
+app.add_typer(unit_app, name="unit")
+app.add_typer(account_app, name="account")
+app.add_typer(config_app, name="config")
+app.add_typer(schedule_app, name="schedule")
+app.add_typer(alert_app, name="alert")
+app.add_typer(check_app, name="check")
+app.add_typer(finding_app, name="finding")
+app.add_typer(lexicon_app, name="lexicon")
+app.add_typer(relay_app, name="relay")
+app.add_typer(observe_app, name="observe")
+app.add_typer(report_app, name="report")
+app.add_typer(rectify_app, name="rectify")
+app.add_typer(post_app, name="post")
+app.command("crawl")(crawl)
+app.command("demo")(demo)
+
+
+def _usage_message(exc: click_exc.UsageError) -> str:
+    if isinstance(exc, click_exc.MissingParameter):
+        hint = _hint(exc.param, exc.param_hint)
+        return f"缺少必填参数「{hint}」"
+    if isinstance(exc, click_exc.NoSuchOption):
+        return f"没有选项「{exc.option_name}」，请查看 --help"
+    if isinstance(exc, click_exc.BadParameter):
+        hint = _hint(exc.param, exc.param_hint)
+        return f"参数「{hint}」的值无效：{_translate(exc.message)}"
+    return _translate(exc.format_message())
+
+
+def _hint(param: object, fallback: object) -> str:
+    metavar = getattr(param, "metavar", None)
+    opts = getattr(param, "opts", None) or []
+    if getattr(param, "param_type_name", "") == "argument":
+        return str(metavar or (opts[0].upper() if opts else "参数"))
+    return str(opts[0] if opts else (fallback or "参数"))
+
+
+def _translate(message: str) -> str:
+    import re
+
+    message = message.removeprefix("Value error, ")
+    if message.startswith("Input should be a valid integer"):
+        return "应为整数"
+    m = re.match(r"'(.*)' is not a valid integer", message)
+    if m:
+        return f"「{m.group(1)}」不是整数"
+    m = re.match(r"'(.*)' is not one of (.*)\.", message)
+    if m:
+        return f"「{m.group(1)}」不在可选值 {m.group(2)} 之中"
+    m = re.match(r"No such command '(.*)'", message)
+    if m:
+        return f"没有命令「{m.group(1)}」，请查看 --help"
+    m = re.match(r"Got unexpected extra arguments? \((.*)\)", message)
+    if m:
+        return f"多余的参数：{m.group(1)}"
+    m = re.match(r"Missing argument '(.*)'", message)
+    if m:
+        return f"缺少参数「{m.group(1)}」"
+    return message
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    try:
+        result = app(args=argv, standalone_mode=False, prog_name="govmedia")
+    except click_exc.NoArgsIsHelpError:
+        return 2  # Typer has printed the help already
+    except click_exc.UsageError as exc:
+        print(f"错误：{_usage_message(exc)}", file=sys.stderr)
+        return 2
+    except click_exc.ClickException as exc:
+        print(f"错误：{_translate(exc.format_message())}", file=sys.stderr)
+        return 2
+    except typer.Abort:
+        print("已中止。", file=sys.stderr)
+        return 1
+    except GovmediaError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except SQLAlchemyError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"错误：数据库操作失败：{first}", file=sys.stderr)
+        return 2
+    except typer.Exit as exc:
+        return exc.exit_code
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

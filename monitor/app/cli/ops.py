@@ -1,0 +1,225 @@
+"""``govmedia config …``, ``govmedia schedule …`` and ``govmedia alert …``: thin commands over
+registry.config, monitor.scheduler and monitor.alerts."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Annotated
+
+import typer
+
+from monitor import alerts
+from monitor.app import scheduler
+from monitor.app.cli.output import STATE, Format, emit, say, session
+from monitor.app.config import Config, Problem, effective_rows, load_config
+from registry.db import resolve_url, session_scope
+from registry.errors import InvalidValue
+from registry.ops import store as ops
+from registry.timeutil import local_text
+
+config_app = typer.Typer(help="配置：查看生效的配置、校验 govmedia.toml。", no_args_is_help=True)
+schedule_app = typer.Typer(
+    help="定时任务：采集、周抽查、月检查、通报起草、每日预警（常驻进程）。", no_args_is_help=True
+)
+alert_app = typer.Typer(help="无更新预警：发送记录、测试消息、立即预警。", no_args_is_help=True)
+
+FormatOpt = Annotated[Format, typer.Option("--format", help="输出格式：table、json 或 csv。")]
+
+CONFIG_COLUMNS = [("key", "配置项"), ("value", "生效值"), ("source", "来源"), ("env", "环境变量")]
+JOB_COLUMNS = [
+    ("job", "任务"),
+    ("label", "名称"),
+    ("when", "时间"),
+    ("last_started_at", "上次开始"),
+    ("last_status", "上次结果"),
+    ("next_run", "下次运行"),
+    ("running_by", "正在运行"),
+]
+RUN_COLUMNS = [
+    ("id", "ID"),
+    ("job", "任务"),
+    ("trigger", "触发"),
+    ("status", "结果"),
+    ("started_at", "开始"),
+    ("finished_at", "结束"),
+    ("seconds", "秒"),
+    ("key", "对象"),
+    ("error", "错误"),
+    ("summary", "摘要"),
+]
+ALERT_COLUMNS = [
+    ("id", "ID"),
+    ("sent_at", "发送时间"),
+    ("account", "账号"),
+    ("step", "级别"),
+    ("days", "无更新天数"),
+    ("channel", "渠道"),
+    ("recipient_name", "收件人"),
+    ("recipient", "地址"),
+    ("status", "结果"),
+    ("error", "失败原因"),
+]
+
+
+def _config(valid: bool = True) -> Config:
+    config = load_config(STATE.config)
+    return config.require_valid() if valid else config
+
+
+# --- config ----------------------------------------------------------------------------
+
+
+@config_app.command("show")
+def config_show(fmt: FormatOpt = Format.table) -> None:
+    """显示生效的配置（配置文件与 GOVMEDIA_… 环境变量合并后，密码、Cookie、令牌已隐去）。"""
+    config = _config(valid=False)
+    rows = effective_rows(config)
+    database = resolve_url(STATE.db)
+    rows.insert(
+        0,
+        {
+            "key": "database.effective",
+            "value": _masked_db(database),
+            "source": "--db / GOVMEDIA_DB / database.url / 默认",
+            "env": "GOVMEDIA_DB",
+            "secret": False,
+            "help": "实际使用的数据库",
+        },
+    )
+    if fmt is Format.table:
+        say(f"配置文件：{config.path or '（无，使用默认值与环境变量）'}")
+    emit(rows, fmt, columns=CONFIG_COLUMNS)
+    if config.problems:
+        print(f"注意：配置有 {len(config.problems)} 处错误，请运行 govmedia config check", file=sys.stderr)
+
+
+def _masked_db(url: str) -> str:
+    from monitor.app.config import mask_url
+
+    return mask_url(url)
+
+
+@config_app.command("check")
+def config_check() -> None:
+    """校验配置：逐项列出错误（配置项、值、原因），有错误时退出码为 2。"""
+    config = _config(valid=False)
+    problems = list(config.problems)
+    try:
+        alerts.escalation_steps(config)  # the profile must load and its ladder parse
+    except InvalidValue as exc:
+        problems.append(Problem("profile.name", config.get("profile", "name"), exc.message))
+    if problems:
+        for problem in problems:
+            print(f"错误：{problem.message()}", file=sys.stderr)
+        raise typer.Exit(2)
+    say(f"配置有效（文件：{config.path or '无'}）")
+
+
+# --- schedule --------------------------------------------------------------------------
+
+
+def _scheduler(log: bool = False) -> scheduler.Scheduler:
+    config = _config()
+    return scheduler.Scheduler(
+        scheduler.builtin_jobs(config),
+        db=resolve_url(STATE.db),
+        config=config,
+        config_path=STATE.config,
+        log=_log if log else (lambda _m: None),
+    )
+
+
+def _log(message: str) -> None:
+    from registry.db import utcnow
+
+    print(f"[{local_text(utcnow())}] {message}", file=sys.stderr, flush=True)
+
+
+@schedule_app.command("run")
+def schedule_run(
+    once: Annotated[
+        str | None,
+        typer.Option(
+            "--once", metavar="JOB", help="立即运行一个任务后退出：crawl、alerts、weekly、monthly、circular。"
+        ),
+    ] = None,
+) -> None:
+    """启动常驻调度进程（收到 SIGTERM 或 Ctrl-C 时在两个任务之间停止）；--once 只运行一个任务。"""
+    runner = _scheduler(log=True)
+    with session_scope(runner.db):
+        pass  # refuse a missing or outdated database before starting
+    if once:
+        row = runner.run_job(scheduler.find_job(runner.jobs, once).name, trigger="once")
+        if row["status"] != "ok":
+            print(
+                f"任务「{once}」{'未运行' if row['status'] == 'skipped' else '失败'}：{row['error']}",
+                file=sys.stderr,
+            )
+            raise typer.Exit(1)
+        say(f"任务「{once}」完成：{row['summary'] or ''}")
+        return
+    stop = threading.Event()
+    scheduler.stop_on_signals(stop)
+    runner.serve(stop)
+
+
+@schedule_app.command("list")
+def schedule_list(fmt: FormatOpt = Format.table) -> None:
+    """列出定时任务：时间、上次运行及结果、下次运行。"""
+    emit(_scheduler().table(), fmt, columns=JOB_COLUMNS)
+
+
+@schedule_app.command("history")
+def schedule_history(
+    job: Annotated[str | None, typer.Option("--job", help="只看该任务。")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="最多显示条数。")] = 50,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """任务运行记录（最新在前）：开始、结束、结果、错误。"""
+    with session() as s:
+        rows = ops.job_history(s, job=job, limit=limit)
+    emit(rows, fmt, columns=RUN_COLUMNS)
+
+
+# --- alerts ----------------------------------------------------------------------------
+
+
+@alert_app.command("list")
+def alert_list(
+    account: Annotated[int | None, typer.Option("--account", help="只看该账号ID。")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="最多显示条数。")] = 200,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """已发送的预警：何时、发给谁、哪一级、经哪个渠道、是否成功。"""
+    with session() as s:
+        rows = ops.list_alerts(s, account_id=account, limit=limit)
+    emit(rows, fmt, columns=ALERT_COLUMNS)
+
+
+@alert_app.command("test")
+def alert_test(
+    to: Annotated[
+        list[str] | None, typer.Option("--to", help="测试邮件收件人（可多次给出），默认为监管中心邮箱。")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """经所有已配置的渠道（邮件、回调、企业微信、钉钉）发送一条测试消息。"""
+    config = _config()
+    with session() as s:
+        rows = alerts.send_test(s, config, to=to)
+    if not rows:
+        print("错误：没有可用的渠道：请配置 [smtp] 与收件人，或 [webhook] 地址", file=sys.stderr)
+        raise typer.Exit(2)
+    emit(rows, fmt, columns=ALERT_COLUMNS)
+    if any(r["status"] != "sent" for r in rows):
+        raise typer.Exit(1)
+
+
+@alert_app.command("run")
+def alert_run(fmt: FormatOpt = Format.table) -> None:
+    """立即进行一次无更新预警（定时任务 alerts 每天做的事）。"""
+    config = _config()
+    with session() as s:
+        rows = alerts.run_alert_pass(s, config)
+    emit(rows, fmt, columns=ALERT_COLUMNS)

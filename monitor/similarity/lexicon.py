@@ -1,0 +1,80 @@
+"""The lexicon matcher: every pattern at once with Aho-Corasick (ahocorasick_rs).
+
+Patterns and texts are normalised alike (``neardup.normalise``: NFKC, letters and digits
+only, lowercase), so "习 近 平" or full-width variants still match. Matching is overlapping,
+so a phrase and a longer variant are both reported. A wrong formulation whose correct form
+contains it (e.g. a typo inside a longer right phrase) only counts where the correct form is
+not what was written.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import ahocorasick_rs
+
+from monitor.similarity.neardup import normalise
+
+STARTER = Path(__file__).parent / "lexicon_data" / "starter.csv"
+
+Hit = tuple[str, str, str | None]  # phrase, kind, correct
+
+
+def read_csv(path: Path) -> list[dict[str, Any]]:
+    """Rows ``phrase, kind, correct`` of a lexicon CSV (UTF-8, with a header)."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return [dict(row) for row in csv.DictReader(fh)]
+
+
+def starter_rows() -> list[dict[str, Any]]:
+    return read_csv(STARTER)
+
+
+class Matcher:
+    """All lexicon entries compiled into one automaton."""
+
+    def __init__(self, entries: Sequence[dict[str, Any]]) -> None:
+        self.entries: list[tuple[str, str, str | None, str]] = []
+        patterns: list[str] = []
+        for e in entries:
+            norm = normalise(e["phrase"])
+            if not norm:
+                continue
+            correct = e.get("correct")
+            norm_correct = normalise(correct) if correct else ""
+            self.entries.append(
+                (e["phrase"], e["kind"], correct, norm_correct if norm in norm_correct else "")
+            )
+            patterns.append(norm)
+        self.automaton = ahocorasick_rs.AhoCorasick(patterns) if patterns else None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def scan_normalised(self, norm: str) -> list[Hit]:
+        """Distinct entries found in an already normalised text."""
+        if self.automaton is None or not norm:
+            return []
+        found = {idx for idx, _, _ in self.automaton.find_matches_as_indexes(norm, overlapping=True)}
+        hits = []
+        for idx in sorted(found):
+            phrase, kind, correct, guard = self.entries[idx]
+            if guard and norm.count(normalise(phrase)) <= norm.count(guard):
+                continue
+            hits.append((phrase, kind, correct))
+        return hits
+
+    def scan(self, text: str | None) -> list[Hit]:
+        return self.scan_normalised(normalise(text))
+
+
+def ensure_starter(session: Any, *, actor: str) -> int:
+    """Load the shipped starter lexicon into the database once (users then extend it)."""
+    from registry.checks import inputs as check_lexicon
+
+    if check_lexicon.has_source(session, "starter"):
+        return 0
+    return check_lexicon.add_entries(session, starter_rows(), source="starter", actor=actor)

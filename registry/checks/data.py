@@ -1,0 +1,240 @@
+"""What a check reads: accounts, posts, collection outcomes and platform snapshots.
+
+Bulk, read-only queries (SQLAlchemy Core, no ORM objects) so that a national registry of
+500,000 accounts and millions of posts loads in seconds. Collection time is when data
+arrived (an attempt's ``at``, an import's ``fetched_at``, an observation's ``recorded_at``),
+never the publication time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from registry.checks.models import Observation
+from registry.collection.models import SUCCESS_OUTCOMES, AccountSnapshot, CrawlAttempt, Post
+from registry.filing.models import Account, Unit
+
+CHUNK = 20_000
+POST_COLUMNS = ("id", "account_id", "published_at", "title", "url", "is_repost", "engagement")
+
+
+def load_accounts(session: Session, *, statuses: Sequence[str] = ("active",)) -> list[dict[str, Any]]:
+    """Accounts with their unit's name, level, kind and region, ordered by id."""
+    query = (
+        select(
+            Account.id,
+            Account.unit_id,
+            Unit.name,
+            Unit.level,
+            Unit.kind,
+            Unit.region_code,
+            Account.platform,
+            Account.name,
+            Account.status,
+            Account.status_at,
+            Account.verified,
+            Account.approved_at,
+        )
+        .join(Unit, Unit.id == Account.unit_id)
+        .where(Account.status.in_(list(statuses)))
+        .order_by(Account.id)
+    )
+    keys = (
+        "id",
+        "unit_id",
+        "unit",
+        "level",
+        "kind",
+        "region",
+        "platform",
+        "name",
+        "status",
+        "status_at",
+        "verified",
+        "approved_at",
+    )
+    return [dict(zip(keys, row, strict=True)) for row in session.execute(query)]
+
+
+def ended_accounts_posting(session: Session, *, until: datetime) -> list[int]:
+    """Closed or cancelled accounts with a post published after their closing, up to ``until``."""
+    query = (
+        select(Account.id)
+        .join(Post, Post.account_id == Account.id)
+        .where(
+            Account.status.in_(["closed", "cancelled"]),
+            Post.published_at > Account.status_at,
+            Post.published_at <= until,
+        )
+        .group_by(Account.id)
+        .order_by(Account.id)
+    )
+    return list(session.scalars(query))
+
+
+def last_post_times(session: Session, *, until: datetime) -> dict[int, datetime]:
+    """The latest publication time per account, up to ``until``."""
+    query = (
+        select(Post.account_id, func.max(Post.published_at))
+        .where(Post.published_at <= until)
+        .group_by(Post.account_id)
+    )
+    return {a: t for a, t in session.execute(query) if t is not None}
+
+
+def post_counts(session: Session, *, since: datetime, until: datetime) -> dict[int, int]:
+    query = (
+        select(Post.account_id, func.count())
+        .where(Post.published_at > since, Post.published_at <= until)
+        .group_by(Post.account_id)
+    )
+    return dict(session.execute(query).all())
+
+
+def window_posts(session: Session, *, since: datetime, until: datetime) -> list[tuple[Any, ...]]:
+    """Posts published in (since, until], in time order: the ``POST_COLUMNS`` tuple each.
+
+    ``engagement`` is reposts + comments + likes (None counts as 0).
+    """
+    engagement = (
+        func.coalesce(Post.reposts, 0) + func.coalesce(Post.comments, 0) + func.coalesce(Post.likes, 0)
+    )
+    query = (
+        select(Post.id, Post.account_id, Post.published_at, Post.title, Post.url, Post.is_repost, engagement)
+        .where(Post.published_at > since, Post.published_at <= until)
+        .order_by(Post.published_at, Post.id)
+    )
+    return [tuple(r) for r in session.execute(query)]
+
+
+def iter_texts(
+    session: Session, *, since: datetime, until: datetime, chunk: int | None = None
+) -> Iterator[list[tuple[int, str | None, str | None]]]:
+    """(post id, title, text) of the window's posts, in chunks, streamed from the database."""
+    chunk = chunk or CHUNK
+    query = (
+        select(Post.id, Post.title, Post.text)
+        .where(Post.published_at > since, Post.published_at <= until)
+        .order_by(Post.id)
+    )
+    result = session.execute(query.execution_options(yield_per=chunk))
+    for part in result.partitions(chunk):
+        yield [tuple(r) for r in part]  # type: ignore[misc]
+
+
+def texts_of(session: Session, post_ids: Sequence[int]) -> dict[int, str]:
+    """Title and text (joined) of the given posts."""
+    out: dict[int, str] = {}
+    ids = sorted(set(post_ids))
+    for start in range(0, len(ids), 900):
+        part = ids[start : start + 900]
+        for pid, title, text in session.execute(
+            select(Post.id, Post.title, Post.text).where(Post.id.in_(part))
+        ):
+            out[pid] = join_text(title, text)
+    return out
+
+
+def join_text(title: str | None, text: str | None) -> str:
+    """The text the monitor judges: the title, then the body."""
+    if title and text and not text.startswith(title):
+        return f"{title}\n{text}"
+    return text or title or ""
+
+
+def latest_snapshots(session: Session, *, until: datetime) -> dict[int, dict[str, Any]]:
+    """What the platform last showed about each account, up to ``until``."""
+    latest = (
+        select(AccountSnapshot.account_id, func.max(AccountSnapshot.at).label("at"))
+        .where(AccountSnapshot.at <= until)
+        .group_by(AccountSnapshot.account_id)
+        .subquery()
+    )
+    query = select(
+        AccountSnapshot.account_id,
+        AccountSnapshot.at,
+        AccountSnapshot.shown_name,
+        AccountSnapshot.followers,
+        AccountSnapshot.verified,
+    ).join(latest, and_(latest.c.account_id == AccountSnapshot.account_id, latest.c.at == AccountSnapshot.at))
+    return {
+        a: {"at": at, "shown_name": name, "followers": followers, "verified": verified}
+        for a, at, name, followers, verified in session.execute(query)
+    }
+
+
+def collection_events(session: Session, *, until: datetime) -> dict[int, dict[str, Any]]:
+    """Per account: latest success (crawl ok/empty, import, observation) and latest attempt.
+
+    Returns ``{account_id: {"last_success": dt|None, "last_attempt": dt|None,
+    "last_outcome": str|None}}``; imports and observations count as successes.
+    """
+    out: dict[int, dict[str, Any]] = {}
+
+    def slot(aid: int) -> dict[str, Any]:
+        return out.setdefault(aid, {"last_success": None, "last_attempt": None, "last_outcome": None})
+
+    def bump(aid: int, when: datetime | None) -> None:
+        s = slot(aid)
+        if when is not None and (s["last_success"] is None or when > s["last_success"]):
+            s["last_success"] = when
+
+    for aid, when in session.execute(
+        select(CrawlAttempt.account_id, func.max(CrawlAttempt.at))
+        .where(CrawlAttempt.outcome.in_(SUCCESS_OUTCOMES), CrawlAttempt.at <= until)
+        .group_by(CrawlAttempt.account_id)
+    ):
+        bump(aid, when)
+    for aid, when in session.execute(
+        select(Post.account_id, func.max(Post.fetched_at))
+        .where(Post.origin == "import", Post.fetched_at <= until)
+        .group_by(Post.account_id)
+    ):
+        bump(aid, when)
+    for aid, when in session.execute(
+        select(Observation.account_id, func.max(Observation.recorded_at))
+        .where(Observation.recorded_at <= until)
+        .group_by(Observation.account_id)
+    ):
+        bump(aid, when)
+    latest = (
+        select(CrawlAttempt.account_id, func.max(CrawlAttempt.at).label("at"))
+        .where(CrawlAttempt.at <= until)
+        .group_by(CrawlAttempt.account_id)
+        .subquery()
+    )
+    for aid, when, outcome in session.execute(
+        select(CrawlAttempt.account_id, CrawlAttempt.at, CrawlAttempt.outcome).join(
+            latest, and_(latest.c.account_id == CrawlAttempt.account_id, latest.c.at == CrawlAttempt.at)
+        )
+    ):
+        s = slot(aid)
+        if s["last_attempt"] is None or when >= s["last_attempt"]:
+            s["last_attempt"], s["last_outcome"] = when, outcome
+    return out
+
+
+def observations_between(session: Session, *, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Inspectors' observations made in (since, until]."""
+    query = (
+        select(Observation)
+        .where(Observation.observed_at > since, Observation.observed_at <= until)
+        .order_by(Observation.id)
+    )
+    return [
+        {
+            "id": o.id,
+            "account_id": o.account_id,
+            "rule": o.rule,
+            "level": o.level,
+            "note": o.note,
+            "observed_at": o.observed_at,
+            "actor": o.actor,
+        }
+        for o in session.scalars(query)
+    ]

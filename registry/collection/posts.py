@@ -1,0 +1,221 @@
+"""Posts as staff see them: the list of one account's posts, and importing posts from a file.
+
+``post import`` is the path for manual checks and for sources the spiders do not cover. A
+file is read all-or-nothing: every bad row is listed (row number, column, value, reason)
+and nothing is written. Posts are upserted by (account, post id), so importing the same
+file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.collection.models import Post
+from registry.collection.store import record_attempt, upsert_posts
+from registry.errors import InvalidValue, RowErrors
+from registry.filing.accounts import get_account
+from registry.filing.models import Account
+from registry.filing.platforms import platform_code
+from registry.timeutil import day_start, local_iso, parse_time
+
+POST_KEYS = ("post_id", "published_at", "title", "text", "url", "is_repost", "source")
+IMPORT_KEYS = ("account", *POST_KEYS)
+LABELS = {
+    "account": "account",
+    "post_id": "post_id",
+    "published_at": "published_at",
+    "title": "title",
+    "text": "text",
+    "url": "url",
+    "is_repost": "is_repost",
+    "source": "source",
+}
+_YES = {"1", "true", "yes", "y", "是", "转发", "转载"}
+_NO = {"0", "false", "no", "n", "否", "原创"}
+
+
+@dataclass
+class PostImport:
+    rows: int
+    accounts: int
+    new_posts: int
+
+
+def list_posts(session: Session, *, account_id: int | str, since: date | None = None) -> list[dict[str, Any]]:
+    """One account's posts, newest first; ``since`` keeps posts published on or after that day."""
+    account = get_account(session, account_id)
+    query = select(Post).where(Post.account_id == account.id)
+    if since is not None:
+        query = query.where(Post.published_at >= day_start(since))
+    query = query.order_by(Post.published_at.desc().nulls_last(), Post.post_id)
+    return [
+        {
+            "post_id": p.post_id,
+            "published_at": local_iso(p.published_at),
+            "title": p.title,
+            "text": p.text,
+            "url": p.url,
+            "is_repost": p.is_repost,
+            "source": p.source,
+        }
+        for p in session.scalars(query)
+    ]
+
+
+def import_posts(session: Session, path: Path) -> PostImport:
+    """Validate every row of a .csv / .jsonl file, then upsert all posts, or none."""
+    accounts = _AccountLookup(session)
+    errors: list[tuple[int, str, object, str]] = []
+    by_account: dict[int, dict[str, dict[str, Any]]] = {}
+    seen: dict[tuple[int, str], int] = {}
+    rows = 0
+    for row_no, raw in _read(path):
+        rows += 1
+        if "_invalid" in raw:
+            errors.append((row_no, "（整行）", raw["_line"], raw["_invalid"]))
+            continue
+        row_errors: list[tuple[int, str, object, str]] = []
+        post: dict[str, Any] = {}
+        account_id = None
+        for key in ("account", "post_id", "published_at"):
+            if not str(raw.get(key) or "").strip():
+                row_errors.append((row_no, key, "", "必填，不能为空"))
+        if str(raw.get("account") or "").strip():
+            account_id = accounts.find(str(raw["account"]).strip())
+            if account_id is None:
+                row_errors.append(
+                    (row_no, "account", raw["account"], "找不到该账号（应为账号ID或 平台:平台账号ID）")
+                )
+        pid = str(raw.get("post_id") or "").strip()
+        post["post_id"] = pid
+        if str(raw.get("published_at") or "").strip():
+            try:
+                post["published_at"] = parse_time(str(raw["published_at"]), "published_at")
+            except InvalidValue as exc:
+                row_errors.append((row_no, "published_at", raw["published_at"], exc.reason))
+        try:
+            post["is_repost"] = _repost(raw.get("is_repost"))
+        except ValueError:
+            row_errors.append(
+                (row_no, "is_repost", raw.get("is_repost"), "应为 是/否（true/false、1/0）或留空")
+            )
+        for key in ("title", "text", "url", "source"):
+            value = raw.get(key)
+            post[key] = str(value).strip() if value not in (None, "") else None
+        if account_id is not None and pid:
+            first = seen.get((account_id, pid))
+            if first is not None:
+                row_errors.append((row_no, "post_id", pid, f"与第{first}行重复"))
+            seen[(account_id, pid)] = row_no
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        assert account_id is not None
+        by_account.setdefault(account_id, {})[pid] = post
+    if errors:
+        raise RowErrors(path.name, errors)
+    new = 0
+    for account_id, posts in by_account.items():
+        added = upsert_posts(session, account_id, list(posts.values()), origin="import")
+        record_attempt(
+            session,
+            account_id=account_id,
+            outcome="ok",
+            source="import",
+            detail=f"从文件 {path.name} 导入 {len(posts)} 条",
+            new_posts=added,
+        )
+        new += added
+    return PostImport(rows=rows, accounts=len(by_account), new_posts=new)
+
+
+class _AccountLookup:
+    """``account`` cells: an account id, or ``platform:platform_id`` (platform code or 中文名)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.cache: dict[str, int | None] = {}
+
+    def find(self, ref: str) -> int | None:
+        if ref not in self.cache:
+            self.cache[ref] = self._lookup(ref)
+        return self.cache[ref]
+
+    def _lookup(self, ref: str) -> int | None:
+        if ref.isdigit():
+            return self.session.scalar(select(Account.id).where(Account.id == int(ref)))
+        if ":" not in ref:
+            return None
+        platform, platform_id = ref.split(":", 1)
+        code = platform_code(platform)
+        if code is None:
+            return None
+        return self.session.scalar(
+            select(Account.id).where(Account.platform == code, Account.platform_id == platform_id.strip())
+        )
+
+
+def _repost(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if not text:
+        return None
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValueError(text)
+
+
+def _read(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    if not path.is_file():
+        raise InvalidValue("文件", str(path), "文件不存在")
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".jsonl"):
+        raise InvalidValue("文件", str(path), "只支持 .csv 或 .jsonl")
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InvalidValue("文件", str(path), "无法识别编码（请使用 UTF-8 或 GBK）")
+    if suffix == ".jsonl":
+        yield from _jsonl(text)
+        return
+    reader = csv.reader(text.splitlines())
+    header = [h.strip() for h in next(reader, [])]
+    missing = [k for k in ("account", "post_id", "published_at") if k not in header]
+    if missing:
+        raise InvalidValue("表头", ",".join(header) or "（空）", f"缺少必需的列「{'、'.join(missing)}」")
+    for row_no, values in enumerate(reader, start=2):
+        record = {k: v.strip() for k, v in zip(header, values, strict=False) if k in IMPORT_KEYS}
+        if any(record.values()):
+            yield row_no, record
+
+
+def _jsonl(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    for row_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield row_no, {"_invalid": f"不是合法的 JSON（{exc.msg}）", "_line": line[:40]}
+            continue
+        if not isinstance(record, dict):
+            yield row_no, {"_invalid": "每行应为一个 JSON 对象", "_line": line[:40]}
+            continue
+        yield row_no, {k: record.get(k) for k in IMPORT_KEYS}
