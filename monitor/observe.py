@@ -18,13 +18,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from monitor.check.summary import run_json
 from monitor.rules import RULES
-from registry.checks import store as checks
 from registry.checks.models import LEVELS
 from registry.db import utcnow
 from registry.errors import InvalidValue, RowErrors
 from registry.filing.accounts import get_account
-from registry.timeutil import local_text, parse_time
+from registry.timeutil import parse_time
+from registry.vocab import FINDING_STATUS, RULE, SAMPLE_REASON, VERDICT
 
 HEADERS = [
     ("account", "账号ID"),
@@ -41,14 +42,6 @@ HEADERS = [
     ("observed_at", "检查时间"),
 ]
 ZH_KEYS = {zh: key for key, zh in HEADERS}
-VERDICT_LABELS = {"qualified": "合格", "unqualified": "不合格", "uncollected": "未能采集"}
-REASON_LABELS = {
-    "full_class": "全检类别",
-    "recheck": "复核",
-    "sampled": "抽中",
-    "all": "全部",
-    "ended_posting": "关停后仍发布",
-}
 
 
 def write_sheet(session: Session, run_id: int | str, path: Path) -> int:
@@ -57,7 +50,7 @@ def write_sheet(session: Session, run_id: int | str, path: Path) -> int:
 
     if path.suffix.lower() != ".xlsx":
         raise InvalidValue("文件", str(path), "检查表应为 .xlsx 文件")
-    data = checks.check_json(session, run_id)
+    data = run_json(session, run_id)
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("人工检查")
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -66,16 +59,15 @@ def write_sheet(session: Session, run_id: int | str, path: Path) -> int:
     rules = "、".join(f"{code}（{r.name}）" for code, r in RULES.items())
     for row, acct in enumerate(data["accounts"], start=1):
         problems = "；".join(
-            f"{RULES[f['rule']].name if f['rule'] in RULES else f['rule']}（{f['status']}）"
-            for f in acct["findings"]
+            f"{RULE.label(f['rule'])}（{FINDING_STATUS.label(f['status'])}）" for f in acct["findings"]
         )
         values = [
             acct["account_id"],
             acct["unit"],
             acct["platform"],
             acct["name"],
-            REASON_LABELS.get(acct["sample_reason"], acct["sample_reason"]),
-            VERDICT_LABELS[acct["verdict"]],
+            SAMPLE_REASON.label(acct["sample_reason"]),
+            VERDICT.label(acct["verdict"]),
             problems,
             acct["last_post_at"] or "",
             "",
@@ -164,11 +156,3 @@ def read_observations(session: Session, path: Path) -> list[dict[str, Any]]:
     if errors:
         raise RowErrors(str(path), errors)
     return rows
-
-
-def summary(rows: list[dict[str, Any]]) -> str:
-    return (
-        f"{len(rows)} 条人工检查记录，最早 {local_text(min(r['observed_at'] for r in rows))}"
-        if rows
-        else "0 条"
-    )

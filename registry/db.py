@@ -133,7 +133,7 @@ def _alembic_config(engine: Engine) -> Any:
     return cfg
 
 
-def upgrade(db: str | None = None, revision: str = "heads") -> list[str]:
+def upgrade(db: str | None = None, revision: str = "head") -> list[str]:
     """Bring the schema to the newest revision (``govmedia db upgrade``); return the heads."""
     from alembic import command
 
@@ -158,20 +158,11 @@ def current_revisions(engine: Engine) -> list[str]:
 
 
 def head_revisions() -> list[str]:
+    """The newest revision of the (linear) migration history."""
     from alembic.script import ScriptDirectory
 
     cfg = _alembic_config(get_engine("sqlite://"))
     return sorted(ScriptDirectory.from_config(cfg).get_heads())
-
-
-def _at_heads(current: list[str]) -> bool:
-    """Whether every head revision is applied (branches that depend on others collapse
-    into one row of the version table, so compare ancestries, not rows)."""
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(_alembic_config(get_engine("sqlite://")))
-    applied = {rev.revision for rev in script.iterate_revisions(tuple(current), "base")}
-    return set(script.get_heads()) <= applied
 
 
 _CHECKED: set[str] = set()
@@ -188,7 +179,7 @@ def ensure_current(engine: Engine) -> None:
         raise DatabaseError(f"无法连接数据库「{_safe(engine)}」：{_first_line(exc)}") from exc
     if not current:
         raise DatabaseError(f"数据库「{_safe(engine)}」尚未初始化：请先运行 govmedia db upgrade")
-    if not _at_heads(current):
+    if current != head_revisions():
         raise DatabaseError(
             f"数据库「{_safe(engine)}」的结构版本 {','.join(current)} 不是最新：请运行 govmedia db upgrade"
         )

@@ -9,28 +9,7 @@ import re
 from datetime import date
 
 from registry.errors import InvalidValue
-from registry.filing.platforms import PLATFORMS, platform_code, platform_id_problem
-
-LEVELS = {"province": "省级", "city": "市州", "county": "县区", "township": "乡镇（街道）"}
-LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "township": 3}
-KINDS = {"government": "政府", "department": "部门", "other": "其他"}
-STATUSES = {"pending": "待审核", "active": "已备案", "closed": "已关停", "cancelled": "已注销"}
-
-_LEVEL_ALIASES = {
-    **{v: k for k, v in LEVELS.items()},
-    "省": "province",
-    "省直": "province",
-    "市": "city",
-    "市级": "city",
-    "市州": "city",
-    "县": "county",
-    "县级": "county",
-    "区": "county",
-    "乡镇": "township",
-    "街道": "township",
-}
-_KIND_ALIASES = {**{v: k for k, v in KINDS.items()}, "政府部门": "department", "其它": "other"}
-_STATUS_ALIASES = {**{v: k for k, v in STATUSES.items()}, "已备案（在用）": "active"}
+from registry.vocab import ACCOUNT_STATUS, PLATFORM, UNIT_KIND, UNIT_LEVEL
 
 # GB 32100-2015: 18 characters, the last a check character over the first 17.
 CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -82,7 +61,7 @@ def region_code(value: str, level: str, field: str = "行政区划代码") -> st
         raise InvalidValue(
             field,
             value,
-            f"与级别「{LEVELS[level]}」不符：这是{LEVELS[shown]}代码（{examples[wanted]}）",
+            f"与级别「{UNIT_LEVEL.label(level)}」不符：这是{UNIT_LEVEL.label(shown)}代码（{examples[wanted]}）",
         )
     return code
 
@@ -93,43 +72,19 @@ def region_within(child: str, parent: str, parent_level: str) -> bool:
 
 
 def level(value: str, field: str = "级别") -> str:
-    key = value.strip()
-    key = key if key in LEVELS else _LEVEL_ALIASES.get(key, "")
-    if not key:
-        raise InvalidValue(field, value, "应为 province/city/county/township（省级/市州/县区/乡镇）")
-    return key
+    return UNIT_LEVEL.code(value, field)
 
 
 def kind(value: str, field: str = "类型") -> str:
-    key = value.strip()
-    key = key if key in KINDS else _KIND_ALIASES.get(key, "")
-    if not key:
-        raise InvalidValue(field, value, "应为 government/department/other（政府/部门/其他）")
-    return key
+    return UNIT_KIND.code(value, field)
 
 
 def status(value: str, field: str = "状态") -> str:
-    key = value.strip()
-    key = key if key in STATUSES else _STATUS_ALIASES.get(key, "")
-    if not key:
-        raise InvalidValue(
-            field, value, "应为 pending/active/closed/cancelled（待审核/已备案/已关停/已注销）"
-        )
-    return key
+    return ACCOUNT_STATUS.code(value, field)
 
 
 def platform(value: str, field: str = "平台") -> str:
-    code = platform_code(value)
-    if code is None:
-        raise InvalidValue(field, value, "未知平台，可用：" + "、".join(PLATFORMS))
-    return code
-
-
-def platform_id(code: str, value: str, field: str = "平台账号ID") -> str:
-    problem = platform_id_problem(code, value)
-    if problem:
-        raise InvalidValue(field, value, f"{PLATFORMS[code].label}{problem}")
-    return value
+    return PLATFORM.code(value, field)
 
 
 def phone(value: str, field: str = "联系电话") -> str:

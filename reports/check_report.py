@@ -16,22 +16,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from monitor import figures
+from monitor.check.summary import run_json
+from registry.checks import queries
 from registry.checks import store as checks
-from registry.checks import window as rd
 from registry.sheets import Sheet, write_workbook
 from registry.timeutil import local_text
+from registry.vocab import CHECK_KIND, FINDING_LEVEL, FINDING_STATUS, SAMPLE_REASON
 from reports import render
 from reports.problems import safe_link
 from reports.publish import Written, ensure_dir
-from reports.text import LEVEL_LABELS, STATUS_LABELS, pct, platform_name, points_change, rate, rule_label
-
-KIND_LABELS = {"weekly": "周抽查", "monthly": "月检查", "adhoc": "专项检查"}
-REASON_LABELS = {
-    "full_class": "全检类别",
-    "recheck": "上次不合格复核",
-    "sampled": "随机抽中",
-    "all": "全部检查",
-}
+from reports.text import pct, platform_name, points_change, rule_label
 
 
 @dataclass
@@ -102,8 +97,8 @@ def _finding(f: dict[str, Any], acc: dict[str, Any]) -> FindingLine:
         acc["unit"],
         platform_name(acc["platform"]),
         rule_label(f["rule"]),
-        LEVEL_LABELS.get(f["level"], f["level"]),
-        STATUS_LABELS.get(f["status"], f["status"]),
+        FINDING_LEVEL.label(f["level"]),
+        FINDING_STATUS.label(f["status"]),
         str(evidence.get("note") or ""),
         _when(last),
         [x for x in links if x],
@@ -111,7 +106,7 @@ def _finding(f: dict[str, Any], acc: dict[str, Any]) -> FindingLine:
 
 
 def compute_check(session: Session, run_id: int | str) -> CheckContext:
-    data = checks.check_json(session, run_id)
+    data = run_json(session, run_id)
     run = checks.get_run(session, data["run_id"])
     bad: list[AccountLine] = []
     missing: list[AccountLine] = []
@@ -130,19 +125,24 @@ def compute_check(session: Session, run_id: int | str) -> CheckContext:
                 shown,
             )
             (bad if acc["verdict"] == "unqualified" else missing).append(line)
-    current = rate(data["qualified"], data["qualified"] + data["unqualified"])
+    decimals = figures.decimals_of(run.thresholds)
+    current = figures.pass_rate(data["qualified"], data["unqualified"], decimals)
     previous_text = "无上一次同类检查。"
-    before = rd.previous_run(session, run)
+    before = queries.previous_run(session, run)
     if before is not None:
-        counts = rd.verdict_counts(session, before.id)
-        prev = rate(counts["qualified"], counts["qualified"] + counts["unqualified"])
+        counts = queries.verdict_counts(session, [before.id]).get(
+            before.id, dict.fromkeys(queries.VERDICTS, 0)
+        )
+        prev = figures.pass_rate(
+            counts["qualified"], counts["unqualified"], figures.decimals_of(before.thresholds)
+        )
         change = points_change(current, prev, "上次")
         previous_text = (
-            f"上一次{KIND_LABELS.get(before.kind, before.kind)}（第{before.id}次，{local_text(before.at)}）"
+            f"上一次{CHECK_KIND.label(before.kind)}（第{before.id}次，{local_text(before.at)}）"
             f"检查{sum(counts.values())}个账号，合格率{pct(prev)}" + (f"；本次{change}。" if change else "。")
         )
-    reasons = rd.sample_reasons(session, run.id)
-    parts = "、".join(f"{REASON_LABELS.get(k, k)}{n}个" for k, n in sorted(reasons.items()))
+    reasons = queries.sample_reasons(session, run.id)
+    parts = "、".join(f"{SAMPLE_REASON.label(k)}{n}个" for k, n in sorted(reasons.items()))
     rate_text = f"，其余账号按{run.sample_rate:.0%}分层随机抽样" if run.sample_rate is not None else ""
     sample_text = (
         f"从{data['population']}个账号中抽取{data['sampled']}个（{parts or '无'}）"
@@ -150,7 +150,7 @@ def compute_check(session: Session, run_id: int | str) -> CheckContext:
     )
     return CheckContext(
         run_id=run.id,
-        kind_label=KIND_LABELS.get(run.kind, run.kind),
+        kind_label=CHECK_KIND.label(run.kind),
         at_text=local_text(run.at),
         window_text=f"{local_text(run.window_from)} 至 {local_text(run.window_to)}",
         profile=run.profile,

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from registry.checks import window as rd
-from registry.ledger import store as ledger
+from registry.filing import queries as fq
+from registry.ledger import queries as ledger_queries
 from registry.timeutil import TZ
 from reports import groups
 from reports.charts import Series
@@ -139,11 +140,11 @@ def compute_circular(
     previous = trend[-2] if len(trend) > 1 and trend[-2].window == window.previous() else None
     if previous is None:
         previous = load_window(session, window.previous(), with_problems=False)
-    units = rd.units_facts(session)
+    units = fq.unit_briefs(session)
     regions = groups.Regions(units)
     ids = {f.account_id for f in facts.problems} | set(facts.uncollected)
-    accounts = rd.accounts_facts(session, ids)
-    size = rd.registry_size(session, on=window.end)
+    accounts = fq.account_briefs(session, ids)
+    size = fq.registry_size(session, on=window.end)
     registry_total = sum(n for _, _, n in size)
     by_level_text, by_platform_text = registry_texts(size)
     annex = annex_rows(facts, accounts, regions)
@@ -152,15 +153,17 @@ def compute_circular(
     period = previous_period_name(window.days)
     pass_rate, prev_rate = facts.pass_rate, previous.pass_rate if previous else None
     change = points_change(pass_rate, prev_rate, period)
-    grouping = groups.Grouping(rd.account_platforms(session), regions, facts.checked, facts.unqualified)
+    grouping = groups.Grouping(
+        fq.account_platforms(session), regions, facts.checked, facts.unqualified, decimals=facts.decimals
+    )
     platform_rates = grouping.by_platform()
     city_rates = grouping.by_city()
     county_rates = grouping.by_county()
     unit_rates = grouping.by_unit()
     trend_rows = [_trend_row(f) for f in trend if f.checked]
     relays = rd.relays_of(session, facts.runs)
-    last_circular = rd.previous_circular(session, before=window.start)
-    ledger_counts = ledger.state_counts(session, last_circular.id) if last_circular else None
+    last_circular = ledger_queries.previous_circular(session, before=window.start)
+    ledger_counts = ledger_queries.state_counts(session, last_circular.id) if last_circular else None
     recheck = _recheck(previous.unqualified if previous else set(), facts)
     context = CircularContext(
         issuer=issuer,

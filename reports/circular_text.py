@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from registry.checks.window import AccountFacts, RelayRow, UnitFacts
-from registry.ledger.store import STATUS_LABELS
+from registry.checks.window import RelayRow
+from registry.filing.queries import AccountBrief, UnitBrief
+from registry.vocab import LEDGER_STATUS
 from reports.groups import PROVINCIAL, RateRow
 from reports.problems import AnnexRow
 from reports.text import (
@@ -58,7 +59,7 @@ def registry_texts(size: Sequence[tuple[str, str, int]]) -> tuple[str, str]:
     return level_text, platform_text
 
 
-def problem_items(annex: Sequence[AnnexRow], accounts: dict[int, AccountFacts]) -> list[dict[str, Any]]:
+def problem_items(annex: Sequence[AnnexRow], accounts: dict[int, AccountBrief]) -> list[dict[str, Any]]:
     """One numbered problem per rule: vetoes first, then by number of accounts."""
     by_rule: dict[str, list[AnnexRow]] = defaultdict(list)
     for row in annex:
@@ -105,7 +106,7 @@ def good_text(
     cities: Sequence[RateRow],
     counties: Sequence[RateRow],
     units: Sequence[RateRow],
-    unit_facts: dict[int, UnitFacts],
+    unit_facts: dict[int, UnitBrief],
 ) -> str:
     """Regions and units with full marks (100%) or at least 95%."""
     if not units:
@@ -161,9 +162,9 @@ def ledger_text(counts: dict[str, int] | None) -> str:
         return ""
     pending = counts["open"] + counts["notified"]
     return (
-        f"上期通报列入整改台账的问题{total}项，{STATUS_LABELS['closed']}{counts['closed']}项，"
-        f"{STATUS_LABELS['rectified']}待复核{counts['rectified']}项，"
-        f"{STATUS_LABELS['reopened']}{counts['reopened']}项，尚未反馈整改情况{pending}项。"
+        f"上期通报列入整改台账的问题{total}项，{LEDGER_STATUS.label('closed')}{counts['closed']}项，"
+        f"{LEDGER_STATUS.label('rectified')}待复核{counts['rectified']}项，"
+        f"{LEDGER_STATUS.label('reopened')}{counts['reopened']}项，尚未反馈整改情况{pending}项。"
     )
 
 

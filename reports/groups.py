@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from registry.checks.window import UnitFacts
-from reports.text import pct, platform_name, rate
+from monitor import figures
+from registry.filing.queries import UnitBrief
+from reports.text import pct, platform_name
 
 PROVINCIAL = "省直部门"
 GOV_SUFFIXES = ("人民政府办公厅", "人民政府办公室", "人民政府", "政府")
@@ -37,7 +38,7 @@ class RateRow:
 class Regions:
     """Names of 市州 and 县区 taken from the registered government units."""
 
-    def __init__(self, units: dict[int, UnitFacts]) -> None:
+    def __init__(self, units: dict[int, UnitBrief]) -> None:
         self.units = units
         self.names: dict[str, str] = {}
         for unit in sorted(units.values(), key=lambda u: u.id):
@@ -45,20 +46,20 @@ class Regions:
             if named and unit.level in ("city", "county") and unit.region_code not in self.names:
                 self.names[unit.region_code] = _short(unit.name)
 
-    def city(self, unit: UnitFacts) -> tuple[str, str]:
+    def city(self, unit: UnitBrief) -> tuple[str, str]:
         """(code, name) of the unit's 市州, or ("000000", "省直部门") so provincial units sort first."""
         if unit.level == "province":
             return "000000", PROVINCIAL
         code = unit.region_code[:4] + "00"
         return code, self.names.get(code, code)
 
-    def county(self, unit: UnitFacts) -> tuple[str, str] | None:
+    def county(self, unit: UnitBrief) -> tuple[str, str] | None:
         """(code, name) of the unit's 县区, or None for provincial and 市州-level units."""
         if unit.level not in ("county", "township"):
             return None
         return unit.region_code, self.names.get(unit.region_code, unit.region_code)
 
-    def place(self, unit: UnitFacts) -> str:
+    def place(self, unit: UnitBrief) -> str:
         """'兰州市/城关区/城关区教育局' style label for the annex's 地区/主办单位 column."""
         parts = [self.city(unit)[1]]
         county = self.county(unit)
@@ -86,7 +87,10 @@ class Grouping:
         regions: Regions,
         checked: set[int],
         unqualified: set[int],
+        *,
+        decimals: int = figures.DEFAULT_DECIMALS,
     ) -> None:
+        self.decimals = decimals
         frame = pd.DataFrame(list(accounts), columns=["id", "platform", "unit_id"])
         frame = frame[frame["id"].isin(list(checked))].copy()
         frame["bad"] = frame["id"].isin(list(unqualified))
@@ -112,7 +116,7 @@ class Grouping:
         )
         rows = []
         for k, name, checked, bad in grouped.itertuples(index=False):
-            value = rate(int(checked) - int(bad), int(checked))
+            value = figures.pass_rate(int(checked) - int(bad), int(bad), self.decimals)
             assert value is not None
             rows.append(
                 RateRow(

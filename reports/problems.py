@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from registry.checks.window import AccountFacts, FindingRow
+from registry.checks.window import FindingRow
+from registry.filing.queries import AccountBrief
 from registry.timeutil import local_text
 from reports.groups import Regions
 from reports.text import platform_name, rule_label
@@ -64,7 +65,7 @@ def safe_link(value: object) -> str:
     return text if text.lower().startswith(("http://", "https://")) else ""
 
 
-def evidence_link(finding: FindingRow, account: AccountFacts) -> str:
+def evidence_link(finding: FindingRow, account: AccountBrief) -> str:
     for post in (finding.evidence or {}).get("posts") or []:
         link = safe_link(post.get("url")) if isinstance(post, dict) else ""
         if link:
@@ -83,7 +84,7 @@ def last_update(finding: FindingRow, facts: WindowFacts) -> str:
     return local_text(seen) if seen else "无"
 
 
-def annex_rows(facts: WindowFacts, accounts: dict[int, AccountFacts], regions: Regions) -> list[AnnexRow]:
+def annex_rows(facts: WindowFacts, accounts: dict[int, AccountBrief], regions: Regions) -> list[AnnexRow]:
     order = {r.id: (r.at, r.id) for r in facts.runs}
     latest: dict[tuple[int, str], FindingRow] = {}
     for f in facts.problems:
@@ -126,14 +127,14 @@ def annex_rows(facts: WindowFacts, accounts: dict[int, AccountFacts], regions: R
     return rows
 
 
-def _place_key(row: AnnexRow, accounts: dict[int, AccountFacts], regions: Regions) -> tuple[str, str]:
+def _place_key(row: AnnexRow, accounts: dict[int, AccountBrief], regions: Regions) -> tuple[str, str]:
     unit = regions.units[row.unit_id]
     county = regions.county(unit)
     return regions.city(unit)[0], county[0] if county else ""
 
 
 def uncollected_rows(
-    facts: WindowFacts, accounts: dict[int, AccountFacts], regions: Regions
+    facts: WindowFacts, accounts: dict[int, AccountBrief], regions: Regions
 ) -> list[UncollectedRow]:
     rows = []
     for account_id, result in facts.uncollected.items():

@@ -12,11 +12,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from registry.ledger import queries as ledger_queries
 from registry.ledger import store as ledger
-from registry.ledger.models import Circular, LedgerItem
+from registry.ledger.models import Circular
 from reports import render
 from reports.check_report import compute_check, write_check
 from reports.circular import CircularReport, compute_circular
@@ -75,6 +75,7 @@ def circular(
         "circular_id": record.id,
         "title": report.context.title,
         **report.figures,
+        "pass_rate_text": report.context.pass_rate_text,
         "deadline": report.deadline.isoformat(),
         "ledger_opened": opened,
         **written.as_json(),
@@ -94,9 +95,7 @@ def notices(
 ) -> dict[str, Any]:
     """One notice per unit with problems in [start, end]; the items they name become notified.
     The window's circular record (and ledger) is created first when it does not exist yet."""
-    existing = session.scalar(
-        select(Circular).where(Circular.window_from == start, Circular.window_to == end)
-    )
+    existing = ledger_queries.circular_of_window(session, start=start, end=end)
     options: dict[str, Any] = {
         "today": today,
         "deadline": deadline or (existing.deadline if existing else None),
@@ -118,10 +117,7 @@ def notices(
             problems=report.ledger_problems,
             actor=actor,
         )
-    items = {
-        (i.account_id, i.rule): i.id
-        for i in session.scalars(select(LedgerItem).where(LedgerItem.circular_id == record.id))
-    }
+    items = ledger_queries.item_ids(session, record.id)
     contexts = unit_notices(report, items)
     if template is not None and contexts:
         render.check_template(template, contexts[0])

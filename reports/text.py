@@ -7,59 +7,28 @@ template; the functions return finished strings such as "提高2.70个百分点"
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from registry.filing.platforms import platform_label
-from registry.validation import LEVELS
+from monitor.figures import pct_text as pct
+from monitor.figures import percent as rate
+from registry.vocab import PLATFORM, RULE, UNIT_LEVEL
+
+__all__ = ["pct", "rate"]
 
 DIGITS = "零一二三四五六七八九"
 LEVEL_ORDER = ("province", "city", "county", "township")
-VERDICT_LABELS = {"qualified": "合格", "unqualified": "不合格", "uncollected": "未能采集"}
-LEVEL_LABELS = {"veto": "单项否决", "deduct": "扣分", "warn": "提醒", "info": "提示"}
-STATUS_LABELS = {"candidate": "待复核", "confirmed": "已确认", "dismissed": "已排除"}
-
-# Chinese names of the monitor's rule codes; an unknown code is shown as it is.
-RULE_LABELS = {
-    "no_update": "内容不更新（监测时间点前2周内无更新）",
-    "update_warning": "更新不及时",
-    "update_slow": "更新频率偏低",
-    "shell_account": "空壳、僵尸账号",
-    "duplicate_account": "同一平台重复开设账号",
-    "similar_low_use": "功能相近、关注度和利用率低",
-    "low_originality": "原创比例偏低",
-    "serious_error": "严重表述错误",
-    "sensitive_word": "使用敏感词语",
-    "entertainment": "内容娱乐化",
-    "commercial_ad": "发布商业广告",
-    "no_interaction": "未提供有效互动功能",
-    "filing_mismatch": "账号信息与备案不符",
-    "relay_missed": "未按要求转载重要信息",
-}
 
 
 def rule_label(code: str) -> str:
-    return RULE_LABELS.get(code, code)
+    return RULE.label(code)
 
 
 def level_label(code: str) -> str:
-    return LEVELS.get(code, code)
+    return UNIT_LEVEL.label(code)
 
 
 def platform_name(code: str) -> str:
-    return platform_label(code)
-
-
-def rate(part: int, whole: int, places: int = 2) -> Decimal | None:
-    """part / whole in percent, rounded half-up to ``places`` decimals; None when whole is 0."""
-    if whole <= 0:
-        return None
-    quantum = Decimal(1).scaleb(-places)
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(quantum, rounding=ROUND_HALF_UP)
-
-
-def pct(value: Decimal | None) -> str:
-    """'98.60%', or '—' when there is nothing to divide."""
-    return "—" if value is None else f"{value}%"
+    return PLATFORM.label(code)
 
 
 def points_change(current: Decimal | None, previous: Decimal | None, period: str) -> str:

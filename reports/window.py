@@ -3,13 +3,15 @@
 A window is an explicit pair of dates (Beijing time, both inclusive), not necessarily a
 calendar quarter. Over all check runs whose check time falls in it:
 
-- an account is **checked** when at least one run judged it (verdict qualified or
+- an account is **checked** when at least one run judged it (stored verdict qualified or
   unqualified); the count is of distinct accounts;
-- it is **unqualified** when any judged result in the window carries a *confirmed* veto
-  finding (candidate and dismissed findings never count);
+- it is **unqualified** when any of its stored results in the window is 不合格 — the verdict
+  the check decided (a confirmed veto, or a score under the profile's pass mark) as later
+  reviews left it; nothing is judged again here;
 - it is **uncollected** when every result in the window was ``uncollected``: it is listed
   for manual follow-up and counts neither as checked nor as a failure;
-- 合格率 = (checked − unqualified) / checked, in percent, rounded half-up to two decimals.
+- 合格率 = (checked − unqualified) / checked, in percent (``monitor.figures.pass_rate``,
+  half-up to the profile's decimals).
 
 The previous window ends the day before this one starts and has the same length; for a
 calendar month, quarter or year it is the previous calendar month, quarter or year (so Q3's
@@ -24,13 +26,13 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from monitor import figures
 from registry.checks import window as rd
 from registry.checks.models import CheckRun
 from registry.errors import InvalidValue
 from registry.timeutil import day_end, day_start
-from reports.text import cn_date, rate
+from reports.text import cn_date
 
-VETO = "veto"
 PROBLEM_LEVELS = ("veto", "deduct")
 
 
@@ -99,14 +101,19 @@ class WindowFacts:
         return len(self.checked) - len(self.unqualified)
 
     @property
+    def decimals(self) -> int:
+        """The pass-rate decimals of the window's latest run's profile."""
+        return figures.decimals_of(self.runs[-1].thresholds) if self.runs else figures.DEFAULT_DECIMALS
+
+    @property
     def pass_rate(self) -> Decimal | None:
-        return rate(self.qualified, len(self.checked))
+        return figures.pass_rate(self.qualified, len(self.unqualified), self.decimals)
 
 
 def load_window(session: Session, window: Window, *, with_problems: bool = True) -> WindowFacts:
-    """Collect the window's facts; ``with_problems`` also keeps the confirmed veto/deduct
-    findings and the problem accounts' last post times (needed for the circular itself, not
-    for the trend of earlier windows). The counting happens in the database."""
+    """Collect the window's facts from the stored results; ``with_problems`` also keeps the
+    confirmed veto/deduct findings and the problem accounts' last post times (needed for the
+    circular itself, not for the trend of earlier windows)."""
     start, end = window.bounds()
     runs = rd.runs_between(session, start=start, end=end)
     facts = WindowFacts(window, runs)
@@ -115,10 +122,11 @@ def load_window(session: Session, window: Window, *, with_problems: bool = True)
     run_ids = [r.id for r in runs]
     facts.checked = rd.judged_accounts(session, run_ids)
     facts.uncollected = rd.uncollected_only(session, runs)
-    levels = PROBLEM_LEVELS if with_problems else (VETO,)
-    found = rd.findings_of(session, run_ids, statuses=("confirmed",), levels=levels, judged_only=True)
-    facts.unqualified = {f.account_id for f in found if f.level == VETO}
+    facts.unqualified = rd.unqualified_accounts(session, run_ids)
     if with_problems:
+        found = rd.findings_of(
+            session, run_ids, statuses=("confirmed",), levels=PROBLEM_LEVELS, judged_only=True
+        )
         facts.problems = found
         facts.last_post = rd.last_posts(session, run_ids, {f.account_id for f in found})
     return facts

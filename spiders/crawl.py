@@ -10,8 +10,10 @@ every crawl has an outcome.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -36,6 +38,7 @@ class CrawlReport:
     stats: dict[str, Any] = field(default_factory=dict)
     returncode: int = 0
     log_tail: list[str] = field(default_factory=list)  # the subprocess's last log lines
+    timed_out: bool = False  # stopped (with its whole process group) after ``timeout`` seconds
 
 
 def select_accounts(
@@ -56,8 +59,12 @@ def run_crawl(
     on_progress: Progress | None = None,
     env: dict[str, str] | None = None,
     store: bool = True,
+    timeout: float | None = None,
 ) -> CrawlReport:
-    """Collect the selected accounts in a Scrapy subprocess; one result per account."""
+    """Collect the selected accounts in a Scrapy subprocess; one result per account.
+
+    With ``timeout`` the subprocess and everything it started are stopped after that many
+    seconds; the accounts it had not reported get the outcome ``error``."""
     jobs = select_accounts(db, account_ids=account_ids, platform=platform, unit=unit)
     report = CrawlReport(crawl_id=uuid.uuid4().hex[:16])
     if on_start:
@@ -88,9 +95,11 @@ def run_crawl(
         text=True,
         encoding="utf-8",
         errors="replace",
+        start_new_session=True,  # its own process group, so a timeout stops all of it
     )
     reader = threading.Thread(target=_drain, args=(proc.stderr, stderr_tail), daemon=True)
     reader.start()
+    watchdog = _Watchdog(proc, timeout) if timeout else None
     assert proc.stdout is not None
     for line in proc.stdout:
         event = _event(line)
@@ -104,11 +113,17 @@ def run_crawl(
         elif event.get("event") == "done":
             report.stats = event.get("stats") or {}
     report.returncode = proc.wait()
+    if watchdog is not None:
+        report.timed_out = watchdog.stop()
     reader.join(timeout=5)
     report.log_tail = [redact(line) for line in stderr_tail]
     missing = [j for j in jobs if j["account_id"] not in seen]
     if missing:
-        reason = _crash_reason(report.returncode, stderr_tail)
+        reason = (
+            f"采集超时（超过 {timeout:g} 秒），已停止采集进程"
+            if report.timed_out and timeout
+            else _crash_reason(report.returncode, stderr_tail)
+        )
         with session_scope(db) as session:
             for job in missing:
                 if store:
@@ -153,3 +168,33 @@ def _crash_reason(code: int, tail: deque[str]) -> str:
     last = next((line for line in reversed(tail) if line.strip()), "")
     text = f"采集进程异常退出（退出码 {code}）"
     return redact(f"{text}：{last[-200:]}") if last else text
+
+
+class _Watchdog:
+    """Stops a subprocess's whole process group once ``seconds`` have passed: SIGTERM, then
+    SIGKILL after a grace of ten seconds."""
+
+    GRACE = 10.0
+
+    def __init__(self, proc: subprocess.Popen[str], seconds: float) -> None:
+        self.proc = proc
+        self.fired = threading.Event()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._watch, args=(seconds,), daemon=True)
+        self.thread.start()
+
+    def _watch(self, seconds: float) -> None:
+        if self.done.wait(seconds):
+            return
+        self.fired.set()
+        for sig, wait in ((signal.SIGTERM, self.GRACE), (signal.SIGKILL, 0.0)):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, sig)
+            if self.done.wait(wait) or self.proc.poll() is not None:
+                return
+
+    def stop(self) -> bool:
+        """Stop watching; True when the timeout fired."""
+        self.done.set()
+        self.thread.join(timeout=self.GRACE + 5)
+        return self.fired.is_set()

@@ -14,7 +14,8 @@ then ``[database] url`` (``GOVMEDIA_DATABASE_URL``), then ``./govmedia.db``. Lis
 addresses) are TOML arrays in the file and comma-separated in the environment. Secrets
 (passwords, cookies, tokens, robot addresses) are masked by ``show``. The spiders read
 credentials and base URLs only from the environment of the crawl subprocess, which
-``crawl_env`` builds.
+``crawl_env`` builds; the other packages receive plain values built here (for example
+``alert_settings``): only the application reads configuration.
 """
 
 from __future__ import annotations
@@ -25,9 +26,14 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from monitor.alerts.deliver import mask_url
+from monitor.alerts.settings import parse_steps
 from registry.errors import InvalidValue
+
+if TYPE_CHECKING:
+    from monitor.alerts.settings import AlertSettings
 
 DEFAULT_FILE = "govmedia.toml"
 ENV_PREFIX = "GOVMEDIA_"
@@ -159,27 +165,6 @@ def _windows(value: Any) -> list[str]:
             raise ValueError(f"「{item}」的结束日期早于开始日期")
         out.append(f"{start}..{end}")
     return out
-
-
-ROLE_ALIASES = {"operator": ("负责人",), "leader": ("分管领导",), "centre": ("center", "中心", "监管中心")}
-ROLES = {alias: role for role, aliases in ROLE_ALIASES.items() for alias in (role, *aliases)}
-
-
-def parse_steps(value: Any) -> list[tuple[int, str]]:
-    """Escalation steps ``10:operator,12:leader,13:centre``: days without a post, then whom
-    (operator = the filing's 负责人, leader = 分管领导, centre = the supervising centre)."""
-    items = value if isinstance(value, list) else str(value).split(",")
-    steps: list[tuple[int, str]] = []
-    for item in (str(x).strip() for x in items):
-        if not item:
-            continue
-        days, _, role = item.partition(":")
-        if not days.strip().isdigit() or not 1 <= int(days) <= 365 or role.strip() not in ROLES:
-            raise ValueError(f"「{item}」应为「天数:对象」，对象为 operator、leader 或 centre")
-        steps.append((int(days), ROLES[role.strip()]))
-    if [d for d, _ in steps] != sorted({d for d, _ in steps}):
-        raise ValueError("各级提醒的天数应递增且不重复")
-    return steps
 
 
 def _channels(value: Any) -> str:
@@ -465,7 +450,36 @@ def mask(value: str) -> str:
     return "******" + (value[-4:] if len(value) >= 12 else "")
 
 
-def mask_url(value: str) -> str:
-    """Hide a URL's password and query values (robot tokens live there)."""
-    value = re.sub(r"(://[^:/@]+:)[^@/]+@", r"\1******@", value)
-    return re.sub(r"([?&][^=&]+=)[^&]+", r"\1******", value)
+def alert_settings(config: Config) -> AlertSettings:
+    """The early-warning pass's settings: the ladder from ``[alerts] steps``, else the profile's
+    ``escalation``, else the default; channels, the centre, SMTP and webhooks; the profile's
+    collection freshness (the same the check uses)."""
+    from monitor import profile as prof
+    from monitor.alerts import DEFAULT_STEPS, AlertSettings, Smtp, profile_steps
+
+    conf = prof.load(config.get("profile", "name"))
+    configured = config.get("alerts", "steps")
+    steps = parse_steps(configured) if configured else (profile_steps(conf) or list(DEFAULT_STEPS))
+    smtp = config.section("smtp")
+    return AlertSettings(
+        steps=tuple(steps),
+        channels=tuple(c for c in str(config.get("alerts", "channels") or "").split(",") if c),
+        centre_name=config.get("alerts", "centre_name"),
+        centre_emails=tuple(config.get("alerts", "centre_email") or ()),
+        centre_phone=config.get("alerts", "centre_phone"),
+        smtp=Smtp(
+            host=smtp["host"],
+            port=smtp["port"],
+            user=smtp["user"],
+            password=smtp["password"],
+            sender=smtp["sender"],
+            security=smtp["security"],
+            timeout=smtp["timeout"],
+        ),
+        webhooks={
+            kind: tuple(config.get("webhook", kind) or ()) for kind in ("generic", "wecom", "dingtalk")
+        },
+        dingtalk_secret=config.get("webhook", "dingtalk_secret"),
+        webhook_timeout=config.get("webhook", "timeout"),
+        freshness_days=float(conf.get("freshness_days", 3)),
+    )

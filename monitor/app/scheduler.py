@@ -2,16 +2,18 @@
 
 Jobs (times in Beijing time, from ``[schedule]`` in govmedia.toml):
 
-- ``crawl`` (daily, 06:00): ``govmedia crawl --format json`` in a subprocess, with the
-  platform credentials and base URLs of the configuration in its environment;
-- ``alerts`` (daily, 08:30): the early-warning pass (monitor.alerts);
+- ``crawl`` (daily, 06:00): the crawl (``spiders.crawl.run_crawl``, which runs Scrapy in its
+  own process), with the platform credentials and base URLs of the configuration;
+- ``alerts`` (daily, 08:30): the early-warning pass (``monitor.alerts``);
 - ``weekly`` (monday 09:00): a fresh crawl unless one succeeded within
-  ``crawl_fresh_hours``, then ``govmedia check run --kind weekly`` and
-  ``govmedia report check RUN_ID --out DIR``;
-- ``monthly`` (day 1, 09:30): a fresh crawl as above, then ``govmedia check run --kind monthly``;
+  ``crawl_fresh_hours``, then a weekly check (``monitor.check.run``) and its report
+  (``reports.service.check_sheet``) in ``[schedule] out_dir``;
+- ``monthly`` (day 1, 09:30): a fresh crawl as above, then a monthly check;
 - ``circular`` (daily, 10:00): when an inspection window (``[schedule] windows``, else the
-  calendar quarter) has closed in the last 14 days and has no circular yet,
-  ``govmedia report circular --from D --to D --out DIR``.
+  calendar quarter) has closed in the last 14 days and has no circular yet, its circular
+  (``reports.service.circular``).
+
+Jobs call the library in this process; only the crawl has a process of its own.
 
 Every run is recorded (start, end, status, error). A job runs under a lease row in the
 database, so it never runs twice at once, even from two processes on one database. A job
@@ -22,9 +24,6 @@ stops the process between jobs.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,10 +33,10 @@ from typing import Any
 
 import schedule as schedule_lib
 
-from monitor.app.config import WEEKDAY_NAMES, Config, crawl_env
+from monitor.app.config import WEEKDAY_NAMES, Config, alert_settings, crawl_env
 from registry.db import session_scope, utcnow
 from registry.errors import GovmediaError, InvalidValue
-from registry.ops import store as ops
+from registry.ops import jobs as ops
 from registry.timeutil import TZ
 
 WEEKDAY_LABELS = ("一", "二", "三", "四", "五", "六", "日")
@@ -128,55 +127,19 @@ class Job:
     key: Callable[[JobContext], str | None] | None = None
 
 
-def govmedia(ctx: JobContext, args: list[str], *, env_extra: dict[str, str] | None = None) -> str:
-    """Run ``govmedia ARGS`` as a subprocess on the same database; return its stdout."""
-    import os
-
-    cmd = [sys.executable, "-m", "monitor.app.cli.main", "--db", ctx.db]
-    if ctx.config_path:
-        cmd += ["--config", ctx.config_path]
-    env = {**os.environ, **(env_extra or {})}
-    try:
-        done = subprocess.run(
-            cmd + args,
-            capture_output=True,
-            text=True,
-            env=env,
-            start_new_session=True,
-            timeout=ctx.config.get("schedule", "job_timeout"),
-        )
-    except subprocess.TimeoutExpired:
-        raise JobFailed(f"govmedia {' '.join(args)} 超时") from None
-    if done.returncode != 0:
-        lines = [x for x in (done.stderr or done.stdout).strip().splitlines() if x.strip()]
-        raise JobFailed(f"govmedia {' '.join(args)} 退出码 {done.returncode}：{lines[-1] if lines else ''}")
-    return done.stdout
-
-
-def _json(text: str, what: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise JobFailed(f"{what} 的输出不是 JSON") from None
-
-
-def run_id_of(payload: Any) -> str:
-    """The check run's id in ``check run --format json`` output (object or one-item list)."""
-    if isinstance(payload, list) and len(payload) == 1:
-        payload = payload[0]
-    if isinstance(payload, dict):
-        for key in ("run_id", "id"):
-            if payload.get(key) is not None:
-                return str(payload[key])
-        if isinstance(payload.get("run"), dict) and payload["run"].get("id") is not None:
-            return str(payload["run"]["id"])
-    raise JobFailed("check run 的输出中没有检查批次ID（run_id）")
+ACTOR = "定时任务"
 
 
 def crawl(ctx: JobContext) -> str:
-    out = _json(govmedia(ctx, ["crawl", "--format", "json"], env_extra=crawl_env(ctx.config)), "crawl")
-    size = len(out) if isinstance(out, list) else None
-    return f"采集完成（{size} 条结果）" if size is not None else "采集完成"
+    """The day's crawl: the real spiders in their own process (Scrapy's reactor cannot
+    restart), stopped with its whole process group after ``[schedule] job_timeout``."""
+    from spiders.crawl import run_crawl
+
+    limit = ctx.config.get("schedule", "job_timeout")
+    report = run_crawl(ctx.db, env=crawl_env(ctx.config), timeout=limit)
+    if report.timed_out:
+        raise JobFailed(f"采集超时（超过 {limit} 秒），已停止采集进程及其子进程")
+    return f"采集完成（{len(report.results)} 个账号）"
 
 
 def fresh_crawl(ctx: JobContext) -> str:
@@ -189,28 +152,32 @@ def fresh_crawl(ctx: JobContext) -> str:
     return crawl(ctx)
 
 
-def _out_dir(ctx: JobContext, name: str) -> str:
+def _out_dir(ctx: JobContext, name: str) -> Path:
     path = Path(ctx.config.get("schedule", "out_dir")) / name
     path.mkdir(parents=True, exist_ok=True)
-    return str(path)
+    return path
 
 
-def check(ctx: JobContext, kind: str) -> tuple[str, str]:
-    """``govmedia check run --kind KIND`` (with the configured profile); (run id, summary)."""
-    args = ["check", "run", "--kind", kind, "--format", "json"]
-    if ctx.config.get("profile", "name"):
-        args += ["--profile", str(ctx.config.get("profile", "name"))]
-    data = _json(govmedia(ctx, args), "check run")
-    run = run_id_of(data)
-    rate = data.get("pass_rate") if isinstance(data, dict) else None
-    return run, f"检查批次 {run}" + (f"，合格率 {rate}%" if rate is not None else "")
+def check(ctx: JobContext, kind: str) -> tuple[int, str]:
+    """One check of ``kind`` with the configured profile; (run id, summary)."""
+    from monitor.check.run import run_check
+    from monitor.check.summary import run_json
+
+    with session_scope(ctx.db) as s:
+        outcome = run_check(s, kind=kind, actor=ACTOR, profile=ctx.config.get("profile", "name") or None)
+        data = run_json(s, outcome.run_id)
+    rate = data["pass_rate"]
+    return outcome.run_id, f"检查批次 {outcome.run_id}" + (f"，合格率 {rate}%" if rate is not None else "")
 
 
 def weekly(ctx: JobContext) -> str:
+    from reports import service
+
     pre = fresh_crawl(ctx)
     run, summary = check(ctx, "weekly")
     out = _out_dir(ctx, f"weekly-{ctx.now.astimezone(TZ).date()}")
-    govmedia(ctx, ["report", "check", run, "--out", out])
+    with session_scope(ctx.db) as s:
+        service.check_sheet(s, run, out=out)
     return f"{pre}；周抽查：{summary}；报告在 {out}"
 
 
@@ -236,15 +203,18 @@ def circular_key(ctx: JobContext) -> str | None:
 
 
 def circular(ctx: JobContext) -> str:
+    from reports import service
+
     key = circular_key(ctx)
     if key is None:
         return "没有刚结束的检查窗口"
     with session_scope(ctx.db) as s:
         if ops.last_success(s, "circular", key=key):
             return f"窗口 {key} 的通报已起草"
-    start, end = key.split("..")
+    start, end = (date.fromisoformat(d) for d in key.split(".."))
     out = _out_dir(ctx, f"circular-{start}_{end}")
-    govmedia(ctx, ["report", "circular", "--from", start, "--to", end, "--out", out])
+    with session_scope(ctx.db) as s:
+        service.circular(s, start=start, end=end, out=out, actor=ACTOR)
     return f"已起草 {key} 的通报：{out}"
 
 
@@ -252,7 +222,7 @@ def alert_pass(ctx: JobContext) -> str:
     from monitor.alerts import run_alert_pass
 
     with session_scope(ctx.db) as s:
-        rows = run_alert_pass(s, ctx.config, now=ctx.now)
+        rows = run_alert_pass(s, alert_settings(ctx.config), now=ctx.now)
     failed = sum(1 for r in rows if r["status"] == "failed")
     if failed and failed == len(rows):
         raise JobFailed(f"{failed} 条预警全部发送失败：{rows[0]['error']}")

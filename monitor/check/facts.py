@@ -1,9 +1,10 @@
 """Assembling each checked account's facts from the loaded data (no database access).
 
-Collection state (``collection_state``) decides what can be judged:
+Collection state (``collection_state``) decides what can be judged; the early-warning pass
+uses the same function, over the same collection activity (``registry.collection.activity``):
 
 - ``never``: nothing about the account was ever collected successfully (no ok/empty crawl,
-  no imported post, no inspector's observation);
+  no import);
 - ``failed``: its latest collection attempt failed (blocked, auth_expired, gone, error) and
   its latest success is older than the profile's ``freshness_days`` (default 3) when the
   check runs;
@@ -20,17 +21,17 @@ from typing import Any
 
 from monitor.rules.base import AccountFacts, PostFacts
 from monitor.similarity.originality import Analysis
+from registry.collection.activity import Activity
+from registry.collection.models import SUCCESS_OUTCOMES
 
-SUCCESS = ("ok", "empty")
 
-
-def collection_state(event: dict[str, Any] | None, *, now: datetime, freshness_days: float) -> str:
+def collection_state(activity: Activity | None, *, now: datetime, freshness_days: float) -> str:
     """``collected``, ``never`` or ``failed`` (see the module docstring)."""
-    if not event or event.get("last_success") is None:
+    if activity is None or activity.last_success is None:
         return "never"
-    last_attempt, outcome = event.get("last_attempt"), event.get("last_outcome")
-    success = event["last_success"]
-    failed_last = last_attempt is not None and outcome not in SUCCESS and last_attempt >= success
+    success = activity.last_success
+    last_attempt, outcome = activity.last_attempt, activity.last_outcome
+    failed_last = last_attempt is not None and outcome not in SUCCESS_OUTCOMES and last_attempt >= success
     if failed_last and success < now - timedelta(days=freshness_days):
         return "failed"
     return "collected"

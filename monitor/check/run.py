@@ -9,7 +9,8 @@ data arrived, not ``at``.
 Findings of mechanical rules are confirmed at once; judgement rules (serious_error,
 sensitive_word, entertainment, commercial_ad) give candidates that count only once a person
 confirms them (``govmedia finding confirm``). Inspectors' observations made in the window
-become confirmed findings of their rule.
+become confirmed findings of their rule. Each account's verdict, its reason, its score and
+the figures behind them are stored with the run; everything downstream reads them.
 """
 
 from __future__ import annotations
@@ -23,17 +24,18 @@ from sqlalchemy.orm import Session
 
 from monitor import profile as prof
 from monitor.check import facts as F
-from monitor.check import sampling
-from monitor.rules import RULES, AccountFacts, Context
+from monitor.check import judge, sampling
+from monitor.check.period import resolve_window
+from monitor.rules import Context
 from monitor.similarity.lexicon import Matcher, ensure_starter
 from monitor.similarity.originality import Analysis, cluster, find_relays, scan_and_index
 from registry.checks import data as check_data
-from registry.checks import inputs as check_lexicon
-from registry.checks import store as checks
-from registry.checks.models import RUN_KINDS
+from registry.checks import inputs as check_inputs
+from registry.checks import queries as check_queries
+from registry.checks import store as check_store
+from registry.collection.activity import Activity, collection_activity, last_post_times
 from registry.db import utcnow
 from registry.errors import InvalidValue
-from registry.timeutil import day_end, day_start, local_iso
 
 
 @dataclass
@@ -43,103 +45,162 @@ class CheckOutcome:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def resolve_window(
-    kind: str,
-    profile: dict[str, Any],
+@dataclass
+class Plan:
+    """What is checked: kind, times, profile, the registry and the sample."""
+
+    kind: str
+    at: datetime
+    now: datetime
+    window_from: datetime
+    window_to: datetime
+    seed: int
+    sample_rate: float | None
+    profile: dict[str, Any]
+    accounts: list[dict[str, Any]]
+    info: dict[int, dict[str, Any]]
+    chosen: dict[int, str]
+
+
+@dataclass
+class Loaded:
+    """What the check reads about the registry, up to the check time."""
+
+    last_posts: dict[int, datetime]
+    recent: dict[int, int]
+    snapshots: dict[int, dict[str, Any]]
+    activity: dict[int, Activity]
+    posts: list[tuple[Any, ...]]
+    observations: dict[int, list[dict[str, Any]]]
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    def tick(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = round(now - self.last, 3)
+        self.last = now
+
+
+def plan_check(
+    session: Session,
     *,
+    kind: str,
     at: datetime | None,
     now: datetime,
     date_from: date | None,
     date_to: date | None,
-) -> tuple[datetime, datetime, datetime]:
-    """(at, window_from, window_to) from the options; ``at`` defaults to now, or to the end
-    of ``--to`` when that is earlier."""
-    if kind not in RUN_KINDS:
-        raise InvalidValue("--kind", kind, "应为 " + "/".join(RUN_KINDS))
-    if at is None:
-        at = min(now, day_end(date_to)) if date_to else now
-    window_to = min(day_end(date_to), at) if date_to else at
-    if date_from:
-        window_from = day_start(date_from)
-    else:
-        window_from = window_to - timedelta(days=float(profile["window_days"][kind]))
-    if window_from >= window_to:
-        raise InvalidValue("--from", local_iso(window_from), "检查窗口的起点应早于终点和监测时间点")
-    return at, window_from, window_to
+    sample_rate: float | None,
+    seed: int | None,
+    profile: str | None,
+) -> Plan:
+    """Resolve the options and draw the sample (reproducible from the seed)."""
+    conf = prof.load(profile)
+    if sample_rate is not None and not 0 <= sample_rate <= 1:
+        raise InvalidValue("--sample-rate", sample_rate, "应在 0 到 1 之间")
+    at, window_from, window_to = resolve_window(
+        kind, conf, at=at, now=now, date_from=date_from, date_to=date_to
+    )
+    seed = int(at.timestamp()) if seed is None else seed
+    accounts = check_data.load_accounts(session)
+    info = {a["id"]: a for a in accounts}
+    ended = set(check_data.ended_accounts_posting(session, until=at))
+    if ended:
+        for a in check_data.load_accounts(session, statuses=("closed", "cancelled")):
+            if a["id"] in ended:
+                info[a["id"]] = a
+    chosen = sampling.draw(
+        accounts,
+        kind=kind,
+        rate=sample_rate,
+        seed=seed,
+        rechecks=check_queries.previous_failures(session, before=at),
+        full_classes=conf["sampling"].get("full_classes", []),
+        default_rate=float(conf["sampling"].get("rate", 0.2)),
+    )
+    chosen.update({aid: "ended_posting" for aid in ended})
+    rate = None if kind == "monthly" or (kind == "adhoc" and sample_rate is None) else sample_rate
+    if rate is None and kind == "weekly":
+        rate = float(conf["sampling"].get("rate", 0.2))
+    return Plan(kind, at, now, window_from, window_to, seed, rate, conf, accounts, info, chosen)
 
 
-def _findings(
-    facts: AccountFacts, ctx: Context, profile: dict[str, Any], observations: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    veto_days = prof.rule_config(profile, "no_update").get("days", 14)
-    out = []
-    for code, rule in RULES.items():
-        cfg = prof.rule_config(profile, code)
-        if not cfg["enabled"] or (rule.needs_collection and facts.collection != "collected"):
-            continue
-        level = cfg.get("level", rule.level)
-        for evidence in rule.check(facts, ctx, {**cfg, "veto_days": veto_days}):
-            out.append(
-                {
-                    "rule": code,
-                    "level": level,
-                    "status": "candidate" if rule.judgement else "confirmed",
-                    "points": cfg.get("points") if level == "deduct" else None,
-                    "evidence": evidence,
-                    "observation_id": None,
-                }
-            )
-    for obs in observations:
-        cfg = prof.rule_config(profile, obs["rule"])
-        out.append(
-            {
-                "rule": obs["rule"],
-                "level": obs["level"],
-                "status": "confirmed",
-                "points": cfg.get("points") if obs["level"] == "deduct" else None,
-                "observation_id": obs["id"],
-                "evidence": {
-                    "note": obs["note"],
-                    "observed_at": local_iso(obs["observed_at"]),
-                    "inspector": obs["actor"],
-                },
-            }
+def load(session: Session, plan: Plan) -> Loaded:
+    span = float(prof.rule_config(plan.profile, "shell_account").get("span_days", 90))
+    observations: dict[int, list[dict[str, Any]]] = {}
+    for o in check_data.observations_between(session, since=plan.window_from, until=plan.at):
+        observations.setdefault(o["account_id"], []).append(o)
+    return Loaded(
+        last_posts=last_post_times(session, until=plan.at),
+        recent=check_data.post_counts(session, since=plan.at - timedelta(days=span), until=plan.at),
+        snapshots=check_data.latest_snapshots(session, until=plan.now),
+        activity=collection_activity(session, until=plan.now),
+        posts=check_data.window_posts(session, since=plan.window_from, until=plan.window_to),
+        observations=observations,
+    )
+
+
+def analyse(
+    session: Session, plan: Plan, data: Loaded, *, actor: str
+) -> tuple[Analysis, list[dict[str, Any]]]:
+    """Lexicon hits, near-duplicate clusters and key-release relays of the window's posts."""
+    ensure_starter(session, actor=actor)
+    analysis = Analysis()
+    matcher = Matcher(check_inputs.list_entries(session))
+    since, until = plan.window_from, plan.window_to
+    scan_and_index(session, analysis, since=since, until=until, matcher=matcher)
+    similarity = float(plan.profile.get("similarity", 0.8))
+    cluster(session, analysis, since=since, until=until, posts=data.posts, similarity=similarity)
+    releases = [
+        r
+        for r in check_inputs.list_releases(session, until=plan.at)
+        if since < r["published_at"] + timedelta(hours=r["due_hours"]) <= plan.at
+    ]
+    containment = float(plan.profile.get("relay_containment", 0.8))
+    find_relays(session, analysis, releases=releases, posts=data.posts, containment=containment)
+    return analysis, releases
+
+
+def judge_sample(
+    plan: Plan, data: Loaded, analysis: Analysis, releases: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One stored result per sampled account, and the relay matches."""
+    by_account = F.post_facts(data.posts, analysis)
+    dups = F.duplicates(plan.accounts)
+    overlap = F.overlaps(data.posts, analysis, plan.info)
+    sampled = {aid: plan.info[aid] for aid in plan.chosen}
+    relays = judge.relay_duties(releases, sampled, by_account, set(analysis.relay_similarity))
+    ctx = Context(at=plan.at, window_from=plan.window_from, window_to=plan.window_to)
+    freshness = float(plan.profile.get("freshness_days", 3))
+    results, relay_rows = [], []
+    for aid, reason in plan.chosen.items():
+        activity = data.activity.get(aid)
+        facts = F.account_facts(
+            plan.info[aid],
+            collection=F.collection_state(activity, now=plan.now, freshness_days=freshness),
+            posts=by_account.get(aid, []),
+            last_post_at=data.last_posts.get(aid),
+            recent_posts=data.recent.get(aid, 0),
+            snapshot=data.snapshots.get(aid),
+            dups=dups.get(aid, []),
+            overlap=overlap.get(aid),
         )
-    return out
-
-
-def _relay_outcomes(
-    releases: list[dict[str, Any]],
-    sampled: dict[int, dict[str, Any]],
-    posts_by_account: dict[int, list[Any]],
-    matched: set[tuple[int, int]],
-) -> dict[int, list[dict[str, Any]]]:
-    """Per sampled account: each due key release, whether and when it was first relayed."""
-    out: dict[int, list[dict[str, Any]]] = {}
-    for release in releases:
-        due_at = release["published_at"] + timedelta(hours=release["due_hours"])
-        targets = set(release["unit_ids"])
-        for aid, meta in sampled.items():
-            if targets and meta["unit_id"] not in targets:
-                continue
-            relay = next((p for p in posts_by_account.get(aid, []) if (release["id"], p.id) in matched), None)
-            out.setdefault(aid, []).append(
-                {
-                    "release_id": release["id"],
-                    "title": release["title"],
-                    "due_at": due_at,
-                    "relayed_at": relay.published_at if relay else None,
-                    "post": relay,
-                    "on_time": bool(relay and relay.published_at <= due_at),
-                }
+        facts.relays = relays.get(aid, [])
+        found = judge.findings(facts, ctx, plan.profile, data.observations.get(aid, []))
+        results.append(
+            judge.result_row(
+                facts,
+                reason=reason,
+                found=found,
+                scoring=plan.profile.get("scoring"),
+                last_success=activity.last_success if activity else None,
             )
-    return out
-
-
-def _effective_rate(kind: str, rate: float | None, conf: dict[str, Any]) -> float | None:
-    if kind == "monthly" or (kind == "adhoc" and rate is None):
-        return None
-    return float(conf["sampling"].get("rate", 0.2)) if rate is None else rate
+        )
+        relay_rows += judge.relay_rows(facts, analysis.relay_similarity)
+    return results, relay_rows
 
 
 def run_check(
@@ -156,159 +217,45 @@ def run_check(
     profile: str | None = None,
 ) -> CheckOutcome:
     """Run and store one check; return its id with the time spent per stage."""
-    clock = time.perf_counter()
-    timings: dict[str, float] = {}
-
-    def tick(stage: str) -> None:
-        nonlocal clock
-        t = time.perf_counter()
-        timings[stage] = round(t - clock, 3)
-        clock = t
-
+    clock = _Clock()
     now = now or utcnow()
-    conf = prof.load(profile)
-    if sample_rate is not None and not 0 <= sample_rate <= 1:
-        raise InvalidValue("--sample-rate", sample_rate, "应在 0 到 1 之间")
-    at, window_from, window_to = resolve_window(
-        kind, conf, at=at, now=now, date_from=date_from, date_to=date_to
-    )
-    seed = int(at.timestamp()) if seed is None else seed
-    accounts = check_data.load_accounts(session)
-    info = {a["id"]: a for a in accounts}
-    ended = set(check_data.ended_accounts_posting(session, until=at))
-    if ended:
-        for a in check_data.load_accounts(session, statuses=("closed", "cancelled")):
-            if a["id"] in ended:
-                info[a["id"]] = a
-    rechecks = checks.previous_failures(session, before=at)
-    chosen = sampling.draw(
-        accounts,
+    plan = plan_check(
+        session,
         kind=kind,
-        rate=sample_rate,
+        at=at,
+        now=now,
+        date_from=date_from,
+        date_to=date_to,
+        sample_rate=sample_rate,
         seed=seed,
-        rechecks=rechecks,
-        full_classes=conf["sampling"].get("full_classes", []),
-        default_rate=float(conf["sampling"].get("rate", 0.2)),
+        profile=profile,
     )
-    chosen.update({aid: "ended_posting" for aid in ended})
-    tick("sample")
-
-    span = float(prof.rule_config(conf, "shell_account").get("span_days", 90))
-    last_posts = check_data.last_post_times(session, until=at)
-    recent = check_data.post_counts(session, since=at - timedelta(days=span), until=at)
-    snapshots = check_data.latest_snapshots(session, until=now)
-    events = check_data.collection_events(session, until=now)
-    posts = check_data.window_posts(session, since=window_from, until=window_to)
-    observations = check_data.observations_between(session, since=window_from, until=at)
-    tick("load")
-
-    ensure_starter(session, actor=actor)
-    analysis = Analysis()
-    matcher = Matcher(check_lexicon.list_entries(session))
-    scan_and_index(session, analysis, since=window_from, until=window_to, matcher=matcher)
-    cluster(
-        session,
-        analysis,
-        since=window_from,
-        until=window_to,
-        posts=posts,
-        similarity=float(conf.get("similarity", 0.8)),
-    )
-    releases = [
-        r
-        for r in check_lexicon.list_releases(session, until=at)
-        if window_from < r["published_at"] + timedelta(hours=r["due_hours"]) <= at
-    ]
-    find_relays(
-        session,
-        analysis,
-        releases=releases,
-        posts=posts,
-        containment=float(conf.get("relay_containment", 0.8)),
-    )
-    timings.update({f"index.{k}": v for k, v in analysis.timings.items()})
-    tick("originality")
-
-    by_account = F.post_facts(posts, analysis)
-    dups = F.duplicates(accounts)
-    overlap = F.overlaps(posts, analysis, info)
-    sampled = {aid: info[aid] for aid in chosen}
-    relays = _relay_outcomes(releases, sampled, by_account, set(analysis.relay_similarity))
-    obs_by: dict[int, list[dict[str, Any]]] = {}
-    for o in observations:
-        obs_by.setdefault(o["account_id"], []).append(o)
-    ctx = Context(at=at, window_from=window_from, window_to=window_to)
-    freshness = float(conf.get("freshness_days", 3))
-    results, relay_rows = [], []
-    for aid, reason in chosen.items():
-        meta = info[aid]
-        state = F.collection_state(events.get(aid), now=now, freshness_days=freshness)
-        acct = F.account_facts(
-            meta,
-            collection=state,
-            posts=by_account.get(aid, []),
-            last_post_at=last_posts.get(aid),
-            recent_posts=recent.get(aid, 0),
-            snapshot=snapshots.get(aid),
-            dups=dups.get(aid, []),
-            overlap=overlap.get(aid),
-        )
-        acct.relays = relays.get(aid, [])
-        found = _findings(acct, ctx, conf, obs_by.get(aid, []))
-        verdict, score = checks.verdict_of(state, found, conf.get("scoring"))
-        counted = [p for p in acct.posts if p.key_relay is None]
-        original = sum(1 for p in counted if not (p.is_repost or p.copied))
-        results.append(
-            {
-                "account_id": aid,
-                "sample_reason": reason,
-                "verdict": verdict,
-                "score": score,
-                "collection": state,
-                "last_post_at": acct.last_post_at,
-                "last_success_at": (events.get(aid) or {}).get("last_success"),
-                "posts_in_window": len(acct.posts),
-                "original_posts": original,
-                "stats": {
-                    "original_rate": round(original / len(counted), 4) if counted else None,
-                    "overlap": round(acct.overlap, 4),
-                    "key_relays": len(acct.posts) - len(counted),
-                },
-                "findings": found,
-            }
-        )
-        for r in acct.relays:
-            relay_rows.append(
-                {
-                    "release_id": r["release_id"],
-                    "account_id": aid,
-                    "post_id": r["post"].id if r["post"] else None,
-                    "relayed_at": r["relayed_at"],
-                    "on_time": r["on_time"],
-                    "similarity": analysis.relay_similarity.get((r["release_id"], r["post"].id))
-                    if r["post"]
-                    else None,
-                }
-            )
-    tick("rules")
-    run_id = checks.store_run(
+    clock.tick("sample")
+    data = load(session, plan)
+    clock.tick("load")
+    analysis, releases = analyse(session, plan, data, actor=actor)
+    clock.timings.update({f"index.{k}": v for k, v in analysis.timings.items()})
+    clock.tick("originality")
+    results, relays = judge_sample(plan, data, analysis, releases)
+    clock.tick("rules")
+    run_id = check_store.store_run(
         session,
         run={
             "kind": kind,
-            "at": at,
-            "window_from": window_from,
-            "window_to": window_to,
-            "sample_rate": _effective_rate(kind, sample_rate, conf),
-            "seed": seed,
-            "profile": conf.get("name", "national"),
-            "thresholds": conf,
+            "at": plan.at,
+            "window_from": plan.window_from,
+            "window_to": plan.window_to,
+            "sample_rate": plan.sample_rate,
+            "seed": plan.seed,
+            "profile": plan.profile.get("name", "national"),
+            "thresholds": plan.profile,
             "actor": actor,
-            "population": len(accounts),
+            "population": len(plan.accounts),
             "started_at": now,
         },
         results=results,
-        relays=relay_rows,
+        relays=relays,
     )
-    tick("store")
-    counts = {"population": len(accounts), "sampled": len(results), "posts": len(posts), **analysis.counts}
-    return CheckOutcome(run_id=run_id, timings=timings, counts=counts)
+    clock.tick("store")
+    counts = {"population": len(plan.accounts), "sampled": len(results), "posts": len(data.posts)}
+    return CheckOutcome(run_id=run_id, timings=clock.timings, counts={**counts, **analysis.counts})

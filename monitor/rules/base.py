@@ -1,7 +1,8 @@
 """What every rule sees and how rules are declared.
 
 A rule is a plain function ``check(account, ctx, cfg) -> list[evidence]``, declared with
-``@rule(code, name, level)``. It reads only the facts of one account (``AccountFacts``), the
+``@rule(code, level)``; its Chinese name is the vocabulary's (``registry.vocab.RULE``), so
+a rule has one name in every output. It reads only the facts of one account (``AccountFacts``), the
 check's context (``Context``: the check time ``at``, injected, and the window) and its own
 table of the profile (``cfg``). It returns one evidence dict per finding (usually zero or
 one), in the documented shape of ``registry.check_models``. The engine adds the rule code,
@@ -17,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from registry.timeutil import local_iso
+from registry.vocab import RULE
 
 Evidence = dict[str, Any]
 
@@ -77,11 +79,14 @@ Check = Callable[[AccountFacts, Context, dict[str, Any]], list[Evidence]]
 @dataclass(frozen=True)
 class Rule:
     code: str
-    name: str
     level: str
     judgement: bool
     needs_collection: bool
     check: Check
+
+    @property
+    def name(self) -> str:
+        return RULE.label(self.code)
 
     @property
     def doc(self) -> str:
@@ -92,12 +97,13 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(
-    code: str, name: str, level: str, *, judgement: bool = False, needs_collection: bool = True
+    code: str, level: str, *, judgement: bool = False, needs_collection: bool = True
 ) -> Callable[[Check], Check]:
-    """Register a rule under its stable code."""
+    """Register a rule under its stable code (which must be in the vocabulary)."""
+    assert code in RULE, f"rule {code} has no name in registry.vocab.RULE"
 
     def register(func: Check) -> Check:
-        RULES[code] = Rule(code, name, level, judgement, needs_collection, func)
+        RULES[code] = Rule(code, level, judgement, needs_collection, func)
         return func
 
     return register

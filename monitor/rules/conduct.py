@@ -8,14 +8,14 @@ from monitor.rules.base import AccountFacts, Context, Evidence, PostFacts, post_
 from registry.timeutil import local_iso
 
 
-@rule("no_interaction", "未提供有效互动功能", "veto", needs_collection=False)
+@rule("no_interaction", "veto", needs_collection=False)
 def no_interaction(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
     """未提供有效互动功能（单项否决）。采集数据无法判断，只来自检查人员的人工检查记录
     （``govmedia observe import``），录入即为已确认问题。"""
     return []
 
 
-@rule("filing_mismatch", "与备案不符", "deduct", needs_collection=False)
+@rule("filing_mismatch", "deduct", needs_collection=False)
 def filing_mismatch(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
     """平台显示名称与备案名称不同且未办理变更备案；已关停或注销的账号仍在发布；账号未经平台认证。
 
@@ -47,7 +47,7 @@ def filing_mismatch(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) ->
     ]
 
 
-@rule("relay_missed", "未按时转载重要信息", "deduct")
+@rule("relay_missed", "deduct")
 def relay_missed(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
     """到期的转载任务未在时限内转载（近似重复匹配，不要求逐字相同）。逾期转载也计入，并注明转载时间。"""
     missed = [r for r in account.relays if not r["on_time"]]

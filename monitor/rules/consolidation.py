@@ -11,7 +11,7 @@ from typing import Any
 from monitor.rules.base import AccountFacts, Context, Evidence, rule
 
 
-@rule("duplicate_account", "同一平台重复开设", "deduct", needs_collection=False)
+@rule("duplicate_account", "deduct", needs_collection=False)
 def duplicate_account(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
     """同一主办单位在同一平台有多个在用账号（已备案状态）。证据列出同单位同平台的其他账号。"""
     if not account.duplicates:
@@ -25,7 +25,7 @@ def duplicate_account(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) 
     ]
 
 
-@rule("similar_low_use", "功能相近且利用率低", "info")
+@rule("similar_low_use", "info")
 def similar_low_use(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
     """同一单位或同一地区、同一平台的账号内容高度重合（共享内容占比 ≥ ``min_overlap``），
     且粉丝数不超过 ``max_followers``、条均互动（转评赞）不超过 ``max_engagement``：整合候选。

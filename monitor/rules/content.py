@@ -26,7 +26,7 @@ def _matches(posts: list[PostFacts], kind: str) -> tuple[list[PostFacts], list[d
     return hit_posts, matches
 
 
-@rule("low_originality", "原创率低", "deduct")
+@rule("low_originality", "deduct")
 def low_originality(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
     """窗口内原创内容 / 全部内容（不含转载任务要求的转载）低于 ``min_rate``。
 
@@ -65,26 +65,26 @@ def _lexicon_rule(account: AccountFacts, kind: str, label: str) -> list[Evidence
     ]
 
 
-@rule("serious_error", "严重表述错误", "veto", judgement=True)
+@rule("serious_error", "veto", judgement=True)
 def serious_error(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
     """内容含词库（serious 类）中的已知错误表述；证据给出正确表述。待人工确认后方计入。"""
     return _lexicon_rule(account, "serious", "疑似严重表述错误")
 
 
-@rule("sensitive_word", "敏感词", "warn", judgement=True)
+@rule("sensitive_word", "warn", judgement=True)
 def sensitive_word(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
     """内容含词库（sensitive 类）中的敏感词。待人工确认。"""
     return _lexicon_rule(account, "sensitive", "敏感词")
 
 
-@rule("commercial_ad", "商业广告", "deduct", judgement=True)
+@rule("commercial_ad", "deduct", judgement=True)
 def commercial_ad(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
     """内容含词库（ad 类）中的广告用语（待人工确认）；检查人员的人工检查记录直接确认。
     级别由方案决定（有的省份将商业广告列为单项否决）。"""
     return _lexicon_rule(account, "ad", "疑似商业广告用语")
 
 
-@rule("entertainment", "娱乐化", "deduct", judgement=True)
+@rule("entertainment", "deduct", judgement=True)
 def entertainment(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
     """与政府职能无关（娱乐化）内容的占比超过 ``max_share``；按词库 entertainment 类识别，待人工确认。
     不足 ``min_posts`` 条时不判。"""

@@ -1,4 +1,4 @@
-"""更新类规则：内容不更新（单项否决）、更新预警、更新不及时、空壳/僵尸账号。
+"""更新类规则：内容不更新（单项否决）、更新预警、更新不及时、空壳、僵尸账号。
 
 All four look only at publication times up to the check time ``at`` (``--at``); posts
 gathered later but published before ``at`` count, posts published after ``at`` do not.
@@ -29,7 +29,7 @@ def _last(account: AccountFacts) -> dict[str, Any]:
     return ev
 
 
-@rule("no_update", "内容不更新", "veto")
+@rule("no_update", "veto")
 def no_update(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
     """监测时间点前 N 天内无更新（国家指标 N=14，单项否决）。
 
@@ -48,7 +48,7 @@ def no_update(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[
     return [{**_last(account), "metrics": {"idle_days": idle}, "threshold": {"days": limit}, "note": note}]
 
 
-@rule("update_warning", "更新预警", "warn")
+@rule("update_warning", "warn")
 def update_warning(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
     """已连续 N 天无更新但尚未到否决线，提前提醒运维人员（甘肃 N=7，即每周更新一次）。
 
@@ -69,7 +69,7 @@ def update_warning(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> 
     ]
 
 
-@rule("update_slow", "更新不及时", "deduct")
+@rule("update_slow", "deduct")
 def update_slow(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
     """检查窗口内最长间隔超过 ``max_gap_days`` 天，或月均发布少于 ``min_posts_per_month`` 条。
 
@@ -100,7 +100,7 @@ def update_slow(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> lis
     ]
 
 
-@rule("shell_account", "空壳/僵尸账号", "warn")
+@rule("shell_account", "warn")
 def shell_account(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
     """开设已满 ``span_days`` 天、其间发布不超过 ``max_posts`` 条的账号，建议关停整合。"""
     span = float(cfg.get("span_days", 90))

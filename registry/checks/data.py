@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from registry.checks.models import Observation
-from registry.collection.models import SUCCESS_OUTCOMES, AccountSnapshot, CrawlAttempt, Post
+from registry.collection.models import AccountSnapshot, Post
 from registry.filing.models import Account, Unit
 
 CHUNK = 20_000
@@ -75,16 +75,6 @@ def ended_accounts_posting(session: Session, *, until: datetime) -> list[int]:
         .order_by(Account.id)
     )
     return list(session.scalars(query))
-
-
-def last_post_times(session: Session, *, until: datetime) -> dict[int, datetime]:
-    """The latest publication time per account, up to ``until``."""
-    query = (
-        select(Post.account_id, func.max(Post.published_at))
-        .where(Post.published_at <= until)
-        .group_by(Post.account_id)
-    )
-    return {a: t for a, t in session.execute(query) if t is not None}
 
 
 def post_counts(session: Session, *, since: datetime, until: datetime) -> dict[int, int]:
@@ -166,57 +156,6 @@ def latest_snapshots(session: Session, *, until: datetime) -> dict[int, dict[str
         a: {"at": at, "shown_name": name, "followers": followers, "verified": verified}
         for a, at, name, followers, verified in session.execute(query)
     }
-
-
-def collection_events(session: Session, *, until: datetime) -> dict[int, dict[str, Any]]:
-    """Per account: latest success (crawl ok/empty, import, observation) and latest attempt.
-
-    Returns ``{account_id: {"last_success": dt|None, "last_attempt": dt|None,
-    "last_outcome": str|None}}``; imports and observations count as successes.
-    """
-    out: dict[int, dict[str, Any]] = {}
-
-    def slot(aid: int) -> dict[str, Any]:
-        return out.setdefault(aid, {"last_success": None, "last_attempt": None, "last_outcome": None})
-
-    def bump(aid: int, when: datetime | None) -> None:
-        s = slot(aid)
-        if when is not None and (s["last_success"] is None or when > s["last_success"]):
-            s["last_success"] = when
-
-    for aid, when in session.execute(
-        select(CrawlAttempt.account_id, func.max(CrawlAttempt.at))
-        .where(CrawlAttempt.outcome.in_(SUCCESS_OUTCOMES), CrawlAttempt.at <= until)
-        .group_by(CrawlAttempt.account_id)
-    ):
-        bump(aid, when)
-    for aid, when in session.execute(
-        select(Post.account_id, func.max(Post.fetched_at))
-        .where(Post.origin == "import", Post.fetched_at <= until)
-        .group_by(Post.account_id)
-    ):
-        bump(aid, when)
-    for aid, when in session.execute(
-        select(Observation.account_id, func.max(Observation.recorded_at))
-        .where(Observation.recorded_at <= until)
-        .group_by(Observation.account_id)
-    ):
-        bump(aid, when)
-    latest = (
-        select(CrawlAttempt.account_id, func.max(CrawlAttempt.at).label("at"))
-        .where(CrawlAttempt.at <= until)
-        .group_by(CrawlAttempt.account_id)
-        .subquery()
-    )
-    for aid, when, outcome in session.execute(
-        select(CrawlAttempt.account_id, CrawlAttempt.at, CrawlAttempt.outcome).join(
-            latest, and_(latest.c.account_id == CrawlAttempt.account_id, latest.c.at == CrawlAttempt.at)
-        )
-    ):
-        s = slot(aid)
-        if s["last_attempt"] is None or when >= s["last_attempt"]:
-            s["last_attempt"], s["last_outcome"] = when, outcome
-    return out
 
 
 def observations_between(session: Session, *, since: datetime, until: datetime) -> list[dict[str, Any]]:

@@ -17,8 +17,6 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from registry.checks.models import (
-    LEVELS,
-    LEXICON_KINDS,
     KeyRelease,
     KeyReleaseUnit,
     LexiconEntry,
@@ -28,17 +26,11 @@ from registry.errors import Conflict, InvalidValue, NotFound
 from registry.filing.models import Account
 from registry.filing.units import find_unit
 from registry.timeutil import local_iso
-
-KIND_LABELS = {"serious": "严重表述错误", "sensitive": "敏感词", "entertainment": "娱乐化", "ad": "商业广告"}
+from registry.vocab import FINDING_LEVEL, LEXICON_KIND
 
 
 def _kind(kind: str) -> str:
-    value = (kind or "").strip()
-    reverse = {v: k for k, v in KIND_LABELS.items()}
-    value = reverse.get(value, value)
-    if value not in LEXICON_KINDS:
-        raise InvalidValue("类别", kind, "应为 " + "/".join(LEXICON_KINDS))
-    return value
+    return LEXICON_KIND.code(kind, "类别")
 
 
 def add_entry(
@@ -53,7 +45,7 @@ def add_entry(
         session.scalar(select(LexiconEntry.id).where(LexiconEntry.phrase == text, LexiconEntry.kind == code))
         is not None
     ):
-        raise Conflict("词语", text, f"已在词库（{KIND_LABELS[code]}）中")
+        raise Conflict("词语", text, f"已在词库（{LEXICON_KIND.label(code)}）中")
     entry = LexiconEntry(
         phrase=text, kind=code, correct=(correct or "").strip() or None, source=source, actor=actor
     )
@@ -176,8 +168,7 @@ def add_observations(
     """Record inspectors' observations (``account_id``, ``rule``, ``level``, ``note``,
     ``observed_at``); the caller has validated rule codes and row errors."""
     for row in rows:
-        if row["level"] not in LEVELS:
-            raise InvalidValue("级别", row["level"], "应为 " + "/".join(LEVELS))
+        FINDING_LEVEL.code(row["level"], "级别")
         if session.get(Account, row["account_id"]) is None:
             raise NotFound("账号ID", row["account_id"], "账号")
     for row in rows:

@@ -89,6 +89,9 @@ class CheckResult(Base):
     )
     verdict: Mapped[str] = mapped_column(String(16), index=True, comment="qualified/unqualified/uncollected")
     score: Mapped[float | None] = mapped_column(Float, comment="得分（方案定义时）")
+    reason: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, comment="结论依据 {basis: veto/score/collection/passed, …}"
+    )
     collection: Mapped[str] = mapped_column(
         String(16), comment="采集状态 collected/never/failed（正常/从未采集/采集失败）"
     )

@@ -1,23 +1,21 @@
-"""Read-only views the reports need: the registry on a date, the check results and
-confirmed findings of an inspection window, relay matches, and the ledger's circulars.
+"""The stored results of the checks run in an inspection window (for the circular).
 
-Rows come back as small named tuples so that a national-scale window (hundreds of thousands
-of results) stays cheap; the reports package does all the arithmetic.
+Everything is read as the checks stored it: the verdict of each result (合格 / 不合格 /
+未能采集, already decided by the monitor and updated by reviews), its confirmed findings and
+its relay matches. Rows come back as small named tuples so that a national-scale window
+(hundreds of thousands of results) stays cheap; the reports package groups and words them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, case, func, not_, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from registry.checks.models import CheckResult, CheckRun, Finding, KeyRelease, RelayMatch
-from registry.filing.models import Account, Unit
-from registry.ledger.models import Circular
-from registry.timeutil import day_end
 
 CHUNK = 5_000
 
@@ -43,22 +41,6 @@ class FindingRow(NamedTuple):
     evidence: dict[str, Any]
 
 
-class AccountFacts(NamedTuple):
-    id: int
-    name: str
-    platform: str
-    url: str | None
-    unit_id: int
-
-
-class UnitFacts(NamedTuple):
-    id: int
-    name: str
-    level: str
-    kind: str
-    region_code: str
-
-
 class RelayRow(NamedTuple):
     release_id: int
     title: str
@@ -67,24 +49,20 @@ class RelayRow(NamedTuple):
     on_time: bool
 
 
-def registry_size(session: Session, *, on: date) -> list[tuple[str, str, int]]:
-    """(unit level, platform, accounts) for accounts filed, approved and not yet closed or
-    cancelled at the end of ``on`` (Beijing time)."""
-    end = day_end(on)
-    ended = and_(Account.status.in_(("closed", "cancelled")), Account.status_at <= end)
-    query = (
-        select(Unit.level, Account.platform, func.count(Account.id))
-        .join(Unit, Unit.id == Account.unit_id)
-        .where(Account.approved_at.is_not(None), Account.approved_at <= end, not_(ended))
-        .group_by(Unit.level, Account.platform)
-    )
-    return [(level, platform, int(n)) for level, platform, n in session.execute(query)]
-
-
 def runs_between(session: Session, *, start: datetime, end: datetime) -> list[CheckRun]:
     """Check runs whose check time lies in [start, end], oldest first."""
     query = select(CheckRun).where(CheckRun.at >= start, CheckRun.at <= end)
     return list(session.scalars(query.order_by(CheckRun.at, CheckRun.id)))
+
+
+def unqualified_accounts(session: Session, run_ids: Sequence[int]) -> set[int]:
+    """Accounts that at least one of the runs found unqualified (the stored verdict)."""
+    query = (
+        select(CheckResult.account_id)
+        .where(CheckResult.run_id.in_(list(run_ids)), CheckResult.verdict == "unqualified")
+        .distinct()
+    )
+    return set(session.scalars(query))
 
 
 def judged_accounts(session: Session, run_ids: Sequence[int]) -> set[int]:
@@ -150,11 +128,6 @@ def _aware(value: datetime | str) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def account_platforms(session: Session) -> list[tuple[int, str, int]]:
-    """(account id, platform, unit id) of every account, for grouping the figures."""
-    return [(a, p, u) for a, p, u in session.execute(select(Account.id, Account.platform, Account.unit_id))]
-
-
 def findings_of(
     session: Session,
     run_ids: Iterable[int],
@@ -188,25 +161,9 @@ def findings_of(
     return rows
 
 
-def accounts_facts(session: Session, ids: Iterable[int]) -> dict[int, AccountFacts]:
-    """Name, platform, link and unit of the given accounts."""
-    out: dict[int, AccountFacts] = {}
-    for chunk in _chunks(sorted(set(ids))):
-        query = select(Account.id, Account.name, Account.platform, Account.url, Account.unit_id).where(
-            Account.id.in_(chunk)
-        )
-        out.update({row[0]: AccountFacts(*row) for row in session.execute(query)})
-    return out
-
-
-def units_facts(session: Session) -> dict[int, UnitFacts]:
-    """Every unit: name, level, kind and region code (for grouping by 市州 / 县区)."""
-    query = select(Unit.id, Unit.name, Unit.level, Unit.kind, Unit.region_code)
-    return {row[0]: UnitFacts(*row) for row in session.execute(query)}
-
-
 def relays_of(session: Session, runs: Sequence[CheckRun]) -> list[RelayRow]:
-    """Relay duty per (key release, account), as the latest run of the window found it."""
+    """Relay duty per (key release, account), as the latest run of the window that collected the
+    account found it (an account the run could not collect has no known relays)."""
     order = {r.id: (r.at, r.id) for r in runs}
     latest: dict[tuple[int, int], tuple[tuple[datetime, int], RelayRow]] = {}
     for chunk in _chunks(list(order)):
@@ -220,7 +177,11 @@ def relays_of(session: Session, runs: Sequence[CheckRun]) -> list[RelayRow]:
                 RelayMatch.on_time,
             )
             .join(KeyRelease, KeyRelease.id == RelayMatch.release_id)
-            .where(RelayMatch.run_id.in_(chunk))
+            .join(
+                CheckResult,
+                (CheckResult.run_id == RelayMatch.run_id) & (CheckResult.account_id == RelayMatch.account_id),
+            )
+            .where(RelayMatch.run_id.in_(chunk), CheckResult.verdict != "uncollected")
         )
         for run_id, release_id, title, account_id, relayed_at, on_time in session.execute(query):
             key = (release_id, account_id)
@@ -228,46 +189,6 @@ def relays_of(session: Session, runs: Sequence[CheckRun]) -> list[RelayRow]:
             if key not in latest or order[run_id] > latest[key][0]:
                 latest[key] = (order[run_id], row)
     return [row for _, row in latest.values()]
-
-
-def previous_run(session: Session, run: CheckRun) -> CheckRun | None:
-    """The latest earlier run of the same kind (for the check sheet's comparison)."""
-    query = (
-        select(CheckRun)
-        .where(
-            CheckRun.kind == run.kind,
-            or_(CheckRun.at < run.at, and_(CheckRun.at == run.at, CheckRun.id < run.id)),
-        )
-        .order_by(CheckRun.at.desc(), CheckRun.id.desc())
-        .limit(1)
-    )
-    return session.scalar(query)
-
-
-def verdict_counts(session: Session, run_id: int) -> dict[str, int]:
-    query = (
-        select(CheckResult.verdict, func.count())
-        .where(CheckResult.run_id == run_id)
-        .group_by(CheckResult.verdict)
-    )
-    counts = {"qualified": 0, "unqualified": 0, "uncollected": 0}
-    counts.update({verdict: int(n) for verdict, n in session.execute(query)})
-    return counts
-
-
-def sample_reasons(session: Session, run_id: int) -> dict[str, int]:
-    query = (
-        select(CheckResult.sample_reason, func.count())
-        .where(CheckResult.run_id == run_id)
-        .group_by(CheckResult.sample_reason)
-    )
-    return {reason: int(n) for reason, n in session.execute(query)}
-
-
-def previous_circular(session: Session, *, before: date) -> Circular | None:
-    """The latest circular whose window ended before ``before``."""
-    query = select(Circular).where(Circular.window_to < before).order_by(Circular.window_to.desc())
-    return session.scalar(query.limit(1))
 
 
 def _chunks(values: list[Any]) -> Iterable[list[Any]]:

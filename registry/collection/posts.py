@@ -24,8 +24,8 @@ from registry.collection.store import record_attempt, upsert_posts
 from registry.errors import InvalidValue, RowErrors
 from registry.filing.accounts import get_account
 from registry.filing.models import Account
-from registry.filing.platforms import platform_code
 from registry.timeutil import day_start, local_iso, parse_time
+from registry.vocab import PLATFORM
 
 POST_KEYS = ("post_id", "published_at", "title", "text", "url", "is_repost", "source")
 IMPORT_KEYS = ("account", *POST_KEYS)
@@ -156,7 +156,7 @@ class _AccountLookup:
         if ":" not in ref:
             return None
         platform, platform_id = ref.split(":", 1)
-        code = platform_code(platform)
+        code = PLATFORM.find(platform)
         if code is None:
             return None
         return self.session.scalar(

@@ -20,6 +20,7 @@ from registry.collection.models import OUTCOMES, AccountSnapshot, CrawlAttempt, 
 from registry.db import utcnow
 from registry.errors import InvalidValue, NotFound
 from registry.filing.models import Account, Unit
+from registry.vocab import OUTCOME
 
 POST_FIELDS = (
     "title",
@@ -54,7 +55,7 @@ def record_attempt(
 ) -> CrawlAttempt:
     """Store one account's collection outcome with its evidence (status code, a snippet)."""
     if outcome not in OUTCOMES:
-        raise InvalidValue("采集结果", outcome, "应为 " + "/".join(OUTCOMES))
+        raise InvalidValue("采集结果", outcome, "应为" + OUTCOME.choices())
     attempt = CrawlAttempt(
         account_id=account_id,
         outcome=outcome,
@@ -412,7 +413,7 @@ def store_collection(
 
     for result in results:
         if result["outcome"] not in OUTCOMES:
-            raise InvalidValue("采集结果", result["outcome"], "应为 " + "/".join(OUTCOMES))
+            raise InvalidValue("采集结果", result["outcome"], "应为" + OUTCOME.choices())
     rows: dict[tuple[int, str], dict[str, Any]] = {}
     for result in results:
         if result["outcome"] != "ok":

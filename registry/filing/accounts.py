@@ -17,7 +17,9 @@ from registry.db import utcnow
 from registry.errors import Conflict, IllegalTransition, InvalidValue, NotFound
 from registry.filing.models import Account, AccountName, FilingEvent
 from registry.filing.platforms import PLATFORMS
+from registry.filing.platforms import platform_id as valid_platform_id
 from registry.filing.units import find_unit
+from registry.vocab import ACCOUNT_STATUS, FILING_ACTION, PLATFORM
 
 # which statuses each action may start from
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -25,15 +27,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "change": ("pending", "active"),
     "close": ("active",),
     "cancel": ("pending", "active", "closed"),
-}
-ACTION_LABELS = {
-    "file": "报备",
-    "import": "导入",
-    "approve": "审核通过",
-    "change": "变更",
-    "close": "关停",
-    "cancel": "注销",
-    "unit_add": "新增单位",
 }
 LIVE = ("pending", "active")
 
@@ -108,16 +101,16 @@ def file_account(
     owner_unit = find_unit(session, unit)
     code = v.platform(platform)
     name = v.text(name, "账号名称")
-    pid = v.platform_id(code, platform_id.strip() if platform_id else platform_id)
+    pid = valid_platform_id(code, platform_id.strip() if platform_id else platform_id)
     extra = clean_optional(optional)
     existing = session.scalar(select(Account.id).where(Account.platform == code, Account.platform_id == pid))
     if existing is not None:
-        raise Conflict("平台账号ID", pid, f"该{PLATFORMS[code].label}账号已备案（账号ID {existing}）")
+        raise Conflict("平台账号ID", pid, f"该{PLATFORM.label(code)}账号已备案（账号ID {existing}）")
     if live_count(session, owner_unit.id, code) and not (reason and reason.strip()):
         raise InvalidValue(
             "原因",
             reason or "",
-            f"「{owner_unit.name}」在{PLATFORMS[code].label}已有账号，一个单位原则上在同一平台"
+            f"「{owner_unit.name}」在{PLATFORM.label(code)}已有账号，一个单位原则上在同一平台"
             "只开设一个账号，确需再开设请用 --reason 说明理由",
         )
     account = Account(unit_id=owner_unit.id, platform=code, name=name, platform_id=pid, **extra)
@@ -223,7 +216,7 @@ def cancel(session: Session, account_id: int | str, *, reason: str, actor: str) 
 def _end(
     session: Session, account_id: int | str, action: str, status: str, reason: str, actor: str
 ) -> Account:
-    reason_text = _required_reason(reason, ACTION_LABELS[action])
+    reason_text = _required_reason(reason, FILING_ACTION.label(action))
     account = _transition(session, account_id, action)
     old = account.status
     account.status = status
@@ -243,12 +236,12 @@ def _end(
 def _transition(session: Session, account_id: int | str, action: str) -> Account:
     account = get_account(session, account_id)
     if account.status not in TRANSITIONS[action]:
-        allowed = "、".join(v.STATUSES[s] for s in TRANSITIONS[action])
+        allowed = "、".join(ACCOUNT_STATUS.label(s) for s in TRANSITIONS[action])
         raise IllegalTransition(
             account.id,
-            v.STATUSES[account.status],
-            ACTION_LABELS[action],
-            f"只有{allowed}的账号可以{ACTION_LABELS[action]}",
+            ACCOUNT_STATUS.label(account.status),
+            FILING_ACTION.label(action),
+            f"只有{allowed}的账号可以{FILING_ACTION.label(action)}",
         )
     return account
 

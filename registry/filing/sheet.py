@@ -24,7 +24,8 @@ from registry.db import utcnow
 from registry.errors import InvalidValue, RowErrors
 from registry.filing.accounts import LIVE, OPTIONAL_FIELDS, filing_number
 from registry.filing.models import Account, FilingEvent, Unit
-from registry.filing.platforms import PLATFORMS, platform_label
+from registry.filing.platforms import platform_id as valid_platform_id
+from registry.vocab import ACCOUNT_STATUS, PLATFORM, UNIT_LEVEL
 
 # (key, header) in the order of the 备案登记表
 COLUMNS: list[tuple[str, str]] = [
@@ -86,13 +87,13 @@ def export_filings(
         values: dict[str, Any] = {key: getattr(account, key, None) for key, _ in COLUMNS}
         values.update(
             unit=owner_unit.name,
-            platform=platform_label(account.platform),
+            platform=PLATFORM.label(account.platform),
             reason=None,
             verified=None if account.verified is None else ("是" if account.verified else "否"),
             opened_on=account.opened_on.isoformat() if account.opened_on else None,
             filing_no=account.filing_no,
-            status=v.STATUSES[account.status],
-            level=v.LEVELS[owner_unit.level],
+            status=ACCOUNT_STATUS.label(account.status),
+            level=UNIT_LEVEL.label(owner_unit.level),
             region=owner_unit.region_code,
         )
         rows.append([values[key] for key, _ in COLUMNS + REGISTRY_COLUMNS])
@@ -158,7 +159,7 @@ class _Checker:
         if raw.get("name"):
             row["name"] = field("name", lambda: v.text(raw["name"], "账号名称"))
         if code and raw.get("platform_id"):
-            row["platform_id"] = field("platform_id", lambda: v.platform_id(code, raw["platform_id"]))
+            row["platform_id"] = field("platform_id", lambda: valid_platform_id(code, raw["platform_id"]))
         for key, (label, cleaner) in OPTIONAL_FIELDS.items():
             if raw.get(key):
                 row[key] = field(key, lambda c=cleaner, k=key, lb=label: c(raw[k], lb))
@@ -176,7 +177,7 @@ class _Checker:
                         row_no,
                         "平台账号ID",
                         raw["platform_id"],
-                        f"该{PLATFORMS[code].label}账号已备案（账号ID {self.taken[key_pair]}）",
+                        f"该{PLATFORM.label(code)}账号已备案（账号ID {self.taken[key_pair]}）",
                     )
                 )
             elif key_pair in self.seen:
@@ -188,7 +189,7 @@ class _Checker:
                     row_no,
                     "申请理由",
                     "",
-                    f"「{unit.name}」在{PLATFORMS[code].label}已有账号，"
+                    f"「{unit.name}」在{PLATFORM.label(code)}已有账号，"
                     "一个单位原则上在同一平台只开设一个账号，须填写申请理由",
                 )
             )

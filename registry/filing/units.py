@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, aliased
 from registry import validation as v
 from registry.errors import Conflict, InvalidValue, NotFound
 from registry.filing.models import FilingEvent, Unit
+from registry.vocab import LEVEL_RANK, UNIT_LEVEL
 
 
 def find_unit(session: Session, ref: str | int, field: str = "主办单位") -> Unit:
@@ -44,11 +45,11 @@ def add_unit(
     code = v.credit_code(credit_code) if credit_code else None
     parent_unit = find_unit(session, parent, "上级单位") if parent else None
     if parent_unit is not None:
-        if v.LEVEL_RANK[level] < v.LEVEL_RANK[parent_unit.level]:
+        if LEVEL_RANK[level] < LEVEL_RANK[parent_unit.level]:
             raise InvalidValue(
                 "上级单位",
                 parent,
-                f"上级单位是{v.LEVELS[parent_unit.level]}，不能管理{v.LEVELS[level]}单位",
+                f"上级单位是{UNIT_LEVEL.label(parent_unit.level)}，不能管理{UNIT_LEVEL.label(level)}单位",
             )
         if not v.region_within(region, parent_unit.region_code, parent_unit.level):
             raise InvalidValue(

@@ -22,24 +22,9 @@ from registry.checks.models import CheckResult, Finding
 from registry.checks.store import get_run
 from registry.db import utcnow
 from registry.errors import InvalidValue, NotFound
-from registry.filing.models import Account, Unit
-from registry.ledger.models import ITEM_STATUSES, Circular, LedgerEvent, LedgerItem
-from registry.timeutil import local_iso
+from registry.ledger.models import Circular, LedgerEvent, LedgerItem
+from registry.vocab import LEDGER_ACTION, LEDGER_STATUS
 
-STATUS_LABELS = {
-    "open": "已立项",
-    "notified": "已反馈",
-    "rectified": "已整改",
-    "closed": "已销号",
-    "reopened": "整改未通过",
-}
-ACTION_LABELS = {
-    "open": "立项",
-    "notify": "反馈",
-    "record": "登记整改",
-    "close": "销号",
-    "reopen": "重新整改",
-}
 # which statuses each action may start from
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "notify": ("open",),
@@ -47,24 +32,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "close": ("open", "notified", "rectified", "reopened"),
     "reopen": ("notified", "rectified", "closed"),
 }
-ITEM_KEYS = (
-    "id",
-    "circular_id",
-    "doc_no",
-    "account_id",
-    "account",
-    "platform",
-    "unit",
-    "rule",
-    "level",
-    "description",
-    "status",
-    "deadline",
-    "opened_at",
-    "updated_at",
-    "note",
-    "evidence_url",
-)
 
 
 def save_circular(
@@ -166,12 +133,12 @@ def _move(
     run_id: int | None = None,
 ) -> None:
     if item.status not in TRANSITIONS[action]:
-        allowed = "、".join(STATUS_LABELS[s] for s in TRANSITIONS[action])
+        allowed = "、".join(LEDGER_STATUS.label(s) for s in TRANSITIONS[action])
         raise InvalidValue(
             "整改事项ID",
             item.id,
-            f"当前状态为「{STATUS_LABELS[item.status]}」，不能{ACTION_LABELS[action]}"
-            f"（只有{allowed}的事项可以{ACTION_LABELS[action]}）",
+            f"当前状态为「{LEDGER_STATUS.label(item.status)}」，不能{LEDGER_ACTION.label(action)}"
+            f"（只有{allowed}的事项可以{LEDGER_ACTION.label(action)}）",
         )
     session.add(
         LedgerEvent(
@@ -271,82 +238,6 @@ def review(session: Session, run_id: int | str, *, actor: str) -> dict[str, int]
             counts["closed"] += 1
         else:
             counts["unchanged"] += 1
-    return counts
-
-
-def list_items(
-    session: Session,
-    *,
-    status: str | None = None,
-    circular_id: int | None = None,
-    account_ids: Sequence[int] | None = None,
-) -> list[dict[str, Any]]:
-    """The ledger as rows (``ITEM_KEYS``), oldest first."""
-    query = (
-        select(LedgerItem, Circular.doc_no, Account.name, Account.platform, Unit.name)
-        .join(Circular, Circular.id == LedgerItem.circular_id)
-        .join(Account, Account.id == LedgerItem.account_id)
-        .join(Unit, Unit.id == Account.unit_id)
-        .order_by(LedgerItem.id)
-    )
-    if status:
-        if status not in ITEM_STATUSES:
-            raise InvalidValue("状态", status, "应为 " + "/".join(ITEM_STATUSES))
-        query = query.where(LedgerItem.status == status)
-    if circular_id is not None:
-        query = query.where(LedgerItem.circular_id == circular_id)
-    if account_ids is not None:
-        query = query.where(LedgerItem.account_id.in_(list(account_ids)))
-    return [
-        {
-            "id": i.id,
-            "circular_id": i.circular_id,
-            "doc_no": doc_no,
-            "account_id": i.account_id,
-            "account": name,
-            "platform": platform,
-            "unit": unit,
-            "rule": i.rule,
-            "level": i.level,
-            "description": i.description,
-            "status": i.status,
-            "deadline": i.deadline.isoformat(),
-            "opened_at": local_iso(i.opened_at),
-            "updated_at": local_iso(i.updated_at),
-            "note": i.note,
-            "evidence_url": i.evidence_url,
-        }
-        for i, doc_no, name, platform, unit in session.execute(query)
-    ]
-
-
-def history(session: Session, item_id: int | str) -> list[dict[str, Any]]:
-    item = get_item(session, item_id)
-    query = select(LedgerEvent).where(LedgerEvent.item_id == item.id).order_by(LedgerEvent.id)
-    return [
-        {
-            "at": local_iso(e.at),
-            "action": e.action,
-            "actor": e.actor,
-            "from": e.from_status,
-            "to": e.to_status,
-            "note": e.note,
-            "evidence_url": e.evidence_url,
-            "run_id": e.run_id,
-        }
-        for e in session.scalars(query)
-    ]
-
-
-def state_counts(session: Session, circular_id: int) -> dict[str, int]:
-    """How many of a circular's items are in each status."""
-    query = (
-        select(LedgerItem.status, func.count())
-        .where(LedgerItem.circular_id == circular_id)
-        .group_by(LedgerItem.status)
-    )
-    counts = dict.fromkeys(ITEM_STATUSES, 0)
-    counts.update({status: int(n) for status, n in session.execute(query)})
     return counts
 
 

@@ -13,10 +13,11 @@ import typer
 from monitor import observe
 from monitor.app.cli.output import STATE, Format, actor, emit, say, session
 from monitor.app.config import load_config
+from monitor.check import review, summary
 from monitor.check import run as engine
-from monitor.rules import RULES
-from registry.checks import store as checks
+from registry.checks import queries as check_queries
 from registry.timeutil import parse_date, parse_time
+from registry.vocab import FINDING_LEVEL, FINDING_STATUS, RULE, VERDICT
 
 check_app = typer.Typer(
     help="检查：周抽查、月检查、临时检查；查看结果；导出人工检查表。", no_args_is_help=True
@@ -24,9 +25,6 @@ check_app = typer.Typer(
 finding_app = typer.Typer(help="问题：列出、确认、排除（人工复核）。", no_args_is_help=True)
 
 FormatOpt = Annotated[Format, typer.Option("--format", help="输出格式：table、json 或 csv。")]
-VERDICT_LABELS = {"qualified": "合格", "unqualified": "不合格", "uncollected": "未能采集"}
-STATUS_LABELS = {"candidate": "待复核", "confirmed": "已确认", "dismissed": "已排除"}
-LEVEL_LABELS = {"veto": "单项否决", "deduct": "扣分", "warn": "提醒", "info": "提示"}
 
 ACCOUNT_COLUMNS = [
     ("account_id", "账号ID"),
@@ -48,7 +46,7 @@ RUN_COLUMNS = [
     ("qualified", "合格"),
     ("unqualified", "不合格"),
     ("uncollected", "未能采集"),
-    ("pass_rate", "合格率%"),
+    ("pass_rate_text", "合格率"),
 ]
 FINDING_COLUMNS = [
     ("id", "问题ID"),
@@ -73,17 +71,15 @@ def _render_run(data: dict[str, Any], fmt: Format) -> None:
     rows = [
         {
             **a,
-            "verdict": VERDICT_LABELS[a["verdict"]],
+            "verdict": VERDICT.label(a["verdict"]),
             "problems": "；".join(
-                f"{RULES[f['rule']].name if f['rule'] in RULES else f['rule']}"
-                f"（{STATUS_LABELS[f['status']]}）"
-                for f in a["findings"]
+                f"{RULE.label(f['rule'])}（{FINDING_STATUS.label(f['status'])}）" for f in a["findings"]
             ),
         }
         for a in data["accounts"]
     ]
     if fmt is Format.table:
-        rate = "—" if data["pass_rate"] is None else f"{data['pass_rate']}%"
+        rate = data["pass_rate_text"]
         say(
             f"检查批次 {data['run_id']}（{data['kind']}，方案 {data['profile']}），监测时间点 {data['at']}，"
             f"窗口 {data['window']['from']} 至 {data['window']['to']}"
@@ -140,7 +136,7 @@ def check_run(
             seed=seed,
             profile=profile,
         )
-        data = checks.check_json(s, outcome.run_id)
+        data = summary.run_json(s, outcome.run_id)
     _render_run(data, fmt)
 
 
@@ -151,7 +147,7 @@ def check_show(
 ) -> None:
     """查看一次检查的结果（含之后的人工复核）。"""
     with session() as s:
-        data = checks.check_json(s, run_id)
+        data = summary.run_json(s, run_id)
     _render_run(data, fmt)
 
 
@@ -159,7 +155,7 @@ def check_show(
 def check_list(fmt: FormatOpt = Format.table) -> None:
     """列出全部检查批次及合格率。"""
     with session() as s:
-        rows = checks.list_runs(s)
+        rows = summary.list_runs(s)
     emit(rows, fmt, columns=RUN_COLUMNS, title="检查批次")
 
 
@@ -186,19 +182,17 @@ def finding_list(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """列出问题及其证据说明、复核状态。"""
-    if status and status not in STATUS_LABELS:
-        raise typer.BadParameter(f"「{status}」应为 candidate、confirmed 或 dismissed", param_hint="--status")
-    if rule and rule not in RULES:
-        raise typer.BadParameter(f"「{rule}」不是规则代码（{'、'.join(RULES)}）", param_hint="--rule")
+    status = FINDING_STATUS.code(status, "--status") if status else None
+    rule = RULE.code(rule, "--rule") if rule else None
     with session() as s:
-        rows = checks.list_findings(s, run_id=run, status=status, rule=rule)
+        rows = check_queries.list_findings(s, run_id=run, status=status, rule=rule)
     if fmt is not Format.json:
         rows = [
             {
                 **r,
-                "rule": RULES[r["rule"]].name if r["rule"] in RULES else r["rule"],
-                "level": LEVEL_LABELS.get(r["level"], r["level"]),
-                "status": STATUS_LABELS[r["status"]],
+                "rule": RULE.label(r["rule"]),
+                "level": FINDING_LEVEL.label(r["level"]),
+                "status": FINDING_STATUS.label(r["status"]),
             }
             for r in rows
         ]
@@ -212,8 +206,8 @@ def finding_confirm(
 ) -> None:
     """确认问题：计入该账号的结论（单项否决即不合格）。"""
     with session() as s:
-        f = checks.review_finding(s, finding_id, status="confirmed", note=note, actor=actor())
-    say(f"已确认问题 {f.id}（{RULES[f.rule].name if f.rule in RULES else f.rule}）")
+        f = review.review_finding(s, finding_id, status="confirmed", note=note, actor=actor())
+    say(f"已确认问题 {f.id}（{RULE.label(f.rule)}）")
 
 
 @finding_app.command("dismiss")
@@ -223,5 +217,5 @@ def finding_dismiss(
 ) -> None:
     """排除问题（误报）：不计入结论，须说明理由。"""
     with session() as s:
-        f = checks.review_finding(s, finding_id, status="dismissed", note=note, actor=actor())
-    say(f"已排除问题 {f.id}（{RULES[f.rule].name if f.rule in RULES else f.rule}）")
+        f = review.review_finding(s, finding_id, status="dismissed", note=note, actor=actor())
+    say(f"已排除问题 {f.id}（{RULE.label(f.rule)}）")

@@ -12,17 +12,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from monitor.app.cli.output import STATE, Format, emit, say, session
 from registry.timeutil import parse_date
+from registry.vocab import OUTCOME
 
 post_app = typer.Typer(help="采集到的内容：查看、从文件导入。", no_args_is_help=True)
 
-OUTCOME_LABELS = {
-    "ok": "成功",
-    "empty": "无内容",
-    "blocked": "被平台拦截",
-    "auth_expired": "凭据失效",
-    "gone": "账号已不可用",
-    "error": "采集失败",
-}
 CRAWL_COLUMNS = [
     ("account_id", "账号ID"),
     ("outcome_label", "采集结果"),
@@ -90,12 +83,12 @@ def crawl(
     if not report.results:
         say("没有需要采集的账号（默认只采集已备案账号，可用 --account 指定）")
         return
-    rows = [{**r, "outcome_label": OUTCOME_LABELS.get(r["outcome"], r["outcome"])} for r in report.results]
+    rows = [{**r, "outcome_label": OUTCOME.label(r["outcome"])} for r in report.results]
     emit(rows, fmt, columns=CRAWL_COLUMNS, title=f"采集结果（批次 {report.crawl_id}）")
     counts: dict[str, int] = {}
     for r in report.results:
         counts[r["outcome"]] = counts.get(r["outcome"], 0) + 1
-    summary = "，".join(f"{OUTCOME_LABELS[k]} {v}" for k, v in counts.items() if k in OUTCOME_LABELS)
+    summary = "，".join(f"{OUTCOME.label(k)} {v}" for k, v in counts.items())
     say(f"共 {len(rows)} 个账号：{summary}；新增内容 {sum(r['new_posts'] or 0 for r in rows)} 条")
 
 

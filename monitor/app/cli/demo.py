@@ -10,16 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from monitor.app.demo.run import run_demo
+from registry.vocab import CHECK_KIND, OUTCOME
 
-VERDICTS = (("qualified", "合格"), ("unqualified", "不合格"), ("uncollected", "未能采集"))
-OUTCOMES = {
-    "ok": "采集成功",
-    "empty": "无内容",
-    "blocked": "被平台拦截",
-    "auth_expired": "凭据失效",
-    "gone": "账号不存在/已注销",
-    "error": "采集出错",
-}
+VERDICTS = ("qualified", "unqualified", "uncollected")
 
 
 def demo(
@@ -33,7 +26,7 @@ def demo(
     console.print("正在生成演示备案库并采集本地模拟平台，约需一两分钟……")
     summary = run_demo(out, seed=seed)
     console.print(f"\n演示备案库：{summary.units} 个主办单位，{summary.accounts} 个账号（{summary.db}）")
-    crawl = "，".join(f"{OUTCOMES.get(k, k)} {v}" for k, v in summary.crawl.most_common())
+    crawl = "，".join(f"{OUTCOME.label(k)} {v}" for k, v in summary.crawl.most_common())
     console.print(f"采集结果：{crawl}；导入历史归档内容 {summary.history} 条")
     table = Table(title="检查结果")
     for label in ("编号", "类型", "监测时间点", "受检", "合格", "不合格", "未能采集", "合格率"):
@@ -41,15 +34,22 @@ def demo(
     for run in summary.runs:
         table.add_row(
             str(run["run_id"]),
-            {"weekly": "周抽查", "monthly": "月检查"}.get(run["kind"], run["kind"]),
+            CHECK_KIND.label(run["kind"]),
             run["at"][:16].replace("T", " "),
             str(run["sampled"]),
-            *[str(run[k]) for k, _ in VERDICTS],
-            "—" if run["pass_rate"] is None else f"{run['pass_rate']}%",
+            *[str(run[k]) for k in VERDICTS],
+            run["pass_rate_text"],
         )
     console.print(table)
     for line in summary.reviewed:
         console.print(f"人工复核：{line}")
+    c = summary.circular
+    console.print(
+        f"季度通报（{c['window']['from']} 至 {c['window']['to']}）：检查 {c['checked']} 个账号，"
+        f"合格 {c['qualified']}，不合格 {c['unqualified']}，未能采集 {c['uncollected']}，合格率 {c['pass_rate_text']}；"
+        f"列入整改台账 {c['ledger_opened']} 项",
+        markup=False,
+    )
     console.print("\n生成的文件：")
     for path in summary.files:
         console.print(f"  {path}", markup=False)

@@ -10,7 +10,7 @@ import typer
 
 HEADER = """# govmedia 命令参考
 
-本文件由 `python -m monitor.clidoc > docs/cli.md` 从命令本身生成，测试保证它与 `--help` 一致。
+本文件由 `python -m monitor.app.cli.doc > docs/cli.md` 从命令本身生成，测试保证它与 `--help` 一致。
 全局选项写在子命令之前，例如 `govmedia --db postgresql://… account list`。
 """
 

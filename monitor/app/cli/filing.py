@@ -16,7 +16,7 @@ from registry.filing import accounts as filing
 from registry.filing import queries as listing
 from registry.filing import sheet as spreadsheet
 from registry.filing import units
-from registry.validation import STATUSES
+from registry.vocab import ACCOUNT_STATUS
 
 db_app = typer.Typer(help="数据库：初始化与升级。", no_args_is_help=True)
 unit_app = typer.Typer(help="主办单位：新增、列表。", no_args_is_help=True)
@@ -291,7 +291,9 @@ def account_cancel(
 def account_list(
     unit: Annotated[str | None, typer.Option("--unit", help="主办单位（名称或ID）。")] = None,
     platform: Annotated[str | None, typer.Option("--platform", help="平台代码或中文名。")] = None,
-    status: Annotated[str | None, typer.Option("--status", help="状态：" + "/".join(STATUSES) + "。")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="状态：" + "/".join(ACCOUNT_STATUS.codes) + "。")
+    ] = None,
     level: Annotated[str | None, typer.Option("--level", help="主办单位级别。")] = None,
     search: Annotated[str | None, typer.Option("--search", help="按现用名或曾用名检索。")] = None,
     fmt: FormatOpt = Format.table,

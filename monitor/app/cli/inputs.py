@@ -14,6 +14,7 @@ from monitor.similarity import lexicon, neardup
 from registry.checks import inputs as check_lexicon
 from registry.errors import InvalidValue
 from registry.timeutil import local_iso, parse_time
+from registry.vocab import LEXICON_KIND
 
 lexicon_app = typer.Typer(help="词库：严重表述错误、敏感词、娱乐化、商业广告用语。", no_args_is_help=True)
 relay_app = typer.Typer(help="转载任务：指定下级账号须在时限内转载的重要信息。", no_args_is_help=True)
@@ -54,7 +55,7 @@ def lexicon_add(
     with session() as s:
         lexicon.ensure_starter(s, actor=actor())
         entry = check_lexicon.add_entry(s, phrase=phrase, kind=kind, correct=correct, actor=actor())
-    say(f"已加入词库：{entry.phrase}（{check_lexicon.KIND_LABELS[entry.kind]}，ID {entry.id}）")
+    say(f"已加入词库：{entry.phrase}（{LEXICON_KIND.label(entry.kind)}，ID {entry.id}）")
 
 
 @lexicon_app.command("list")

@@ -1,5 +1,5 @@
 """``govmedia config …``, ``govmedia schedule …`` and ``govmedia alert …``: thin commands over
-registry.config, monitor.scheduler and monitor.alerts."""
+monitor.app.config, monitor.app.scheduler and monitor.alerts."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import typer
 from monitor import alerts
 from monitor.app import scheduler
 from monitor.app.cli.output import STATE, Format, emit, say, session
-from monitor.app.config import Config, Problem, effective_rows, load_config
+from monitor.app.config import Config, Problem, alert_settings, effective_rows, load_config
 from registry.db import resolve_url, session_scope
 from registry.errors import InvalidValue
-from registry.ops import store as ops
+from registry.ops import alerts as alert_records
+from registry.ops import jobs as ops
 from registry.timeutil import local_text
 
 config_app = typer.Typer(help="配置：查看生效的配置、校验 govmedia.toml。", no_args_is_help=True)
@@ -106,7 +107,7 @@ def config_check() -> None:
     config = _config(valid=False)
     problems = list(config.problems)
     try:
-        alerts.escalation_steps(config)  # the profile must load and its ladder parse
+        alert_settings(config)  # the profile must load and its ladder parse
     except InvalidValue as exc:
         problems.append(Problem("profile.name", config.get("profile", "name"), exc.message))
     if problems:
@@ -193,7 +194,7 @@ def alert_list(
 ) -> None:
     """已发送的预警：何时、发给谁、哪一级、经哪个渠道、是否成功。"""
     with session() as s:
-        rows = ops.list_alerts(s, account_id=account, limit=limit)
+        rows = alert_records.list_alerts(s, account_id=account, limit=limit)
     emit(rows, fmt, columns=ALERT_COLUMNS)
 
 
@@ -207,7 +208,7 @@ def alert_test(
     """经所有已配置的渠道（邮件、回调、企业微信、钉钉）发送一条测试消息。"""
     config = _config()
     with session() as s:
-        rows = alerts.send_test(s, config, to=to)
+        rows = alerts.send_test(s, alert_settings(config), to=to)
     if not rows:
         print("错误：没有可用的渠道：请配置 [smtp] 与收件人，或 [webhook] 地址", file=sys.stderr)
         raise typer.Exit(2)
@@ -221,5 +222,5 @@ def alert_run(fmt: FormatOpt = Format.table) -> None:
     """立即进行一次无更新预警（定时任务 alerts 每天做的事）。"""
     config = _config()
     with session() as s:
-        rows = alerts.run_alert_pass(s, config)
+        rows = alerts.run_alert_pass(s, alert_settings(config))
     emit(rows, fmt, columns=ALERT_COLUMNS)

@@ -12,9 +12,11 @@ from typing import Annotated, Any
 import typer
 
 from monitor.app.cli.output import Format, actor, emit, say, session
+from registry.ledger import queries as ledger_queries
 from registry.ledger import store as ledger
 from registry.sheets import Sheet, write_workbook
 from registry.timeutil import parse_date
+from registry.vocab import LEDGER_STATUS
 from reports import service
 from reports.text import platform_name, rule_label
 
@@ -135,7 +137,7 @@ def report_circular(
             issuer=issuer,
             addressees=addressees,
         )
-    rate = "—" if summary["pass_rate"] is None else f"{summary['pass_rate']:.2f}%"
+    rate = summary["pass_rate_text"]
     _report(
         summary,
         fmt,
@@ -171,7 +173,7 @@ def report_notices(
 def _ledger_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         row["problem"] = rule_label(row["rule"])
-        row["status_label"] = ledger.STATUS_LABELS[row["status"]]
+        row["status_label"] = LEDGER_STATUS.label(row["status"])
         row["platform_label"] = platform_name(row["platform"])
     return rows
 
@@ -191,7 +193,7 @@ def rectify_list(
 ) -> None:
     """列出整改台账。"""
     with session() as s:
-        rows = _ledger_rows(ledger.list_items(s, status=status, circular_id=circular))
+        rows = _ledger_rows(ledger_queries.list_items(s, status=status, circular_id=circular))
     if fmt is LedgerFormat.xlsx:
         sheet = Sheet(
             "整改台账",
@@ -202,7 +204,7 @@ def rectify_list(
         say(f"已写入整改台账 {len(rows)} 项：{write_workbook(out, [sheet])}")
         return
     if fmt is LedgerFormat.json:
-        keys = [*ledger.ITEM_KEYS]
+        keys = [*ledger_queries.ITEM_KEYS]
         emit([{k: row[k] for k in keys} for row in rows], Format.json)
         return
     emit(rows, Format(fmt.value), columns=LEDGER_COLUMNS, title="整改台账")
@@ -265,5 +267,5 @@ def rectify_show(
 ) -> None:
     """查看一个整改事项的全部记录。"""
     with session() as s:
-        rows = ledger.history(s, item)
+        rows = ledger_queries.history(s, item)
     emit(rows, fmt, columns=HISTORY_COLUMNS, title=f"整改事项 {item}")

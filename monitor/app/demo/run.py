@@ -10,7 +10,6 @@ notices. Returns a summary for the CLI to print.
 from __future__ import annotations
 
 import json
-import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -18,16 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from monitor.app.demo import data as dd
+from monitor.check.review import review_finding
 from monitor.check.run import run_check
+from monitor.check.summary import run_json
 from monitor.similarity import neardup
 from monitor.similarity.lexicon import ensure_starter
 from registry.checks import inputs as check_lexicon
-from registry.checks import store as checks
+from registry.checks import queries as check_queries
 from registry.collection import posts
 from registry.db import dispose_engines, session_scope, upgrade, utcnow
 from registry.filing import accounts as filing
 from registry.filing import units
 from registry.timeutil import TZ
+from registry.vocab import FINDING_STATUS, RULE
 from reports import service
 from spiders.crawl import run_crawl
 from spiders.standin import StandinServer
@@ -46,6 +48,7 @@ class DemoSummary:
     files: list[str] = field(default_factory=list)
     reviewed: list[str] = field(default_factory=list)
     history: int = 0
+    circular: dict[str, Any] = field(default_factory=dict)  # the circular's figures (its .json)
 
 
 def run_demo(out: Path, *, seed: int = 2026, now: datetime | None = None) -> DemoSummary:
@@ -70,9 +73,11 @@ def run_demo(out: Path, *, seed: int = 2026, now: datetime | None = None) -> Dem
     collected = {r["account_id"] for r in report.results if r["outcome"] in ("ok", "empty")}
     summary.history = _import_history(db, out, accounts, by_pid, collected)
     _observations(db, accounts, by_pid, now)
-    summary.runs = _checks(db, now, seed)
-    summary.reviewed = _review(db, summary.runs[-1]["run_id"])
-    summary.files = _reports(db, out, summary.runs, now)
+    run_ids = _checks(db, now, seed)
+    summary.reviewed = _review(db, run_ids[-1])
+    summary.files, summary.circular = _reports(db, out, run_ids, now)
+    with session_scope(db) as s:  # the figures as stored, after the reviews: what the files say
+        summary.runs = [run_json(s, run_id) for run_id in run_ids]
     return summary
 
 
@@ -208,7 +213,7 @@ def _observations(db: str, accounts: list[dd.DemoAccount], by_pid: dict[str, int
         check_lexicon.add_observations(s, rows, actor=ACTOR, source_file="演示人工检查.csv")
 
 
-def _checks(db: str, now: datetime, seed: int) -> list[dict[str, Any]]:
+def _checks(db: str, now: datetime, seed: int) -> list[int]:
     """Monthly checks at the ends of the last three months, then this week's spot check."""
     runs = []
     today = now.astimezone(TZ).date()
@@ -220,10 +225,8 @@ def _checks(db: str, now: datetime, seed: int) -> list[dict[str, Any]]:
     with session_scope(db) as s:
         for end in month_ends:
             at = datetime.combine(end, datetime.max.time(), tzinfo=TZ).replace(microsecond=0)
-            outcome = run_check(s, kind="monthly", actor=ACTOR, at=at, seed=seed)
-            runs.append(checks.check_json(s, outcome.run_id))
-        weekly = run_check(s, kind="weekly", actor=ACTOR, seed=seed)
-        runs.append(checks.check_json(s, weekly.run_id))
+            runs.append(run_check(s, kind="monthly", actor=ACTOR, at=at, seed=seed).run_id)
+        runs.append(run_check(s, kind="weekly", actor=ACTOR, seed=seed).run_id)
     return runs
 
 
@@ -231,24 +234,24 @@ def _review(db: str, run_id: int) -> list[str]:
     """A person confirms one misstatement candidate and dismisses one entertainment candidate."""
     done = []
     with session_scope(db) as s:
-        candidates = checks.list_findings(s, run_id=run_id, status="candidate")
+        candidates = check_queries.list_findings(s, run_id=run_id, status="candidate")
         for rule, status, note in (
             ("serious_error", "confirmed", "经人工复核，确属严重表述错误"),
             ("entertainment", "dismissed", "经复核为节日民俗宣传，不属娱乐化"),
         ):
             found = next((f for f in candidates if f["rule"] == rule), None)
             if found:
-                checks.review_finding(s, found["id"], status=status, note=note, actor=ACTOR)
-                done.append(f"问题 {found['id']}（{rule}）→ {status}")
+                review_finding(s, found["id"], status=status, note=note, actor=ACTOR)
+                done.append(f"问题 {found['id']}（{RULE.label(rule)}）→ {FINDING_STATUS.label(status)}")
     return done
 
 
-def _reports(db: str, out: Path, runs: list[dict[str, Any]], now: datetime) -> list[str]:
+def _reports(db: str, out: Path, runs: list[int], now: datetime) -> tuple[list[str], dict[str, Any]]:
     today = now.astimezone(TZ).date()
     start = today - timedelta(days=89)
     files: list[str] = []
     with session_scope(db) as s:
-        sheet = service.check_sheet(s, runs[-1]["run_id"], out=out / "周抽查")
+        sheet = service.check_sheet(s, runs[-1], out=out / "周抽查")
         circ = service.circular(
             s,
             start=start,
@@ -261,7 +264,7 @@ def _reports(db: str, out: Path, runs: list[dict[str, Any]], now: datetime) -> l
         notes = service.notices(s, start=start, end=today, out=out / "一对一反馈", actor=ACTOR, today=today)
     for result in (sheet, circ, notes):
         files += _paths(result)
-    return sorted(set(files))
+    return sorted(set(files)), circ
 
 
 def _paths(result: dict[str, Any]) -> list[str]:
@@ -274,13 +277,3 @@ def _paths(result: dict[str, Any]) -> list[str]:
         elif isinstance(value, dict):
             found += _paths(value)
     return found
-
-
-def clean(out: Path) -> None:
-    """Remove a previous demo output folder."""
-    if out.exists():
-        shutil.rmtree(out)
-
-
-def window_text(start: date, end: date) -> str:
-    return f"{start:%Y年%m月%d日}至{end:%Y年%m月%d日}"

@@ -1,0 +1,335 @@
+"""The vocabulary: every code the tool stores, its one Chinese name, and the way back.
+
+A code (``weibo``, ``pending``, ``no_update``…) is what the database and ``--format json``
+hold; its label (新浪微博, 待审核, 内容不更新…) is what every table, spreadsheet, report and
+help text shows. There is exactly one label per code, so a problem has the same name in the
+CLI, the check report, the circular and its annex. ``Vocabulary.code`` reads back what staff
+type: the code, the label or a common alias, case and width insensitive; anything else is a
+one-line Chinese error that lists the choices.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from registry.errors import InvalidValue
+
+
+def _key(text: str) -> str:
+    return unicodedata.normalize("NFKC", str(text)).strip().lower()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The codes of one field with their Chinese labels (in display order) and aliases."""
+
+    name: str  # the field's Chinese name, used in error messages
+    labels: Mapping[str, str]
+    aliases: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        lookup: dict[str, str] = {}
+        for code, label in self.labels.items():
+            lookup[_key(code)] = code
+            lookup[_key(label)] = code
+        for alias, code in self.aliases.items():
+            assert code in self.labels, f"{self.name}: alias {alias} → unknown code {code}"
+            lookup.setdefault(_key(alias), code)
+        object.__setattr__(self, "_lookup", lookup)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.labels)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.labels
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.labels)
+
+    def label(self, code: str | None) -> str:
+        """The Chinese label of ``code`` (an unknown code is shown as it is; None as "")."""
+        if code is None:
+            return ""
+        return self.labels.get(code, code)
+
+    def find(self, value: object) -> str | None:
+        """The code for a code, label or alias; None when nothing matches."""
+        if value is None:
+            return None
+        return self._lookup.get(_key(str(value)))  # type: ignore[attr-defined, no-any-return]
+
+    def code(self, value: object, field: str | None = None) -> str:
+        """The code for ``value``, or ``InvalidValue`` naming the field and the choices."""
+        found = self.find(value)
+        if found is None:
+            raise InvalidValue(
+                field or self.name, value if value is not None else "", "应为" + self.choices()
+            )
+        return found
+
+    def choices(self) -> str:
+        """'待审核（pending）、已备案（active）…' for help texts and errors."""
+        return "、".join(f"{label}（{code}）" for code, label in self.labels.items())
+
+
+PLATFORM = Vocabulary(
+    "平台",
+    {
+        "wechat": "微信公众号",
+        "weibo": "新浪微博",
+        "douyin": "抖音",
+        "kuaishou": "快手",
+        "toutiao": "今日头条",
+        "bilibili": "哔哩哔哩",
+        "wechat_channels": "微信视频号",
+        "xiaohongshu": "小红书",
+        "baijiahao": "百家号",
+        "app": "移动客户端",
+        "website": "网站",
+        "other": "其他",
+    },
+    {
+        "微信": "wechat", "公众号": "wechat", "微信订阅号": "wechat", "微信服务号": "wechat",
+        "订阅号": "wechat", "服务号": "wechat", "微博": "weibo", "新浪": "weibo", "sina": "weibo",
+        "抖音号": "douyin", "快手号": "kuaishou", "头条": "toutiao", "头条号": "toutiao",
+        "今日头条号": "toutiao", "B站": "bilibili", "哔哩哔哩号": "bilibili", "视频号": "wechat_channels",
+        "小红书号": "xiaohongshu", "红书": "xiaohongshu", "百度百家号": "baijiahao", "客户端": "app",
+        "政务APP": "app", "政府网站": "website", "门户网站": "website", "其它": "other",
+    },
+)  # fmt: skip
+
+ACCOUNT_STATUS = Vocabulary(
+    "状态",
+    {"pending": "待审核", "active": "已备案", "closed": "已关停", "cancelled": "已注销"},
+    {"已备案（在用）": "active", "在用": "active", "关停": "closed", "注销": "cancelled", "待审": "pending"},
+)
+
+UNIT_LEVEL = Vocabulary(
+    "级别",
+    {"province": "省级", "city": "市州", "county": "县区", "township": "乡镇（街道）"},
+    {
+        "省": "province", "省直": "province", "市": "city", "市级": "city", "州": "city",
+        "县": "county", "县级": "county", "区": "county", "县(市、区)": "county",
+        "乡镇": "township", "街道": "township", "乡镇(街道)": "township",
+    },
+)  # fmt: skip
+LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "township": 3}
+
+UNIT_KIND = Vocabulary(
+    "类型",
+    {"government": "政府", "department": "部门", "other": "其他"},
+    {"政府部门": "department", "人民政府": "government", "其它": "other"},
+)
+
+FILING_ACTION = Vocabulary(
+    "操作",
+    {
+        "unit_add": "新增单位",
+        "file": "报备",
+        "import": "导入",
+        "approve": "审核通过",
+        "change": "变更",
+        "close": "关停",
+        "cancel": "注销",
+    },
+)
+
+# what the filing history calls each field of a filing
+FILING_FIELD = Vocabulary(
+    "字段",
+    {
+        "unit": "主办单位",
+        "platform": "平台",
+        "name": "账号名称",
+        "platform_id": "平台账号ID",
+        "status": "状态",
+        "filing_no": "备案编号",
+        "url": "链接",
+        "feed_url": "采集地址",
+        "operator": "运维单位",
+        "owner": "负责人",
+        "phone": "联系电话",
+        "email": "负责人邮箱",
+        "leader": "分管领导",
+        "leader_phone": "分管领导电话",
+        "leader_email": "分管领导邮箱",
+        "verified": "官方认证",
+        "opened_on": "开设日期",
+        "selectors": "列表页选择器",
+        "note": "备注",
+        "level": "级别",
+        "region": "行政区划",
+    },
+)
+
+CHECK_KIND = Vocabulary(
+    "检查类型",
+    {"weekly": "周抽查", "monthly": "月检查", "adhoc": "专项检查"},
+    {"周": "weekly", "抽查": "weekly", "月": "monthly", "临时": "adhoc", "临时检查": "adhoc"},
+)
+
+VERDICT = Vocabulary("结论", {"qualified": "合格", "unqualified": "不合格", "uncollected": "未能采集"})
+
+# why a result has its verdict (check_results.reason.basis)
+VERDICT_BASIS = Vocabulary(
+    "结论依据",
+    {
+        "passed": "未发现否决项",
+        "veto": "单项否决",
+        "score": "得分低于合格线",
+        "collection": "未能采集",
+    },
+)
+
+FINDING_LEVEL = Vocabulary(
+    "级别",
+    {"veto": "单项否决", "deduct": "扣分", "warn": "提醒", "info": "提示"},
+    {"否决": "veto", "扣分项": "deduct", "预警": "warn", "警告": "warn", "提醒项": "warn"},
+)
+
+FINDING_STATUS = Vocabulary(
+    "状态",
+    {"candidate": "待复核", "confirmed": "已确认", "dismissed": "已排除"},
+    {"待确认": "candidate", "确认": "confirmed", "排除": "dismissed", "误报": "dismissed"},
+)
+
+SAMPLE_REASON = Vocabulary(
+    "抽样原因",
+    {
+        "full_class": "全检类别",
+        "recheck": "上次不合格复核",
+        "sampled": "随机抽中",
+        "all": "全部检查",
+        "ended_posting": "关停后仍发布",
+    },
+)
+
+COLLECTION_STATE = Vocabulary(
+    "采集状态", {"collected": "采集正常", "never": "从未成功采集", "failed": "采集失败"}
+)
+
+OUTCOME = Vocabulary(
+    "采集结果",
+    {
+        "ok": "采集成功",
+        "empty": "无内容",
+        "blocked": "被平台拦截",
+        "auth_expired": "凭据失效",
+        "gone": "账号已不可用",
+        "error": "采集失败",
+    },
+    {"成功": "ok", "拦截": "blocked", "已注销": "gone", "失败": "error"},
+)
+
+ATTEMPT_SOURCE = Vocabulary("来源", {"crawl": "采集", "import": "导入", "observation": "人工检查"})
+
+RULE = Vocabulary(
+    "规则",
+    {
+        "no_update": "内容不更新",
+        "update_warning": "更新预警",
+        "update_slow": "更新不及时",
+        "shell_account": "空壳、僵尸账号",
+        "duplicate_account": "同一平台重复开设账号",
+        "similar_low_use": "功能相近、关注度和利用率低",
+        "low_originality": "原创率低",
+        "serious_error": "严重表述错误",
+        "sensitive_word": "敏感词",
+        "entertainment": "内容娱乐化",
+        "commercial_ad": "发布商业广告",
+        "no_interaction": "未提供有效互动功能",
+        "filing_mismatch": "账号信息与备案不符",
+        "relay_missed": "未按时转载重要信息",
+    },
+    {
+        "无更新": "no_update", "2周内无更新": "no_update", "监测时间点前2周内无更新": "no_update",
+        "空壳": "shell_account", "僵尸账号": "shell_account", "空壳/僵尸账号": "shell_account",
+        "重复开设": "duplicate_account", "重复建设": "duplicate_account", "原创比例偏低": "low_originality",
+        "娱乐化": "entertainment", "商业广告": "commercial_ad", "互动回应差": "no_interaction",
+        "与备案不符": "filing_mismatch", "未转载": "relay_missed",
+    },
+)  # fmt: skip
+
+LEXICON_KIND = Vocabulary(
+    "类别",
+    {"serious": "严重表述错误", "sensitive": "敏感词", "entertainment": "娱乐化", "ad": "商业广告"},
+    {"表述错误": "serious", "广告": "ad"},
+)
+
+LEDGER_STATUS = Vocabulary(
+    "状态",
+    {
+        "open": "已立项",
+        "notified": "已反馈",
+        "rectified": "已整改",
+        "closed": "已销号",
+        "reopened": "整改未通过",
+    },
+    {"立项": "open", "反馈": "notified", "整改": "rectified", "销号": "closed", "未通过": "reopened"},
+)
+
+LEDGER_ACTION = Vocabulary(
+    "操作",
+    {"open": "立项", "notify": "反馈", "record": "登记整改", "close": "销号", "reopen": "重新整改"},
+)
+
+JOB = Vocabulary(
+    "任务",
+    {
+        "crawl": "采集",
+        "alerts": "无更新预警",
+        "weekly": "周抽查及报告",
+        "monthly": "月检查",
+        "circular": "季度通报起草",
+    },
+)
+
+JOB_STATUS = Vocabulary(
+    "结果",
+    {"running": "运行中", "ok": "成功", "failed": "失败", "skipped": "未运行", "interrupted": "中断"},
+)
+
+JOB_TRIGGER = Vocabulary("触发", {"schedule": "定时", "startup": "启动补跑", "once": "手动"})
+
+ALERT_STEP = Vocabulary(
+    "预警对象",
+    {"operator": "账号负责人", "leader": "分管领导", "centre": "监管中心", "test": "测试"},
+    {"负责人": "operator", "center": "centre", "中心": "centre"},
+)
+
+ALERT_CHANNEL = Vocabulary(
+    "渠道", {"email": "邮件", "generic": "回调", "wecom": "企业微信", "dingtalk": "钉钉"}
+)
+
+ALERT_STATUS = Vocabulary("发送结果", {"sent": "已发送", "failed": "发送失败"})
+
+ALL: dict[str, Vocabulary] = {
+    "platform": PLATFORM,
+    "account_status": ACCOUNT_STATUS,
+    "unit_level": UNIT_LEVEL,
+    "unit_kind": UNIT_KIND,
+    "filing_action": FILING_ACTION,
+    "filing_field": FILING_FIELD,
+    "check_kind": CHECK_KIND,
+    "verdict": VERDICT,
+    "verdict_basis": VERDICT_BASIS,
+    "finding_level": FINDING_LEVEL,
+    "finding_status": FINDING_STATUS,
+    "sample_reason": SAMPLE_REASON,
+    "collection_state": COLLECTION_STATE,
+    "outcome": OUTCOME,
+    "attempt_source": ATTEMPT_SOURCE,
+    "rule": RULE,
+    "lexicon_kind": LEXICON_KIND,
+    "ledger_status": LEDGER_STATUS,
+    "ledger_action": LEDGER_ACTION,
+    "job": JOB,
+    "job_status": JOB_STATUS,
+    "job_trigger": JOB_TRIGGER,
+    "alert_step": ALERT_STEP,
+    "alert_channel": ALERT_CHANNEL,
+    "alert_status": ALERT_STATUS,
+}

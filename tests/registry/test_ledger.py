@@ -1,0 +1,139 @@
+"""The rectification ledger (整改台账): a circular opens items, notices mark them notified,
+units report back, a later check closes or reopens them, and the next circular reports it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from tests.reports.test_data import FORMULA, build, finding, result, store
+
+from registry.db import session_scope, utcnow
+from registry.errors import InvalidValue
+from registry.ledger import queries as ledger_queries
+from registry.ledger import store as ledger
+
+CIRCULAR = "report circular --from 2026-07-01 --to 2026-09-30 --deadline 2026-11-15"
+
+
+def _items(cli, db: str, extra: str = "") -> list[dict]:  # type: ignore[no-untyped-def]
+    res = cli(f"--db {db} rectify list --format json {extra}")
+    assert res.code == 0, res
+    return json.loads(res.out)
+
+
+@pytest.fixture
+def issued(cli, any_db: str, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
+    build(any_db)
+    res = cli(f"--db {any_db} {CIRCULAR} --out {tmp_path / 'c'} --format json")
+    assert res.code == 0, res
+    assert json.loads(res.out)["ledger_opened"] == 3
+    return any_db
+
+
+def test_a_circular_opens_one_item_per_account_and_rule(cli, issued: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    items = _items(cli, issued)
+    assert [(i["account"], i["rule"], i["status"]) for i in items] == [
+        ("兰州发布", "no_update", "open"),
+        ("城关微博", "low_originality", "open"),
+        ("天水发布", "no_interaction", "open"),
+    ]
+    assert set(items[0]) == set(ledger_queries.ITEM_KEYS) and items[0]["deadline"] == "2026-11-15"
+    again = cli(f"--db {issued} {CIRCULAR} --out {tmp_path / 'c2'} --format json")
+    assert json.loads(again.out)["ledger_opened"] == 0 and len(_items(cli, issued)) == 3
+
+
+def test_the_life_cycle_through_a_later_check(cli, issued: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    res = cli(
+        f"--db {issued} report notices --from 2026-07-01 --to 2026-09-30 --out {tmp_path / 'n'} --format json"
+    )
+    assert res.code == 0 and json.loads(res.out)["notified"] == 3
+    assert {i["status"] for i in _items(cli, issued)} == {"notified"}
+    ids = {i["account"]: i["id"] for i in _items(cli, issued)}
+    res = cli(
+        [
+            "--db",
+            issued,
+            "rectify",
+            "record",
+            str(ids["天水发布"]),
+            "--note",
+            "已开通留言功能",
+            "--evidence",
+            "https://example.org/fix/7",
+        ]
+    )
+    assert res.code == 0, res
+    assert _items(cli, issued, "--status rectified")[0]["evidence_url"] == "https://example.org/fix/7"
+    with session_scope(issued) as s:  # a later monthly check: 3 still silent, 7 fixed, 6 not collected
+        later = store(
+            s,
+            "monthly",
+            utcnow(),
+            [
+                result(3, "unqualified", [finding("no_update", "veto")]),
+                result(7, "qualified"),
+                result(6, "uncollected"),
+            ],
+        )
+    res = cli(f"--db {issued} rectify review {later} --format json")
+    assert json.loads(res.out) == {"closed": 1, "reopened": 1, "unchanged": 0}
+    status = {i["account"]: i["status"] for i in _items(cli, issued)}
+    assert status == {"兰州发布": "reopened", "天水发布": "closed", "城关微博": "notified"}
+    history = json.loads(cli(f"--db {issued} rectify show {ids['天水发布']} --format json").out)
+    assert [h["action"] for h in history] == ["open", "notify", "record", "close"]
+    assert history[-1]["run_id"] == later and history[2]["note"] == "已开通留言功能"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ('rectify record 1 --note ""', "必须用 --note 说明整改情况"),
+        ("rectify record 1 --note 已整改 --evidence ftp://x", "应为 http:// 或 https:// 开头的网址"),
+        ("rectify record 99 --note 已整改", "找不到该整改事项"),
+        ("rectify reopen 1 --note 复查", "当前状态为「已立项」，不能重新整改"),
+        ("rectify list --status done", "应为已立项（open）、已反馈（notified）"),
+    ],
+)
+def test_bad_steps_are_refused_in_one_chinese_line(cli, issued: str, args: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    res = cli(f"--db {issued} {args}")
+    assert res.code == 2 and message in res.err, res
+
+
+def test_a_closed_item_cannot_be_closed_again(issued: str) -> None:
+    with session_scope(issued) as s:
+        ledger.close(s, 1, note="人工复核已更新", actor="tester")
+    with session_scope(issued) as s, pytest.raises(InvalidValue, match="当前状态为「已销号」，不能销号"):
+        ledger.close(s, 1, note="再次", actor="tester")
+
+
+def test_the_ledger_exports_to_xlsx_with_formulas_neutralised(cli, issued: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "台账.xlsx"
+    res = cli(f"--db {issued} rectify list --format xlsx --out {target}")
+    assert res.code == 0 and "3 项" in res.out
+    rows = list(load_workbook(target)["整改台账"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("事项ID", "通报文号", "主办单位", "账号名称") and len(rows) == 4
+    assert "'" + FORMULA in rows[3] and FORMULA not in rows[3]
+    csv_out = cli(f"--db {issued} rectify list --format csv").out
+    assert csv_out.splitlines()[0].startswith("id,doc_no,unit,account")
+
+
+def test_the_next_circular_reports_the_ledger(cli, issued: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with session_scope(issued) as s:
+        ledger.record(s, 2, note="提高原创", actor="tester")
+        ledger.close(s, 3, note="人工复核通过", actor="tester")
+    res = cli(
+        f"--db {issued} report circular --from 2026-10-01 --to 2026-12-31 --out {tmp_path / 'q4'} --format json"
+    )
+    assert res.code == 0, res
+    summary = json.loads(res.out)
+    assert summary["ledger"] == {"open": 1, "notified": 0, "rectified": 1, "closed": 1, "reopened": 0}
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(summary["files"]["docx"]).paragraphs)
+    assert (
+        "上期通报列入整改台账的问题3项，已销号1项，已整改待复核1项，整改未通过0项，尚未反馈整改情况1项。"
+        in text
+    )

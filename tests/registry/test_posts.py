@@ -1,0 +1,125 @@
+"""``govmedia post list`` and ``govmedia post import``: JSON keys, --since, idempotent
+all-or-nothing import with row errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tests.factories import CITY, PROVINCE, active_account, small_registry
+
+HEADER = "account,post_id,published_at,title,text,url,is_repost,source\n"
+
+
+@pytest.fixture
+def accounts() -> tuple[int, int]:
+    small_registry()
+    weibo = active_account(None, unit=PROVINCE, platform="weibo", name="甘肃发布", platform_id="2803301701")
+    wechat = active_account(
+        None, unit=CITY, platform="wechat", name="兰州发布", platform_id="gh_0123456789ab"
+    )
+    return weibo, wechat
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_import_csv_then_list_json(cli, accounts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    weibo, wechat = accounts
+    csv = write(
+        tmp_path / "posts.csv",
+        HEADER
+        + f"{weibo},m1,2026-11-20 09:30,标题一,正文一,https://m.weibo.cn/detail/m1,否,\n"
+        + "weibo:2803301701,m2,2026-11-22T08:00:00+08:00,,转发内容,,是,人民日报\n"
+        + "微信公众号:gh_0123456789ab,a1,2026-11-21,文章,正文,,,\n",
+    )
+    first = cli(f"post import {csv}")
+    assert first.code == 0, first
+    assert "3 行" in first.out and "新增内容 3 条" in first.out
+    again = cli(f"post import {csv}")
+    assert again.code == 0 and "新增内容 0 条" in again.out
+    listed = cli(f"post list --account {weibo} --format json")
+    rows = json.loads(listed.out)
+    assert [set(r) for r in rows] == [
+        {"post_id", "published_at", "title", "text", "url", "is_repost", "source"}
+    ] * 2
+    assert [r["post_id"] for r in rows] == ["m2", "m1"]  # newest first
+    assert rows[0]["published_at"] == "2026-11-22T08:00:00+08:00"
+    assert rows[0]["is_repost"] is True and rows[0]["source"] == "人民日报"
+    assert rows[1]["is_repost"] is False and rows[1]["published_at"] == "2026-11-20T09:30:00+08:00"
+    since = json.loads(cli(f"post list --account {weibo} --since 2026-11-21 --format json").out)
+    assert [r["post_id"] for r in since] == ["m2"]
+    other = json.loads(cli(f"post list --account {wechat} --format json").out)
+    assert [r["post_id"] for r in other] == ["a1"] and other[0]["is_repost"] is None
+
+
+def test_import_jsonl(cli, accounts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    weibo, _ = accounts
+    lines = [
+        {
+            "account": str(weibo),
+            "post_id": "j1",
+            "published_at": "2026-11-23 08:00",
+            "title": "t",
+            "text": "x",
+            "url": None,
+            "is_repost": False,
+            "source": None,
+        }
+    ]
+    path = write(tmp_path / "posts.jsonl", "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n")
+    result = cli(f"post import {path}")
+    assert result.code == 0, result
+    table = cli(f"post list --account {weibo}")
+    assert "j1" in table.out and "2026-11-23 08:00" in table.out
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "reason"),
+    [
+        ("999,m1,2026-11-20,,,,,", "account", "找不到该账号"),
+        ("weibo:000,m1,2026-11-20,,,,,", "account", "找不到该账号"),
+        ("{weibo},,2026-11-20,,,,,", "post_id", "必填"),
+        ("{weibo},m1,,,,,,", "published_at", "必填"),
+        ("{weibo},m1,昨天,,,,,", "published_at", "应为时间"),
+        ("{weibo},m1,2026-11-20,,,,也许,", "is_repost", "应为 是/否"),
+    ],
+)
+def test_row_errors_write_nothing(
+    cli,
+    accounts,
+    tmp_path: Path,
+    row: str,
+    column: str,  # type: ignore[no-untyped-def]
+    reason: str,
+) -> None:
+    weibo, _ = accounts
+    good = f"{weibo},ok1,2026-11-20,,,,,\n"
+    path = write(tmp_path / "bad.csv", HEADER + good + row.format(weibo=weibo) + "\n")
+    result = cli(f"post import {path}")
+    assert result.code == 2
+    assert "第3行" in result.err and f"列「{column}」" in result.err and reason in result.err
+    assert "Traceback" not in result.err
+    assert json.loads(cli(f"post list --account {weibo} --format json").out) == []  # not even the good row
+
+
+def test_duplicate_rows_and_bad_files(cli, accounts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    weibo, _ = accounts
+    dup = write(tmp_path / "dup.csv", HEADER + f"{weibo},m1,2026-11-20,,,,,\n{weibo},m1,2026-11-21,,,,,\n")
+    result = cli(f"post import {dup}")
+    assert result.code == 2 and "与第2行重复" in result.err
+    broken = write(tmp_path / "broken.jsonl", '{"account": "1", "post_id": "x"\n')
+    result = cli(f"post import {broken}")
+    assert result.code == 2 and "第1行" in result.err and "JSON" in result.err
+    assert cli(f"post import {tmp_path / 'posts.xlsx'}").code == 2
+    header = write(tmp_path / "header.csv", "post_id,title\nx,y\n")
+    result = cli(f"post import {header}")
+    assert result.code == 2 and "account" in result.err
+
+
+def test_post_list_unknown_account(cli, accounts) -> None:  # type: ignore[no-untyped-def]
+    result = cli("post list --account 999")
+    assert result.code == 2 and "999" in result.err

@@ -1,0 +1,239 @@
+"""The circular: figures computed from a known registry, and the generated .docx, .xlsx,
+.html and charts opened to check that every number agrees (see test_reports_data for the
+scenario and its expected figures)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+from openpyxl import load_workbook
+from tests.reports.test_data import FORMULA, Q3, build
+
+from registry.db import session_scope
+from reports.circular import compute_circular
+from reports.window import Window
+
+ARGS = "report circular --from 2026-07-01 --to 2026-09-30 --deadline 2026-11-15 --doc-no 甘数发〔2026〕12号"
+
+
+def _docx_text(path: Path) -> str:
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
+def _generate(cli, tmp_path: Path, db: str, extra: str = "") -> tuple[dict, Path]:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out"
+    result = cli(f"--db {db} {ARGS} --out {out} --format json {extra}")
+    assert result.code == 0, result
+    return json.loads(result.out), out
+
+
+def test_figures_follow_the_window_rules(any_db: str) -> None:
+    build(any_db)
+    with session_scope(any_db) as s:
+        report = compute_circular(s, window=Window(*Q3), today=date(2026, 10, 8))
+    f = report.figures
+    assert (f["registry_total"], f["checked"], f["qualified"], f["unqualified"], f["uncollected"]) == (
+        9,
+        8,
+        6,
+        2,
+        1,
+    )
+    assert (f["pass_rate"], f["previous_pass_rate"], f["change_points"]) == (75.0, 66.67, 8.33)
+    assert f["recheck"] == {
+        "previous_unqualified": 2,
+        "rechecked": 2,
+        "still_unqualified": 1,
+        "now_qualified": 1,
+        "not_rechecked": 0,
+    }
+    assert f["problems"] == {"no_interaction": 1, "no_update": 1, "low_originality": 1}
+    assert f["registry_by_level"] == {"province": 3, "city": 4, "county": 2}
+    ctx = report.context
+    assert ctx.pass_rate_text == "75.00%" and ctx.change_text == "，较上季度提高8.33个百分点"
+    assert ctx.checked_share_text == "88.89%"
+    assert ctx.recheck_text == "上季度不合格的2个账号中，本期复查2个，仍有1个不合格，1个已整改合格。"
+    assert [p.ordinal for p in ctx.problems] == ["一", "二", "三"]
+    assert ctx.title == "关于2026年第三季度政务新媒体检查情况的通报"
+    # the uncollected account is listed for follow-up, never as a failure
+    assert [r.account for r in ctx.uncollected] == ["甘肃教育发布"]
+    assert "甘肃教育发布" not in {r.account for r in ctx.annex}
+
+
+def test_every_number_in_the_docx_matches_the_annex_and_the_charts(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "g.db")
+    build(db)
+    summary, _ = _generate(cli, tmp_path, db)
+    text = _docx_text(Path(summary["files"]["docx"]))
+    book = load_workbook(summary["files"]["xlsx"])
+    overview = {row[0]: row[1] for row in book["总体情况"].iter_rows(min_row=2, values_only=True)}
+    annex = list(book["问题账号清单"].iter_rows(min_row=3, values_only=True))
+    follow_up = list(book["未能采集"].iter_rows(min_row=3, values_only=True))
+    # headline figures: text == annex overview == JSON
+    assert f"共备案政务新媒体{overview['备案账号总数']}个" in text
+    assert (
+        f"检查账号{overview['检查账号数']}个，占备案总数的{overview['占备案总数比例']}。"
+        f"其中合格{overview['合格']}个，不合格{overview['不合格']}个，合格率{overview['合格率']}"
+    ) in text
+    assert overview["合格率"] == f"{summary['pass_rate']:.2f}%"
+    assert "较上季度提高8.33个百分点" in text and overview["变化（百分点）"] == 8.33
+    # the unqualified count equals the distinct accounts with a veto problem in the annex
+    vetoes = {row[2] for row in annex if row[4] in ("未提供有效互动功能", "内容不更新")}
+    assert len(vetoes) == overview["不合格"]
+    # each numbered problem's count equals its rows in the annex
+    per_type = Counter(row[4] for row in annex)
+    for label, count in re.findall(r"[一二三四五六七八九十]+是(.+?)。共(\d+)个账号", text):
+        assert per_type[label] == int(count), label
+    assert sum(per_type.values()) == len(annex) == summary["annex_rows"] == 3
+    # the docx annex table carries the same rows as the spreadsheet
+    document = docx.Document(summary["files"]["docx"])
+    table_rows = [[c.text for c in row.cells] for row in document.tables[0].rows[1:]]
+    assert [r[2] for r in table_rows] == [r[2] for r in annex]
+    assert f"另有{len(follow_up)}个账号" in text and follow_up[0][2] == "甘肃教育发布"
+    # charts: one picture each, drawn from the same rows as the rate sheets
+    assert len(document.inline_shapes) == 3 == len(summary["charts"])
+    platform = {row[0]: row[4] for row in book["分平台"].iter_rows(min_row=2, values_only=True)}
+    assert platform == {"微信公众号": 50.0, "新浪微博": 100.0, "抖音": 100.0}  # 2 of 4 WeChat fail
+    trend = [row[4] for row in book["各期合格率"].iter_rows(min_row=2, values_only=True)]
+    assert trend == [summary["previous_pass_rate"], summary["pass_rate"]]
+    for chart in summary["charts"]:
+        assert Path(chart).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_chart_series_are_the_context_rows(sqlite_db: str) -> None:
+    build(sqlite_db)
+    with session_scope(sqlite_db) as s:
+        report = compute_circular(s, window=Window(*Q3), today=date(2026, 10, 8))
+    ctx = report.context
+    assert list(report.series["chart_platform"].values) == [r.rate for r in ctx.platform_rates]
+    assert list(report.series["chart_region"].labels) == [r.label for r in ctx.city_rates]
+    assert {r.label: r.rate_text for r in ctx.city_rates} == {
+        "省直部门": "100.00%",
+        "兰州市": "75.00%",
+        "天水市": "50.00%",
+    }
+
+
+def test_untrusted_text_is_escaped_and_neutralised(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "g.db")
+    build(db)
+    summary, _ = _generate(cli, tmp_path, db)
+    html = Path(summary["files"]["html"]).read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    assert "javascript:" not in html
+    cells = [
+        c
+        for row in load_workbook(summary["files"]["xlsx"])["问题账号清单"].iter_rows(values_only=True)
+        for c in row
+        if isinstance(c, str)
+    ]
+    assert "'" + FORMULA in cells and FORMULA not in cells
+    document = docx.Document(summary["files"]["docx"])
+    descriptions = [row.cells[5].text for row in document.tables[0].rows[1:]]
+    assert "原创比例偏低 <script>alert('x')</script>" in descriptions  # shown literally, XML-escaped
+
+
+def test_a_window_without_checks_still_renders(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "g.db")
+    build(db)
+    out = tmp_path / "empty"
+    result = cli(f"--db {db} report circular --from 2025-01-01 --to 2025-03-31 --out {out} --format json")
+    assert result.code == 0, result
+    summary = json.loads(result.out)
+    assert (summary["checked"], summary["pass_rate"], summary["charts"]) == (0, None, [])
+    text = _docx_text(Path(summary["files"]["docx"]))
+    assert "合格率—" in text and "本次检查未发现需要通报的问题。" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ("--from 2026-09-30 --to 2026-07-01", "不能早于"),
+        ("--from 2026-13-01 --to 2026-12-31", "字段「--from」的值「2026-13-01」无效"),
+        ("--from 2026-07-01 --to 2026-09-30 --deadline soon", "字段「--deadline」"),
+        ("--from 2026-07-01 --to 2026-09-30 --template missing.docx", "文件不存在"),
+        ("--from 2026-07-01 --to 2026-09-30 --out a-file.txt", "已存在同名文件，不是目录"),
+    ],
+)
+def test_bad_input_is_one_chinese_line(cli, tmp_path: Path, args: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "g.db")
+    build(db)
+    (tmp_path / "a-file.txt").write_text("x", encoding="utf-8")
+    out = "" if "--out" in args else f"--out {tmp_path / 'o'}"
+    result = cli(f"--db {db} report circular {args} {out}")
+    assert result.code == 2 and message in result.err and "Traceback" not in result.err
+
+
+def test_long_lists_stay_in_the_xlsx_annex(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import reports.circular
+
+    monkeypatch.setattr(reports.circular, "INLINE_LIMIT", 2)
+    db = str(tmp_path / "g.db")
+    build(db)
+    summary, _ = _generate(cli, tmp_path, db)
+    document = docx.Document(summary["files"]["docx"])
+    assert "问题账号清单共3行、未能采集账号1个，篇幅所限不在正文中列出" in _docx_text(
+        Path(summary["files"]["docx"])
+    )
+    assert len(document.tables[0].rows) == 1  # header only
+    annex = list(
+        load_workbook(summary["files"]["xlsx"])["问题账号清单"].iter_rows(min_row=3, values_only=True)
+    )
+    assert len(annex) == summary["annex_rows"] == 3
+
+
+def test_relay_figures_come_from_the_latest_run_in_the_window(sqlite_db: str) -> None:
+    from tests.reports.test_data import result, utc
+
+    from registry.checks import store as checks
+    from registry.checks.inputs import add_release
+
+    build(sqlite_db)
+    with session_scope(sqlite_db) as s:
+        release = add_release(
+            s,
+            title="重要政策发布",
+            url="https://example.gov.cn/policy",
+            text="政策全文",
+            published_at=utc(2026, 9, 1),
+            due_hours=48,
+            units=[],
+            exact_hash=1,
+            actor="t",
+        )
+        run = {
+            "kind": "adhoc",
+            "at": utc(2026, 9, 20),
+            "window_from": utc(2026, 9, 1),
+            "window_to": utc(2026, 9, 20),
+            "sample_rate": None,
+            "seed": 1,
+            "profile": "national",
+            "thresholds": {},
+            "actor": "t",
+            "population": 3,
+        }
+        relays = [
+            {"release_id": release.id, "account_id": 1, "relayed_at": utc(2026, 9, 1, 12), "on_time": True},
+            {"release_id": release.id, "account_id": 2, "relayed_at": utc(2026, 9, 5), "on_time": False},
+            {"release_id": release.id, "account_id": 5, "relayed_at": None, "on_time": False},
+        ]
+        checks.store_run(
+            s,
+            run=run,
+            results=[result(1, "qualified"), result(2, "qualified"), result(5, "qualified")],
+            relays=relays,
+        )
+    with session_scope(sqlite_db) as s:
+        report = compute_circular(s, window=Window(*Q3), today=date(2026, 10, 8))
+    assert report.figures["relay"] == {"releases": 1, "due": 3, "relayed": 2, "on_time": 1}
+    assert report.context.relay_text == (
+        "重点信息转载方面，本期共下达转载任务1条，应转载3个账号次，按时转载1个账号次，按时转载率33.33%；"
+        "逾期转载1个账号次，未转载1个账号次。"
+    )
