@@ -10,8 +10,6 @@ rejects the whole file, naming the row, column, value and reason.
 
 from __future__ import annotations
 
-import csv
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,12 +18,11 @@ from sqlalchemy.orm import Session
 
 from monitor.check.summary import run_json
 from monitor.rules import RULES
-from registry.checks.models import LEVELS
 from registry.db import utcnow
-from registry.errors import InvalidValue, RowErrors
+from registry.errors import InvalidValue, NotFound, RowErrors
+from registry.files import Column, Row, parse_cell_time, read_table
 from registry.filing.accounts import get_account
-from registry.timeutil import parse_time
-from registry.vocab import FINDING_STATUS, RULE, SAMPLE_REASON, VERDICT
+from registry.vocab import FINDING_LEVEL, FINDING_STATUS, RULE, SAMPLE_REASON, VERDICT
 
 HEADERS = [
     ("account", "账号ID"),
@@ -41,7 +38,6 @@ HEADERS = [
     ("note", "检查说明"),
     ("observed_at", "检查时间"),
 ]
-ZH_KEYS = {zh: key for key, zh in HEADERS}
 
 
 def write_sheet(session: Session, run_id: int | str, path: Path) -> int:
@@ -91,68 +87,65 @@ def write_sheet(session: Session, run_id: int | str, path: Path) -> int:
     return len(data["accounts"])
 
 
-def _rows(path: Path) -> list[dict[str, Any]]:
-    suffix = path.suffix.lower()
-    if not path.is_file():
-        raise InvalidValue("文件", str(path), "文件不存在")
-    if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            return [{ZH_KEYS.get(k, k): v for k, v in row.items() if k} for row in csv.DictReader(fh)]
-    if suffix == ".jsonl":
-        rows = []
-        for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError:
-                    raise RowErrors(str(path), [(no, "(整行)", line[:40], "不是有效的 JSON")]) from None
-        return rows
-    if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True, data_only=True)
-        values = list(book.worksheets[0].iter_rows(values_only=True))
-        header = [ZH_KEYS.get(str(h).strip(), str(h).strip()) if h is not None else "" for h in values[0]]
-        return [dict(zip(header, row, strict=False)) for row in values[1:]]
-    raise InvalidValue("文件", str(path), "应为 .csv、.jsonl 或检查表 .xlsx")
+Problem = tuple[int, str, object, str]
+READ_COLUMNS = [
+    Column("account", "账号ID", ("账号",), required=True),
+    Column("rule", "规则", required=True),
+    Column("level", "级别"),
+    Column("note", "检查说明", ("说明",)),
+    Column("observed_at", "检查时间"),
+]
 
 
 def read_observations(session: Session, path: Path) -> list[dict[str, Any]]:
-    """Validated observation rows (``account_id, rule, level, note, observed_at``)."""
-    rows, errors = [], []
-    for no, raw in enumerate(_rows(path), start=2):
-        rule = str(raw.get("rule") or "").strip()
-        if not rule:
-            continue
-        row_errors: list[tuple[int, str, object, str]] = []
-        account = raw.get("account")
-        try:
-            account_id = get_account(session, str(account or "").strip()).id
-        except Exception:
-            row_errors.append((no, "account", account, "找不到该账号ID"))
-            account_id = 0
-        if rule not in RULES:
-            row_errors.append((no, "rule", rule, "未知规则代码，可选：" + "、".join(RULES)))
-        level = str(raw.get("level") or "").strip() or (RULES[rule].level if rule in RULES else "")
-        if level not in LEVELS:
-            row_errors.append((no, "level", level, "应为 " + "/".join(LEVELS)))
-        note = str(raw.get("note") or "").strip()
-        if not note:
-            row_errors.append((no, "note", "", "检查说明不能为空"))
-        observed = raw.get("observed_at")
-        when: datetime = utcnow()
-        if isinstance(observed, datetime):
-            when = parse_time(observed.isoformat(sep=" "), "检查时间")
-        elif observed not in (None, ""):
-            try:
-                when = parse_time(str(observed), "检查时间")
-            except InvalidValue as exc:
-                row_errors.append((no, "observed_at", observed, exc.reason))
+    """Validated observation rows (``account_id, rule, level, note, observed_at``) of a .csv,
+    .jsonl or filled-in checklist .xlsx (through ``registry.files``); rows without a rule are
+    skipped, and one bad row rejects the file."""
+    table = read_table(path, READ_COLUMNS)
+    rows, errors = [], list(table.errors)
+    for row in table.rows:
+        parsed, row_errors = _observation(session, row)
         errors += row_errors
-        if not row_errors:
-            rows.append(
-                {"account_id": account_id, "rule": rule, "level": level, "note": note, "observed_at": when}
-            )
+        if parsed is not None and not row_errors:
+            rows.append(parsed)
     if errors:
-        raise RowErrors(str(path), errors)
+        raise RowErrors(path.name, errors)
     return rows
+
+
+def _observation(
+    session: Session, row: Row
+) -> tuple[dict[str, Any] | None, list[tuple[int, str, object, str]]]:
+    no, label = row.number, dict((c.key, c.label) for c in READ_COLUMNS)
+    if not row.text("rule"):
+        return None, []
+    errors: list[Problem] = []
+    account_id = 0
+    try:
+        account_id = get_account(session, row.text("account")).id
+    except NotFound:
+        errors.append((no, label["account"], row.text("account"), "找不到该账号ID"))
+    rule = RULE.find(row.text("rule"))
+    if rule is None or rule not in RULES:
+        errors.append((no, label["rule"], row.text("rule"), "未知规则，可选：" + RULE.choices()))
+    level = FINDING_LEVEL.find(row.text("level")) if row.text("level") else None
+    if row.text("level") and level is None:
+        errors.append((no, label["level"], row.text("level"), "应为" + FINDING_LEVEL.choices()))
+    note = row.text("note")
+    if not note:
+        errors.append((no, label["note"], "", "检查说明不能为空"))
+    when: datetime = utcnow()
+    if row.text("observed_at"):
+        try:
+            when = parse_cell_time(row.values["observed_at"], field=label["observed_at"])
+        except InvalidValue as exc:
+            errors.append((no, label["observed_at"], row.text("observed_at"), exc.reason))
+    if errors or rule is None:
+        return None, errors
+    return {
+        "account_id": account_id,
+        "rule": rule,
+        "level": level or RULES[rule].level,
+        "note": note,
+        "observed_at": when,
+    }, []

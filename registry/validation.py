@@ -124,3 +124,16 @@ def iso_date(value: str, field: str) -> date:
         return date.fromisoformat(value.strip().replace("/", "-"))
     except ValueError:
         raise InvalidValue(field, value, "应为日期 YYYY-MM-DD") from None
+
+
+MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL)
+
+
+def record_id(value: object) -> int | None:
+    """A record id given as text or a number: ASCII digits within the database's integer
+    range, else None (the caller reports "not found" for its own field)."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None

@@ -59,7 +59,8 @@ class Vocabulary:
         """The code for a code, label or alias; None when nothing matches."""
         if value is None:
             return None
-        return self._lookup.get(_key(str(value)))  # type: ignore[attr-defined, no-any-return]
+        lookup: dict[str, str] = self._lookup  # type: ignore[attr-defined]
+        return lookup.get(_key(str(value)))
 
     def code(self, value: object, field: str | None = None) -> str:
         """The code for ``value``, or ``InvalidValue`` naming the field and the choices."""

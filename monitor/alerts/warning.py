@@ -154,7 +154,7 @@ def _deliver_step(
     message = compose(account, role, quiet, who)
     rows = []
     for channel, target, shown in targets(settings, settings.channels, who):
-        key = {
+        key: dict[str, Any] = {
             "account_id": account.account_id,
             "step": role,
             "silence_since": quiet.since,

@@ -9,7 +9,6 @@ not what was written.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,20 +16,42 @@ from typing import Any
 import ahocorasick_rs
 
 from monitor.similarity.neardup import normalise
+from registry.errors import RowErrors
+from registry.files import Column, read_table
+from registry.vocab import LEXICON_KIND
 
 STARTER = Path(__file__).parent / "lexicon_data" / "starter.csv"
 
 Hit = tuple[str, str, str | None]  # phrase, kind, correct
 
 
-def read_csv(path: Path) -> list[dict[str, Any]]:
-    """Rows ``phrase, kind, correct`` of a lexicon CSV (UTF-8, with a header)."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return [dict(row) for row in csv.DictReader(fh)]
+COLUMNS = [
+    Column("phrase", "词语", required=True),
+    Column("kind", "类别", required=True),
+    Column("correct", "正确表述"),
+]
+
+
+def read_entries(path: Path) -> list[dict[str, Any]]:
+    """Entries ``phrase, kind, correct`` of a lexicon file (.csv / .xlsx / .jsonl, Chinese or
+    code headers, through ``registry.files``); a bad row rejects the file."""
+    table = read_table(path, COLUMNS)
+    rows, errors = [], list(table.errors)
+    for row in table.rows:
+        kind = LEXICON_KIND.find(row.text("kind"))
+        if not row.text("phrase"):
+            errors.append((row.number, "词语", "", "不能为空"))
+        elif kind is None:
+            errors.append((row.number, "类别", row.text("kind"), "应为" + LEXICON_KIND.choices()))
+        else:
+            rows.append({"phrase": row.text("phrase"), "kind": kind, "correct": row.text("correct") or None})
+    if errors:
+        raise RowErrors(path.name, errors)
+    return rows
 
 
 def starter_rows() -> list[dict[str, Any]]:
-    return read_csv(STARTER)
+    return read_entries(STARTER)
 
 
 class Matcher:

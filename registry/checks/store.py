@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from registry.checks.models import CheckResult, CheckRun, Finding, RelayMatch
 from registry.db import utcnow
 from registry.errors import NotFound
+from registry.validation import record_id
 
 RUN_FIELDS = (
     "kind",
@@ -92,7 +93,8 @@ def _store_results(session: Session, run_id: int, results: Sequence[dict[str, An
 
 def get_run(session: Session, run_id: int | str) -> CheckRun:
     text = str(run_id).strip()
-    run = session.get(CheckRun, int(text)) if text.isascii() and text.isdigit() else None
+    number = record_id(text)
+    run = session.get(CheckRun, number) if number else None
     if run is None:
         raise NotFound("检查批次", run_id, "检查")
     return run
@@ -100,7 +102,8 @@ def get_run(session: Session, run_id: int | str) -> CheckRun:
 
 def get_finding(session: Session, finding_id: int | str) -> Finding:
     text = str(finding_id).strip()
-    finding = session.get(Finding, int(text)) if text.isascii() and text.isdigit() else None
+    number = record_id(text)
+    finding = session.get(Finding, number) if number else None
     if finding is None:
         raise NotFound("问题ID", finding_id, "问题")
     return finding

@@ -8,8 +8,6 @@ file twice changes nothing.
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -22,23 +20,24 @@ from sqlalchemy.orm import Session
 from registry.collection.models import Post
 from registry.collection.store import record_attempt, upsert_posts
 from registry.errors import InvalidValue, RowErrors
+from registry.files import Column, cell_text, parse_cell_time, read_table
 from registry.filing.accounts import get_account
 from registry.filing.models import Account
-from registry.timeutil import day_start, local_iso, parse_time
+from registry.timeutil import day_start, local_iso
 from registry.vocab import PLATFORM
 
 POST_KEYS = ("post_id", "published_at", "title", "text", "url", "is_repost", "source")
 IMPORT_KEYS = ("account", *POST_KEYS)
-LABELS = {
-    "account": "account",
-    "post_id": "post_id",
-    "published_at": "published_at",
-    "title": "title",
-    "text": "text",
-    "url": "url",
-    "is_repost": "is_repost",
-    "source": "source",
-}
+READ_COLUMNS = [
+    Column("account", "账号", ("账号ID",), required=True),
+    Column("post_id", "内容ID", required=True),
+    Column("published_at", "发布时间", required=True),
+    Column("title", "标题"),
+    Column("text", "正文"),
+    Column("url", "链接"),
+    Column("is_repost", "转发/转载", ("转载", "转发")),
+    Column("source", "来源"),
+]
 _YES = {"1", "true", "yes", "y", "是", "转发", "转载"}
 _NO = {"0", "false", "no", "n", "否", "原创"}
 
@@ -87,19 +86,19 @@ def import_posts(session: Session, path: Path) -> PostImport:
         post: dict[str, Any] = {}
         account_id = None
         for key in ("account", "post_id", "published_at"):
-            if not str(raw.get(key) or "").strip():
+            if not cell_text(raw.get(key)):
                 row_errors.append((row_no, key, "", "必填，不能为空"))
-        if str(raw.get("account") or "").strip():
-            account_id = accounts.find(str(raw["account"]).strip())
+        if cell_text(raw.get("account")):
+            account_id = accounts.find(cell_text(raw["account"]))
             if account_id is None:
                 row_errors.append(
                     (row_no, "account", raw["account"], "找不到该账号（应为账号ID或 平台:平台账号ID）")
                 )
-        pid = str(raw.get("post_id") or "").strip()
+        pid = cell_text(raw.get("post_id"))
         post["post_id"] = pid
-        if str(raw.get("published_at") or "").strip():
+        if cell_text(raw.get("published_at")):
             try:
-                post["published_at"] = parse_time(str(raw["published_at"]), "published_at")
+                post["published_at"] = parse_cell_time(raw["published_at"], field="published_at")
             except InvalidValue as exc:
                 row_errors.append((row_no, "published_at", raw["published_at"], exc.reason))
         try:
@@ -109,8 +108,7 @@ def import_posts(session: Session, path: Path) -> PostImport:
                 (row_no, "is_repost", raw.get("is_repost"), "应为 是/否（true/false、1/0）或留空")
             )
         for key in ("title", "text", "url", "source"):
-            value = raw.get(key)
-            post[key] = str(value).strip() if value not in (None, "") else None
+            post[key] = cell_text(raw.get(key)) or None
         if account_id is not None and pid:
             first = seen.get((account_id, pid))
             if first is not None:
@@ -151,7 +149,7 @@ class _AccountLookup:
         return self.cache[ref]
 
     def _lookup(self, ref: str) -> int | None:
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit():
             return self.session.scalar(select(Account.id).where(Account.id == int(ref)))
         if ":" not in ref:
             return None
@@ -178,44 +176,9 @@ def _repost(value: Any) -> bool | None:
 
 
 def _read(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    if not path.is_file():
-        raise InvalidValue("文件", str(path), "文件不存在")
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".jsonl"):
-        raise InvalidValue("文件", str(path), "只支持 .csv 或 .jsonl")
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InvalidValue("文件", str(path), "无法识别编码（请使用 UTF-8 或 GBK）")
-    if suffix == ".jsonl":
-        yield from _jsonl(text)
-        return
-    reader = csv.reader(text.splitlines())
-    header = [h.strip() for h in next(reader, [])]
-    missing = [k for k in ("account", "post_id", "published_at") if k not in header]
-    if missing:
-        raise InvalidValue("表头", ",".join(header) or "（空）", f"缺少必需的列「{'、'.join(missing)}」")
-    for row_no, values in enumerate(reader, start=2):
-        record = {k: v.strip() for k, v in zip(header, values, strict=False) if k in IMPORT_KEYS}
-        if any(record.values()):
-            yield row_no, record
-
-
-def _jsonl(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    for row_no, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield row_no, {"_invalid": f"不是合法的 JSON（{exc.msg}）", "_line": line[:40]}
-            continue
-        if not isinstance(record, dict):
-            yield row_no, {"_invalid": "每行应为一个 JSON 对象", "_line": line[:40]}
-            continue
-        yield row_no, {k: record.get(k) for k in IMPORT_KEYS}
+    """(row number, {key: cell}) for each data row, through the one file reader."""
+    table = read_table(path, READ_COLUMNS, formats=(".csv", ".jsonl", ".xlsx"))
+    for number, _column, line, reason in table.errors:
+        yield number, {"_invalid": reason, "_line": line}
+    for row in table.rows:
+        yield row.number, row.values

@@ -68,7 +68,8 @@ def clean_optional(values: dict[str, Any]) -> dict[str, Any]:
 
 def get_account(session: Session, account_id: int | str) -> Account:
     text = str(account_id).strip()
-    account = session.get(Account, int(text)) if text.isdigit() else None
+    number = v.record_id(text)
+    account = session.get(Account, number) if number else None
     if account is None:
         raise NotFound("账号ID", account_id, "账号")
     return account

@@ -12,7 +12,6 @@ import csv
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 from registry import validation as v
 from registry.db import utcnow
 from registry.errors import InvalidValue, RowErrors
+from registry.files import Column, read_table
 from registry.filing.accounts import LIVE, OPTIONAL_FIELDS, filing_number
 from registry.filing.models import Account, FilingEvent, Unit
 from registry.filing.platforms import platform_id as valid_platform_id
@@ -54,7 +54,7 @@ REGISTRY_COLUMNS: list[tuple[str, str]] = [
     ("region", "行政区划"),
 ]
 REQUIRED = ("unit", "platform", "name", "platform_id")
-HEADER_KEYS = {label: key for key, label in COLUMNS + REGISTRY_COLUMNS}
+READ_COLUMNS = [Column(key, label, required=key in REQUIRED) for key, label in COLUMNS + REGISTRY_COLUMNS]
 INJECTION_PREFIXES = ("=", "+", "-", "@")
 _YES = {"是", "已认证", "true", "1", "yes", "y", "认证"}
 _NO = {"否", "未认证", "false", "0", "no", "n"}
@@ -304,74 +304,12 @@ def _yes_no(value: str) -> bool:
 
 
 def _read(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(Excel row number, {key: text}) for each non-empty data row."""
-    suffix = path.suffix.lower()
-    if not path.is_file():
-        raise InvalidValue("文件", str(path), "文件不存在")
-    if suffix == ".csv":
-        rows = _csv_rows(path)
-    elif suffix in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(path)
-    else:
-        raise InvalidValue("文件", str(path), "只支持 .xlsx 或 .csv")
-    try:
-        header = next(rows)
-    except StopIteration:
-        raise InvalidValue("文件", str(path), "是空文件，缺少表头") from None
-    keys = [HEADER_KEYS.get(h.strip()) for h in header]
-    missing = [dict(COLUMNS)[k] for k in REQUIRED if k not in keys]
-    if missing:
-        raise InvalidValue(
-            "表头",
-            "、".join(h for h in header if h) or "（空）",
-            f"缺少必需的列「{'、'.join(missing)}」，请使用 account template 生成的登记表",
-        )
-    for row_no, values in enumerate(rows, start=2):
-        record = {k: _unescape(val) for k, val in zip(keys, values, strict=False) if k}
-        if any(record.values()):
-            yield row_no, record
-
-
-def _csv_rows(path: Path) -> Iterator[list[str]]:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InvalidValue("文件", str(path), "无法识别编码（请另存为 UTF-8 或 GBK 的 CSV）")
-    for values in csv.reader(text.splitlines()):
-        yield [c.strip() for c in values]
-
-
-def _xlsx_rows(path: Path) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InvalidValue("文件", str(path), f"不是有效的 xlsx 文件（{type(exc).__name__}）") from None
-    try:
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
-            yield [_text(c) for c in values]
-    finally:
-        workbook.close()
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
+    """(Excel row number, {key: text}) for each non-empty data row (``registry.files``)."""
+    table = read_table(path, READ_COLUMNS, formats=(".xlsx", ".csv"))
+    if table.errors:
+        raise RowErrors(path.name, table.errors)
+    for row in table.rows:
+        yield row.number, {key: _unescape(row.text(key)) for key in table.columns}
 
 
 def _escape(value: Any) -> Any:

@@ -17,8 +17,9 @@ def find_unit(session: Session, ref: str | int, field: str = "主办单位") -> 
     """A unit by its id or its exact name."""
     text = str(ref).strip()
     unit = None
-    if text.isdigit():
-        unit = session.get(Unit, int(text))
+    number = v.record_id(text)
+    if number:
+        unit = session.get(Unit, number)
     if unit is None:
         unit = session.scalar(select(Unit).where(Unit.name == text))
     if unit is None:

@@ -115,7 +115,8 @@ def save_circular(
 
 def get_item(session: Session, item_id: int | str) -> LedgerItem:
     text = str(item_id).strip()
-    item = session.get(LedgerItem, int(text)) if text.isdigit() else None
+    number = v.record_id(text)
+    item = session.get(LedgerItem, number) if number else None
     if item is None:
         raise NotFound("整改事项ID", item_id, "整改事项")
     return item

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from tests.monitor.test_check_scenario import AT, NOW, build
 
 from registry import db
+from tests.monitor.test_check_scenario import AT, NOW, build
 
 RUN_KEYS = {
     "run_id",

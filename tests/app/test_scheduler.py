@@ -331,10 +331,9 @@ def test_jobs_call_the_library_in_process(tmp_path: Path) -> None:
 
 
 def test_a_crawl_that_times_out_is_stopped_with_its_process_group(tmp_path: Path) -> None:
+    from registry.filing.units import add_unit
     from spiders.crawl import run_crawl
     from spiders.standin import StandinAccount, StandinServer, file_accounts, make_posts
-
-    from registry.filing.units import add_unit
 
     url = ready(str(tmp_path / "slow.db"))
     with session_scope(url) as s:

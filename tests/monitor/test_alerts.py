@@ -24,8 +24,8 @@ from monitor import alerts
 from monitor.app.config import alert_settings, load_config
 from registry import db as dbmod
 from registry.collection import store as collection
-from registry.db import session_scope
 from registry.collection.activity import Activity
+from registry.db import session_scope
 from registry.filing.queries import Contacts
 from registry.ops import alerts as ops
 from registry.timeutil import TZ

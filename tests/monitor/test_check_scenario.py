@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from monitor.check import review, summary
 from monitor.check.run import run_check
 from registry import db
 from registry.checks import inputs as check_lexicon
-from monitor.check import review, summary
 from registry.collection import store as collection
 from registry.filing import accounts as filing
 from registry.filing import units

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from tests.factories import CITY, COUNTY, PROVINCE, active_account, small_registry
 
 from registry.collection.store import JOB_KEYS, crawl_jobs
 from registry.db import session_scope
 from registry.errors import InvalidValue, NotFound
 from registry.filing import accounts as filing
+from tests.factories import CITY, COUNTY, PROVINCE, active_account, small_registry
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from tests.reports.test_data import FORMULA, build, finding, result, store
 
 from registry.db import session_scope, utcnow
 from registry.errors import InvalidValue
 from registry.ledger import queries as ledger_queries
 from registry.ledger import store as ledger
+from tests.reports.test_data import FORMULA, build, finding, result, store
 
 CIRCULAR = "report circular --from 2026-07-01 --to 2026-09-30 --deadline 2026-11-15"
 

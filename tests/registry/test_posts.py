@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from tests.factories import CITY, PROVINCE, active_account, small_registry
 
 HEADER = "account,post_id,published_at,title,text,url,is_repost,source\n"
@@ -84,7 +85,7 @@ def test_import_jsonl(cli, accounts, tmp_path: Path) -> None:  # type: ignore[no
         ("weibo:000,m1,2026-11-20,,,,,", "account", "找不到该账号"),
         ("{weibo},,2026-11-20,,,,,", "post_id", "必填"),
         ("{weibo},m1,,,,,,", "published_at", "必填"),
-        ("{weibo},m1,昨天,,,,,", "published_at", "应为时间"),
+        ("{weibo},m1,昨天,,,,,", "published_at", "应为北京时间"),
         ("{weibo},m1,2026-11-20,,,,也许,", "is_repost", "应为 是/否"),
     ],
 )
@@ -117,7 +118,7 @@ def test_duplicate_rows_and_bad_files(cli, accounts, tmp_path: Path) -> None:  #
     assert cli(f"post import {tmp_path / 'posts.xlsx'}").code == 2
     header = write(tmp_path / "header.csv", "post_id,title\nx,y\n")
     result = cli(f"post import {header}")
-    assert result.code == 2 and "account" in result.err
+    assert result.code == 2 and "缺少必需的列「账号、发布时间」" in result.err
 
 
 def test_post_list_unknown_account(cli, accounts) -> None:  # type: ignore[no-untyped-def]

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 from openpyxl import load_workbook
-from tests.reports.test_data import build
 
 from monitor.check import review
 from registry.checks import queries as check_queries
 from registry.db import session_scope
+from tests.reports.test_data import build
 
 
 def _sheet(cli, db: str, run: int, out: Path) -> dict:  # type: ignore[no-untyped-def]

@@ -13,11 +13,11 @@ from pathlib import Path
 import docx
 import pytest
 from openpyxl import load_workbook
-from tests.reports.test_data import FORMULA, Q3, build
 
 from registry.db import session_scope
 from reports.circular import compute_circular
 from reports.window import Window
+from tests.reports.test_data import FORMULA, Q3, build
 
 ARGS = "report circular --from 2026-07-01 --to 2026-09-30 --deadline 2026-11-15 --doc-no 甘数发〔2026〕12号"
 
@@ -189,10 +189,9 @@ def test_long_lists_stay_in_the_xlsx_annex(cli, tmp_path: Path, monkeypatch: pyt
 
 
 def test_relay_figures_come_from_the_latest_run_in_the_window(sqlite_db: str) -> None:
-    from tests.reports.test_data import result, utc
-
     from registry.checks import store as checks
     from registry.checks.inputs import add_release
+    from tests.reports.test_data import result, utc
 
     build(sqlite_db)
     with session_scope(sqlite_db) as s:

@@ -24,12 +24,12 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from registry.checks import store as checks
 from registry.checks import queries as check_queries
+from registry.checks import store as checks
 from registry.checks import window as rd
-from registry.filing import queries as fq
 from registry.db import session_scope, upgrade
 from registry.filing import accounts as filing
+from registry.filing import queries as fq
 from registry.filing import units
 
 T = datetime  # brevity

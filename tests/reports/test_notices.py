@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import docx
+
 from tests.reports.test_data import build
 
 

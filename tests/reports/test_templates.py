@@ -9,12 +9,12 @@ from pathlib import Path
 
 import docx
 import pytest
-from tests.reports.test_data import build
 
 from reports import render
 from reports.check_report import CheckContext
 from reports.circular import CircularContext
 from reports.notices import NoticeContext
+from tests.reports.test_data import build
 
 TEMPLATES = Path(render.__file__).parent / "templates"
 

@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from tests.factories import PROVINCE, small_registry
 
 from registry.collection.store import account_attempts, account_posts, account_snapshots
 from registry.db import dispose_engines, session_scope
 from spiders.crawl import CrawlReport, run_crawl
 from spiders.standin import StandinAccount, StandinServer, file_accounts, make_posts
+from tests.factories import PROVINCE, small_registry
 
 NOW = datetime.now(UTC)
 

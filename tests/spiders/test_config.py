@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.factories import CITY, small_registry
-
 from spiders.standin import StandinAccount, StandinServer, file_accounts, make_posts
+from tests.factories import CITY, small_registry
 
 
 def test_crawl_reads_base_urls_from_the_config_file(tmp_path, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]

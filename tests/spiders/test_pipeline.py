@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tests.factories import PROVINCE, active_account, small_registry
-
 from registry.collection.store import account_attempts, account_posts, account_snapshots, crawl_outcomes
 from registry.db import dispose_engines, session_scope
 from spiders.collectors.base import make_post
@@ -14,6 +12,7 @@ from spiders.crawl import run_crawl
 from spiders.items import AccountResult
 from spiders.pipelines import store_results
 from spiders.standin import StandinAccount, StandinServer, file_accounts, make_posts
+from tests.factories import PROVINCE, active_account, small_registry
 
 FETCHED = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 

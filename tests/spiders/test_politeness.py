@@ -4,7 +4,6 @@ out of logs and the database."""
 from __future__ import annotations
 
 import pytest
-from tests.factories import PROVINCE, small_registry
 
 from registry.collection.store import account_attempts, budget_used
 from registry.db import dispose_engines, session_scope
@@ -12,6 +11,7 @@ from registry.timeutil import TZ
 from spiders.crawl import run_crawl
 from spiders.settings import settings_from_env
 from spiders.standin import StandinAccount, StandinServer, file_accounts, make_posts
+from tests.factories import PROVINCE, small_registry
 
 
 @pytest.mark.parametrize(

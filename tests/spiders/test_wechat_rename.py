@@ -3,12 +3,11 @@ that the first crawl's search found is kept and used when the filed name no long
 
 from __future__ import annotations
 
-from tests.factories import CITY, small_registry
-
 from registry.collection.store import account_attempts, account_snapshots
 from registry.db import session_scope
 from spiders.crawl import run_crawl
 from spiders.standin import StandinAccount, StandinServer, file_accounts, make_posts
+from tests.factories import CITY, small_registry
 
 
 def test_renamed_wechat_account_is_not_gone(tmp_path) -> None:  # type: ignore[no-untyped-def]

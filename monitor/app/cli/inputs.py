@@ -73,15 +73,15 @@ def lexicon_list(
 @lexicon_app.command("import")
 def lexicon_import(
     path: Annotated[
-        Path, typer.Argument(metavar="FILE", help="CSV 文件（UTF-8，表头 phrase,kind,correct）。")
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help=".csv（UTF-8 或 GBK）、.xlsx 或 .jsonl，列：词语（phrase）、类别（kind）、正确表述（correct）。",
+        ),
     ],
 ) -> None:
-    """从 CSV 批量导入词库，已有的词语跳过。"""
-    if not path.is_file():
-        raise InvalidValue("文件", str(path), "文件不存在")
-    rows = lexicon.read_csv(path)
-    if rows and "phrase" not in rows[0]:
-        raise InvalidValue("文件", str(path), "缺少表头 phrase,kind,correct")
+    """批量导入词库，已有的词语跳过；有错误行则一行也不导入。"""
+    rows = lexicon.read_entries(path)
     with session() as s:
         lexicon.ensure_starter(s, actor=actor())
         n = check_lexicon.add_entries(s, rows, source="import", actor=actor())
