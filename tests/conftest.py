@@ -1,6 +1,6 @@
 """Shared fixtures: every test gets its own SQLite file and working directory; PostgreSQL
-and Redis tests get a fresh database on the machine's servers (a missing server skips
-locally and fails in CI, where ``CI=true``)."""
+tests get a fresh database on the machine's server (a missing server skips locally and
+fails in CI, where ``CI=true``)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ import pytest
 from registry import db as dbmod
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-REDIS_URL = "redis://127.0.0.1:6379/15"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES = SHARED / "fixtures" / "platforms"
 
@@ -110,20 +109,6 @@ def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "govmedia.db")
     return str(request.getfixturevalue("pg_db"))
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    try:
-        import redis
-
-        client = redis.Redis.from_url(REDIS_URL)
-        client.ping()
-    except Exception:
-        _missing_service("Redis at 127.0.0.1:6379")
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
 
 
 @pytest.fixture

@@ -14,25 +14,3 @@ the centre's from ``[alerts] centre_email`` / ``centre_phone``. Messages go by e
 (``[smtp]``) and by webhook (``[webhook] generic`` JSON, ``wecom`` and ``dingtalk`` robots,
 which @-mention the recipient's mobile number).
 """
-
-from monitor.alerts.deliver import Message, Recipient, deliver, dingtalk_signed, webhook_body
-from monitor.alerts.settings import DEFAULT_STEPS, AlertSettings, Smtp, parse_steps
-from monitor.alerts.warning import Silence, due_steps, profile_steps, run_alert_pass, send_test, silence
-
-__all__ = [
-    "DEFAULT_STEPS",
-    "AlertSettings",
-    "Message",
-    "Recipient",
-    "Silence",
-    "Smtp",
-    "deliver",
-    "dingtalk_signed",
-    "due_steps",
-    "parse_steps",
-    "profile_steps",
-    "run_alert_pass",
-    "send_test",
-    "silence",
-    "webhook_body",
-]

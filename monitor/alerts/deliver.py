@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from monitor.alerts.settings import WEBHOOK_KINDS, AlertSettings
+from registry.masking import mask_url
 
 
 @dataclass(frozen=True)
@@ -34,14 +35,6 @@ class Recipient:
     name: str | None
     emails: tuple[str, ...]
     phone: str | None
-
-
-def mask_url(value: str) -> str:
-    """Hide a URL's password and query values (robot tokens live there)."""
-    import re
-
-    value = re.sub(r"(://[^:/@]+:)[^@/]+@", r"\1******@", value)
-    return re.sub(r"([?&][^=&]+=)[^&]+", r"\1******", value)
 
 
 def targets(settings: AlertSettings, channels: tuple[str, ...], who: Recipient) -> list[tuple[str, str, str]]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from monitor.alerts.deliver import mask_url
+from registry.masking import mask, mask_url
 from monitor.alerts.settings import parse_steps
 from registry.errors import InvalidValue
 
@@ -441,13 +441,6 @@ def effective_rows(config: Config) -> list[dict[str, Any]]:
                 }
             )
     return rows
-
-
-def mask(value: str) -> str:
-    """Hide a secret but keep enough to recognise it: ``******abcd``."""
-    if not value:
-        return ""
-    return "******" + (value[-4:] if len(value) >= 12 else "")
 
 
 def alert_settings(config: Config) -> AlertSettings:

@@ -17,12 +17,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.rules.base import AccountFacts, PostFacts
-from monitor.similarity.originality import Analysis
 from registry.collection.activity import Activity
 from registry.collection.models import SUCCESS_OUTCOMES
+
+if TYPE_CHECKING:
+    from monitor.similarity.originality import Analysis
 
 
 def collection_state(activity: Activity | None, *, now: datetime, freshness_days: float) -> str:

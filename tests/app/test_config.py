@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.app.config import crawl_env, env_name, load_config, mask_url
+from monitor.app.config import crawl_env, env_name, load_config
+from registry.masking import mask_url
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 

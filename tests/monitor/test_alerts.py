@@ -20,7 +20,9 @@ from typing import Any
 
 import pytest
 
-from monitor import alerts
+from monitor.alerts import warning as alerts
+from monitor.alerts.deliver import dingtalk_signed
+from monitor.alerts.settings import DEFAULT_STEPS
 from monitor.app.config import alert_settings, load_config
 from registry import db as dbmod
 from registry.collection import store as collection
@@ -208,7 +210,7 @@ def test_silence(
     ],
 )
 def test_due_steps_default_ladder(days: int, roles: list[str]) -> None:
-    assert [r for _d, r in alerts.due_steps(days, list(alerts.DEFAULT_STEPS))] == roles
+    assert [r for _d, r in alerts.due_steps(days, list(DEFAULT_STEPS))] == roles
 
 
 def test_ladder_from_config_then_profile_then_default(tmp_path: Path) -> None:
@@ -229,7 +231,7 @@ def test_ladder_from_config_then_profile_then_default(tmp_path: Path) -> None:
 
 
 def test_dingtalk_signature_is_hmac_of_timestamp_and_secret() -> None:
-    signed = alerts.dingtalk_signed("http://x/robot/send?access_token=t", "SECabc", now_ms=1700000000000)
+    signed = dingtalk_signed("http://x/robot/send?access_token=t", "SECabc", now_ms=1700000000000)
     query = urllib.parse.parse_qs(urllib.parse.urlparse(signed).query)
     expected = base64.b64encode(
         hmac.new(b"SECabc", b"1700000000000\nSECabc", hashlib.sha256).digest()

@@ -47,3 +47,17 @@ def test_resolve_url() -> None:
 def test_ensure_current_raises_typed_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DatabaseError):
         dbmod.ensure_current(dbmod.get_engine(str(tmp_path / "empty.db")))
+
+
+def test_the_recorded_head_is_the_newest_migration() -> None:
+    """``registry.db.HEAD`` (checked by every command without loading Alembic) is the head."""
+    assert dbmod.head_revisions() == [dbmod.HEAD]
+
+
+def test_an_older_schema_is_refused_until_upgraded(tmp_path, cli) -> None:  # type: ignore[no-untyped-def]
+    url = dbmod.resolve_url(str(tmp_path / "old.db"))
+    dbmod.upgrade(url, revision="0006_operations")
+    r = cli(["--db", url, "unit", "list"])
+    assert r.code == 2 and "不是最新" in r.err and "0006_operations" in r.err
+    assert cli(["--db", url, "db", "upgrade"]).code == 0
+    assert cli(["--db", url, "unit", "list"]).code == 0

@@ -10,12 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from monitor import observe
 from monitor.app.cli.output import STATE, Format, actor, emit, say, session
-from monitor.app.config import load_config
-from monitor.check import review, summary
-from monitor.check import run as engine
-from registry.checks import queries as check_queries
 from registry.timeutil import parse_date, parse_time
 from registry.vocab import FINDING_LEVEL, FINDING_STATUS, RULE, VERDICT
 
@@ -123,6 +118,10 @@ def check_run(
 
     未给出 --profile 时使用 govmedia.toml 的 [profile] name，再缺省为 national。
     """
+    from monitor.app.config import load_config
+    from monitor.check import run as engine
+    from monitor.check import summary
+
     profile = profile or load_config(STATE.config).get("profile", "name") or None
     with session() as s:
         outcome = engine.run_check(
@@ -146,6 +145,8 @@ def check_show(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """查看一次检查的结果（含之后的人工复核）。"""
+    from monitor.check import summary
+
     with session() as s:
         data = summary.run_json(s, run_id)
     _render_run(data, fmt)
@@ -154,6 +155,8 @@ def check_show(
 @check_app.command("list")
 def check_list(fmt: FormatOpt = Format.table) -> None:
     """列出全部检查批次及合格率。"""
+    from monitor.check import summary
+
     with session() as s:
         rows = summary.list_runs(s)
     emit(rows, fmt, columns=RUN_COLUMNS, title="检查批次")
@@ -165,6 +168,8 @@ def check_sheet(
     path: Annotated[Path, typer.Argument(metavar="FILE.xlsx", help="输出的人工检查表。")],
 ) -> None:
     """把一次检查的抽查账号导出为人工检查表（.xlsx），填好后用 observe import 导入。"""
+    from monitor import observe
+
     with session() as s:
         n = observe.write_sheet(s, run_id, path)
     say(f"已写出人工检查表 {path}（{n} 个账号）")
@@ -182,6 +187,8 @@ def finding_list(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """列出问题及其证据说明、复核状态。"""
+    from registry.checks import queries as check_queries
+
     status = FINDING_STATUS.code(status, "--status") if status else None
     rule = RULE.code(rule, "--rule") if rule else None
     with session() as s:
@@ -205,6 +212,8 @@ def finding_confirm(
     note: Annotated[str | None, typer.Option("--note", help="复核意见。")] = None,
 ) -> None:
     """确认问题：计入该账号的结论（单项否决即不合格）。"""
+    from monitor.check import review
+
     with session() as s:
         f = review.review_finding(s, finding_id, status="confirmed", note=note, actor=actor())
     say(f"已确认问题 {f.id}（{RULE.label(f.rule)}）")
@@ -216,6 +225,8 @@ def finding_dismiss(
     note: Annotated[str | None, typer.Option("--note", help="排除理由（必填）。")] = None,
 ) -> None:
     """排除问题（误报）：不计入结论，须说明理由。"""
+    from monitor.check import review
+
     with session() as s:
         f = review.review_finding(s, finding_id, status="dismissed", note=note, actor=actor())
     say(f"已排除问题 {f.id}（{RULE.label(f.rule)}）")

@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from monitor.app.demo.run import run_demo
 from registry.vocab import CHECK_KIND, OUTCOME
 
 VERDICTS = ("qualified", "unqualified", "uncollected")
@@ -22,6 +21,8 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="演示数据与抽样的随机种子。")] = 2026,
 ) -> None:
     """离线演示全流程：建演示备案库、启动本地模拟平台并采集、月检查与周抽查、人工复核、生成检查结果、季度通报和一对一反馈。"""
+    from monitor.app.demo.run import run_demo
+
     console = Console(width=120)
     console.print("正在生成演示备案库并采集本地模拟平台，约需一两分钟……")
     summary = run_demo(out, seed=seed)

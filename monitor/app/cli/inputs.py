@@ -8,10 +8,7 @@ from typing import Annotated
 
 import typer
 
-from monitor import observe
 from monitor.app.cli.output import Format, actor, emit, say, session
-from monitor.similarity import lexicon, neardup
-from registry.checks import inputs as check_lexicon
 from registry.errors import InvalidValue
 from registry.timeutil import local_iso, parse_time
 from registry.vocab import LEXICON_KIND
@@ -52,6 +49,9 @@ def lexicon_add(
     correct: Annotated[str | None, typer.Option("--correct", help="正确表述（严重表述错误时填写）。")] = None,
 ) -> None:
     """向词库加入一个词语。"""
+    from monitor.similarity import lexicon
+    from registry.checks import inputs as check_lexicon
+
     with session() as s:
         lexicon.ensure_starter(s, actor=actor())
         entry = check_lexicon.add_entry(s, phrase=phrase, kind=kind, correct=correct, actor=actor())
@@ -64,6 +64,9 @@ def lexicon_list(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """列出词库（含随软件提供的初始词库）。"""
+    from monitor.similarity import lexicon
+    from registry.checks import inputs as check_lexicon
+
     with session() as s:
         lexicon.ensure_starter(s, actor=actor())
         rows = check_lexicon.list_entries(s, kind=kind)
@@ -81,6 +84,9 @@ def lexicon_import(
     ],
 ) -> None:
     """批量导入词库，已有的词语跳过；有错误行则一行也不导入。"""
+    from monitor.similarity import lexicon
+    from registry.checks import inputs as check_lexicon
+
     rows = lexicon.read_entries(path)
     with session() as s:
         lexicon.ensure_starter(s, actor=actor())
@@ -101,6 +107,9 @@ def relay_add(
     ] = None,
 ) -> None:
     """登记转载任务：检查时报告各账号是否及何时转载、各单位转载率。"""
+    from monitor.similarity import neardup
+    from registry.checks import inputs as check_lexicon
+
     try:
         text = text_file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -124,6 +133,8 @@ def relay_add(
 @relay_app.command("list")
 def relay_list(fmt: FormatOpt = Format.table) -> None:
     """列出转载任务。"""
+    from registry.checks import inputs as check_lexicon
+
     with session() as s:
         rows = check_lexicon.list_releases(s)
         names = dict(check_lexicon.unit_names(s))
@@ -152,6 +163,9 @@ def observe_import(
     ],
 ) -> None:
     """导入人工检查记录，作为已确认的问题计入之后的检查。"""
+    from monitor import observe
+    from registry.checks import inputs as check_lexicon
+
     with session() as s:
         rows = observe.read_observations(s, path)
         n = check_lexicon.add_observations(s, rows, actor=actor(), source_file=path.name)

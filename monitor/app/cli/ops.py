@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from monitor import alerts
-from monitor.app import scheduler
+if TYPE_CHECKING:
+    from monitor.app.config import Config
+    from monitor.app.scheduler import Scheduler
+
 from monitor.app.cli.output import STATE, Format, emit, say, session
-from monitor.app.config import Config, Problem, alert_settings, effective_rows, load_config
 from registry.db import resolve_url, session_scope
 from registry.errors import InvalidValue
-from registry.ops import alerts as alert_records
-from registry.ops import jobs as ops
 from registry.timeutil import local_text
 
 config_app = typer.Typer(help="配置：查看生效的配置、校验 govmedia.toml。", no_args_is_help=True)
@@ -64,6 +63,8 @@ ALERT_COLUMNS = [
 
 
 def _config(valid: bool = True) -> Config:
+    from monitor.app.config import load_config
+
     config = load_config(STATE.config)
     return config.require_valid() if valid else config
 
@@ -74,6 +75,8 @@ def _config(valid: bool = True) -> Config:
 @config_app.command("show")
 def config_show(fmt: FormatOpt = Format.table) -> None:
     """显示生效的配置（配置文件与 GOVMEDIA_… 环境变量合并后，密码、Cookie、令牌已隐去）。"""
+    from monitor.app.config import effective_rows
+
     config = _config(valid=False)
     rows = effective_rows(config)
     database = resolve_url(STATE.db)
@@ -96,7 +99,7 @@ def config_show(fmt: FormatOpt = Format.table) -> None:
 
 
 def _masked_db(url: str) -> str:
-    from monitor.app.config import mask_url
+    from registry.masking import mask_url
 
     return mask_url(url)
 
@@ -104,6 +107,8 @@ def _masked_db(url: str) -> str:
 @config_app.command("check")
 def config_check() -> None:
     """校验配置：逐项列出错误（配置项、值、原因），有错误时退出码为 2。"""
+    from monitor.app.config import Problem, alert_settings
+
     config = _config(valid=False)
     problems = list(config.problems)
     try:
@@ -120,7 +125,9 @@ def config_check() -> None:
 # --- schedule --------------------------------------------------------------------------
 
 
-def _scheduler(log: bool = False) -> scheduler.Scheduler:
+def _scheduler(log: bool = False) -> Scheduler:
+    from monitor.app import scheduler
+
     config = _config()
     return scheduler.Scheduler(
         scheduler.builtin_jobs(config),
@@ -147,6 +154,8 @@ def schedule_run(
     ] = None,
 ) -> None:
     """启动常驻调度进程（收到 SIGTERM 或 Ctrl-C 时在两个任务之间停止）；--once 只运行一个任务。"""
+    from monitor.app import scheduler
+
     runner = _scheduler(log=True)
     with session_scope(runner.db):
         pass  # refuse a missing or outdated database before starting
@@ -178,6 +187,8 @@ def schedule_history(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """任务运行记录（最新在前）：开始、结束、结果、错误。"""
+    from registry.ops import jobs as ops
+
     with session() as s:
         rows = ops.job_history(s, job=job, limit=limit)
     emit(rows, fmt, columns=RUN_COLUMNS)
@@ -193,6 +204,8 @@ def alert_list(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """已发送的预警：何时、发给谁、哪一级、经哪个渠道、是否成功。"""
+    from registry.ops import alerts as alert_records
+
     with session() as s:
         rows = alert_records.list_alerts(s, account_id=account, limit=limit)
     emit(rows, fmt, columns=ALERT_COLUMNS)
@@ -206,9 +219,12 @@ def alert_test(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """经所有已配置的渠道（邮件、回调、企业微信、钉钉）发送一条测试消息。"""
+    from monitor.alerts.warning import send_test
+    from monitor.app.config import alert_settings
+
     config = _config()
     with session() as s:
-        rows = alerts.send_test(s, alert_settings(config), to=to)
+        rows = send_test(s, alert_settings(config), to=to)
     if not rows:
         print("错误：没有可用的渠道：请配置 [smtp] 与收件人，或 [webhook] 地址", file=sys.stderr)
         raise typer.Exit(2)
@@ -220,7 +236,10 @@ def alert_test(
 @alert_app.command("run")
 def alert_run(fmt: FormatOpt = Format.table) -> None:
     """立即进行一次无更新预警（定时任务 alerts 每天做的事）。"""
+    from monitor.alerts.warning import run_alert_pass
+    from monitor.app.config import alert_settings
+
     config = _config()
     with session() as s:
-        rows = alerts.run_alert_pass(s, alert_settings(config))
+        rows = run_alert_pass(s, alert_settings(config))
     emit(rows, fmt, columns=ALERT_COLUMNS)

@@ -12,13 +12,8 @@ from typing import Annotated, Any
 import typer
 
 from monitor.app.cli.output import Format, actor, emit, say, session
-from registry.ledger import queries as ledger_queries
-from registry.ledger import store as ledger
-from registry.sheets import Sheet, write_workbook
 from registry.timeutil import parse_date
 from registry.vocab import LEDGER_STATUS
-from reports import service
-from reports.text import platform_name, rule_label
 
 report_app = typer.Typer(
     help="报告：检查结果、季度通报（.docx/.html/.xlsx/图表）、一对一反馈。", no_args_is_help=True
@@ -96,6 +91,8 @@ def report_check(
     fmt: ReportFmtOpt = ReportFormat.table,
 ) -> None:
     """生成一次检查（周抽查/月检查）的结果：可打印的 HTML 页面和 .xlsx 表格。"""
+    from reports import service
+
     with session() as s:
         summary = service.check_sheet(s, run_id, out=out)
     _report(
@@ -121,6 +118,8 @@ def report_circular(
     fmt: ReportFmtOpt = ReportFormat.table,
 ) -> None:
     """生成检查窗口的季度通报（.docx、.html、.xlsx 附件和图表），并把问题列入整改台账。"""
+    from reports import service
+
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     due = parse_date(deadline, "--deadline") if deadline else None
     with session() as s:
@@ -156,6 +155,8 @@ def report_notices(
     fmt: ReportFmtOpt = ReportFormat.table,
 ) -> None:
     """为检查窗口内有问题的每个单位生成一对一反馈（.docx），台账事项标记为“已反馈”。"""
+    from reports import service
+
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     due = parse_date(deadline, "--deadline") if deadline else None
     with session() as s:
@@ -171,6 +172,8 @@ def report_notices(
 
 
 def _ledger_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from reports.text import platform_name, rule_label
+
     for row in rows:
         row["problem"] = rule_label(row["rule"])
         row["status_label"] = LEDGER_STATUS.label(row["status"])
@@ -192,6 +195,9 @@ def rectify_list(
     out: Annotated[Path, typer.Option("--out", help="--format xlsx 时写入的文件。")] = Path("整改台账.xlsx"),
 ) -> None:
     """列出整改台账。"""
+    from registry.ledger import queries as ledger_queries
+    from registry.sheets import Sheet, write_workbook
+
     with session() as s:
         rows = _ledger_rows(ledger_queries.list_items(s, status=status, circular_id=circular))
     if fmt is LedgerFormat.xlsx:
@@ -217,6 +223,8 @@ def rectify_record(
     evidence: Annotated[str | None, typer.Option("--evidence", help="佐证材料链接（http/https）。")] = None,
 ) -> None:
     """登记单位报送的整改情况，事项变为“已整改”，待后续检查复核。"""
+    from registry.ledger import store as ledger
+
     with session() as s:
         row = ledger.record(s, item, note=note, evidence_url=evidence, actor=actor())
     say(f"整改事项 {row.id} 已登记整改，待后续检查复核")
@@ -228,6 +236,8 @@ def rectify_close(
     note: NoteOpt,
 ) -> None:
     """人工复核确认问题已消除，销号。"""
+    from registry.ledger import store as ledger
+
     with session() as s:
         row = ledger.close(s, item, note=note, actor=actor())
     say(f"整改事项 {row.id} 已销号")
@@ -239,6 +249,8 @@ def rectify_reopen(
     note: NoteOpt,
 ) -> None:
     """人工复核发现问题仍存在，标记为“整改未通过”。"""
+    from registry.ledger import store as ledger
+
     with session() as s:
         row = ledger.reopen(s, item, note=note, actor=actor())
     say(f"整改事项 {row.id} 标记为整改未通过")
@@ -250,6 +262,8 @@ def rectify_review(
     fmt: ReportFmtOpt = ReportFormat.table,
 ) -> None:
     """按一次后续检查复核台账：问题已消除的销号，仍存在的标记为整改未通过。"""
+    from registry.ledger import store as ledger
+
     with session() as s:
         counts = ledger.review(s, run_id, actor=actor())
     if fmt is ReportFormat.json:
@@ -266,6 +280,8 @@ def rectify_show(
     fmt: Annotated[Format, typer.Option("--format", help="输出格式：table、json 或 csv。")] = Format.table,
 ) -> None:
     """查看一个整改事项的全部记录。"""
+    from registry.ledger import queries as ledger_queries
+
     with session() as s:
         rows = ledger_queries.history(s, item)
     emit(rows, fmt, columns=HISTORY_COLUMNS, title=f"整改事项 {item}")
