@@ -448,7 +448,8 @@ def alert_settings(config: Config) -> AlertSettings:
     ``escalation``, else the default; channels, the centre, SMTP and webhooks; the profile's
     collection freshness (the same the check uses)."""
     from monitor import profile as prof
-    from monitor.alerts import DEFAULT_STEPS, AlertSettings, Smtp, profile_steps
+    from monitor.alerts.settings import DEFAULT_STEPS, AlertSettings, Smtp
+    from monitor.alerts.warning import profile_steps
 
     conf = prof.load(config.get("profile", "name"))
     configured = config.get("alerts", "steps")

@@ -38,6 +38,7 @@ from registry.db import session_scope, utcnow
 from registry.errors import GovmediaError, InvalidValue
 from registry.ops import jobs as ops
 from registry.timeutil import TZ
+from registry.vocab import JOB
 
 WEEKDAY_LABELS = ("一", "二", "三", "四", "五", "六", "日")
 CIRCULAR_GRACE_DAYS = 14
@@ -219,7 +220,7 @@ def circular(ctx: JobContext) -> str:
 
 
 def alert_pass(ctx: JobContext) -> str:
-    from monitor.alerts import run_alert_pass
+    from monitor.alerts.warning import run_alert_pass
 
     with session_scope(ctx.db) as s:
         rows = run_alert_pass(s, alert_settings(ctx.config), now=ctx.now)
@@ -232,11 +233,11 @@ def alert_pass(ctx: JobContext) -> str:
 def builtin_jobs(config: Config) -> list[Job]:
     s = config.section("schedule")
     return [
-        Job("crawl", "采集", "daily", s["crawl"], crawl),
-        Job("alerts", "无更新预警", "daily", s["alerts"], alert_pass),
-        Job("weekly", "周抽查及报告", "weekly", s["weekly"], weekly),
-        Job("monthly", "月检查", "monthly", s["monthly"], monthly),
-        Job("circular", "季度通报起草", "daily", s["circular"], circular, key=circular_key),
+        Job("crawl", JOB.label("crawl"), "daily", s["crawl"], crawl),
+        Job("alerts", JOB.label("alerts"), "daily", s["alerts"], alert_pass),
+        Job("weekly", JOB.label("weekly"), "weekly", s["weekly"], weekly),
+        Job("monthly", JOB.label("monthly"), "monthly", s["monthly"], monthly),
+        Job("circular", JOB.label("circular"), "daily", s["circular"], circular, key=circular_key),
     ]
 
 

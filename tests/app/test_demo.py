@@ -3,13 +3,19 @@ stand-in platforms with the real spiders, checks, and writes every report."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import re
 from pathlib import Path
 
+import docx
 import pytest
 from openpyxl import load_workbook
 
 from monitor.app.demo import data as demo_data
+
+PRINTED: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -17,8 +23,46 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     from monitor.app.cli.main import main
 
     out = tmp_path_factory.mktemp("demo") / "demo-output"
-    assert main(["demo", "--out", str(out)]) == 0
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        assert main(["demo", "--out", str(out)]) == 0
+    PRINTED["summary"] = buffer.getvalue()
     return out, str(out / "govmedia.db")
+
+
+def test_the_printed_summary_is_what_the_files_say(demo_run: tuple[Path, str], cli) -> None:  # type: ignore[no-untyped-def]
+    """The summary on screen reads the stored results after the reviews, like the files."""
+    out, db = demo_run
+    printed = PRINTED["summary"]
+    figures = json.loads(next((out / "季度通报").glob("circular_*.json")).read_text(encoding="utf-8"))
+    docx_text = "\n".join(
+        p.text for p in docx.Document(str(next((out / "季度通报").glob("*.docx")))).paragraphs
+    )
+    line = (
+        f"检查 {figures['checked']} 个账号，合格 {figures['qualified']}，不合格 {figures['unqualified']}，"
+        f"未能采集 {figures['uncollected']}"
+    )
+    assert line in printed, printed
+    rate = re.search(r"合格率 (\d+\.\d+%)；列入整改台账", printed)
+    assert rate and f"合格率{rate.group(1)}" in docx_text
+    assert f"其中合格{figures['qualified']}个，不合格{figures['unqualified']}个" in docx_text
+    weekly_id = max(r["run_id"] for r in _json(cli, db, "check list --format json") if r["kind"] == "weekly")
+    weekly = _json(cli, db, f"check show {weekly_id} --format json")
+    html = next((out / "周抽查").glob("check_*.html")).read_text(encoding="utf-8")
+    assert f'<td class="num">{weekly["pass_rate_text"]}</td>' in html
+    row = next(
+        r
+        for r in printed.splitlines()
+        if r.strip().startswith(("│ " + str(weekly_id) + " ", "┃ " + str(weekly_id) + " "))
+    )
+    cells = [c.strip() for c in re.split(r"[│┃]", row) if c.strip()]
+    assert cells[3:] == [
+        str(weekly["sampled"]),
+        str(weekly["qualified"]),
+        str(weekly["unqualified"]),
+        str(weekly["uncollected"]),
+        weekly["pass_rate_text"],
+    ], row
 
 
 def _json(cli, db: str, args: str):  # type: ignore[no-untyped-def]
