@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from registry.masking import mask, mask_url
 from monitor.alerts.settings import parse_steps
 from registry.errors import InvalidValue
+from registry.masking import mask, mask_url
 
 if TYPE_CHECKING:
     from monitor.alerts.settings import AlertSettings

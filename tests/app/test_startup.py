@@ -22,7 +22,12 @@ PROBE = (
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["account", "list"], ["account", "approve", "{pending}"], ["unit", "list", "--format", "json"]],
+    [
+        ["--help"],
+        ["account", "list"],
+        ["account", "approve", "{pending}"],
+        ["unit", "list", "--format", "json"],
+    ],
 )
 def test_registry_commands_load_no_heavy_library(tmp_path: Path, args: list[str]) -> None:
     db = str(tmp_path / "govmedia.db")
