@@ -11,7 +11,7 @@ never collected. Then it times, with the peak resident memory of each stage:
    a crawl would have left it);
 2. ``index``: the near-duplicate index (normalise, xxh3, rensa digests, 16×8 banding, band
    keys stored in the database) and the lexicon scan: what a nightly job does as posts arrive;
-3. ``check``: ``monitor.engine.run_check(kind="monthly")`` on the indexed database;
+3. ``check``: ``monitor.check.run.run_check(kind="monthly")`` on the indexed database;
 4. ``signing``: our signing pipeline against datasketch (MinHash, 128 permutations,
    MinHashLSH threshold 0.8) on the same posts, with recall and precision at J ≥ 0.8.
 
@@ -386,9 +386,9 @@ def main() -> None:
     print(f"  check detail: {outcome.timings}")
     print(f"  counts: {outcome.counts}")
     with db.session_scope(url) as s:
-        from registry.checks.store import check_json
+        from monitor.check.summary import run_json
 
-        summary = check_json(s, outcome.run_id)
+        summary = run_json(s, outcome.run_id)
     print(
         f"  verdicts: qualified {summary['qualified']}, unqualified {summary['unqualified']}, "
         f"uncollected {summary['uncollected']}, pass rate {summary['pass_rate']}%"

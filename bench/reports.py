@@ -2,7 +2,7 @@
 
 Builds a synthetic registry (default 500,000 accounts over ~45,000 units in 31 provinces,
 filed through the registry's bulk import) and stores check runs through
-``registry.checks.store_run``: three monthly checks of every account in the window
+``registry.checks.store.store_run``: three monthly checks of every account in the window
 (2026-10-01..2026-12-31) and one in the previous quarter, with ~3 % confirmed no-update
 vetoes, ~4 % confirmed deduct findings, ~1 % candidates and ~1 % uncollected accounts.
 Then times ``govmedia report circular`` (``reports.service.circular``: compute, charts,
@@ -30,7 +30,7 @@ import psutil
 
 from registry import db as dbmod
 from registry.checks import store as checks
-from registry.checks.window import accounts_facts
+from registry.filing.queries import account_briefs
 from registry.db import session_scope
 from registry.filing.sheet import COLUMNS, import_filings
 from registry.filing.units import add_unit
@@ -198,7 +198,7 @@ def build(url: str, n_accounts: int, work: Path) -> None:
         import_filings(s, path, actor="bench")
     print(f"registry: {len(units):,} units, {n_accounts:,} accounts filed in {time.perf_counter() - t:.1f} s")
     with session_scope(url) as s:
-        ids = sorted(accounts_facts(s, range(1, n_accounts + 1)))
+        ids = sorted(account_briefs(s, range(1, n_accounts + 1)))
     t = time.perf_counter()
     for n, at in enumerate(
         [

@@ -23,7 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.collection.store import crawl_jobs, record_attempt
+from registry.collection.jobs import crawl_jobs
+from registry.collection.store import record_attempt
 from registry.db import resolve_url, session_scope
 from spiders.outcomes import redact
 

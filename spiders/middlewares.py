@@ -99,7 +99,7 @@ class BudgetMiddleware:
         return None
 
     def _used(self, key: str) -> int:
-        from registry.collection.store import budget_used
+        from registry.collection.jobs import budget_used
         from registry.db import session_scope
 
         try:
@@ -110,7 +110,7 @@ class BudgetMiddleware:
             return 0
 
     def closed(self, spider: Spider) -> None:
-        from registry.collection.store import add_budget_use
+        from registry.collection.jobs import add_budget_use
         from registry.db import session_scope
 
         if not self.spent:

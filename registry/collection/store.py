@@ -1,25 +1,24 @@
 """Writing collected data: crawl outcomes, posts (upserted) and account snapshots.
 
-The spiders' pipeline, ``post import`` and the monitor's observations all write through
-these functions. A blocked or failed fetch records an attempt with its evidence and never
-writes "no posts".
+The spiders' pipeline and ``post import`` write through these functions. A blocked or failed
+fetch records an attempt with its evidence and never writes "no posts". Posts are keyed by
+(account, platform post id): a re-crawl refreshes a post's counts and text but never
+duplicates it, and a later exact publication time replaces an earlier approximate one.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from registry import validation as v
-from registry.collection.models import OUTCOMES, AccountSnapshot, CrawlAttempt, Post, RequestBudget
+from registry.collection.models import OUTCOMES, AccountSnapshot, CrawlAttempt, Post
 from registry.db import utcnow
-from registry.errors import InvalidValue, NotFound
-from registry.filing.models import Account, Unit
+from registry.errors import InvalidValue
 from registry.vocab import OUTCOME
 
 POST_FIELDS = (
@@ -37,7 +36,10 @@ POST_FIELDS = (
     "reads",
     "extra",
 )
+SNAPSHOT_FIELDS = ("shown_name", "followers", "posts_count", "verified", "verified_reason", "extra")
 SNIPPET_LIMIT = 500
+KEY_CHUNK = 500
+PostKey = tuple[int, str]
 
 
 def record_attempt(
@@ -80,60 +82,12 @@ def upsert_posts(
     fetched_at: datetime | None = None,
     origin: str = "crawl",
 ) -> int:
-    """Insert or refresh posts keyed by (account, platform post id); return how many are new.
+    """Insert or refresh one account's posts; return how many are new.
 
-    Each post is a dict with ``post_id`` and any of ``POST_FIELDS``. A re-crawl refreshes
-    counts and text but never duplicates a post.
-    """
-    if not posts:
-        return 0
-    fetched = fetched_at or utcnow()
-    by_id: dict[str, dict[str, Any]] = {}
-    for post in posts:
-        pid = str(post["post_id"])
-        row = {"account_id": account_id, "post_id": pid, "fetched_at": fetched, "origin": origin}
-        row.update({k: post.get(k) for k in POST_FIELDS})
-        row["published_approx"] = bool(row["published_approx"])
-        row["pinned"] = bool(row["pinned"])
-        by_id[pid] = row
-    existing = set(
-        session.scalars(
-            select(Post.post_id).where(Post.account_id == account_id, Post.post_id.in_(list(by_id)))
-        )
-    )
-    rows = list(by_id.values())
-    insert = _dialect_insert(session)
-    stmt = insert(Post)
-    update_cols = {
-        k: getattr(stmt.excluded, k)
-        for k in (*POST_FIELDS, "fetched_at")
-        if k not in ("published_at", "published_approx")
-    }
-    # keep an exact publication time once known; replace an approximate one
-    stmt = stmt.on_conflict_do_update(index_elements=["account_id", "post_id"], set_=update_cols)
-    session.execute(stmt, rows)
-    _refine_times(session, account_id, [r for r in rows if r["post_id"] in existing])
-    return len(set(by_id) - existing)
-
-
-def _refine_times(session: Session, account_id: int, rows: Iterable[dict[str, Any]]) -> None:
-    """A later exact time replaces an earlier approximate one ("昨天 10:00" → the real time)."""
-    exact = {
-        r["post_id"]: r["published_at"]
-        for r in rows
-        if r["published_at"] is not None and not r["published_approx"]
-    }
-    if not exact:
-        return
-    for post in session.scalars(
-        select(Post).where(
-            Post.account_id == account_id,
-            Post.post_id.in_(list(exact)),
-            Post.published_approx.is_(True),
-        )
-    ):
-        post.published_at = exact[post.post_id]
-        post.published_approx = False
+    Each post is a dict with ``post_id`` and any of ``POST_FIELDS``."""
+    rows = _post_rows(account_id, posts, fetched_at=fetched_at or utcnow(), origin=origin)
+    existing = _write_posts(session, rows)
+    return len(set(rows) - set(existing))
 
 
 def record_snapshot(
@@ -162,6 +116,130 @@ def record_snapshot(
     session.add(snap)
     session.flush()
     return snap
+
+
+def store_collection(
+    session: Session, results: Sequence[dict[str, Any]], *, crawl_id: str | None = None
+) -> list[int]:
+    """Store many accounts' collection results in a few statements (the spiders' pipeline).
+
+    Each result is a dict with ``account_id``, ``outcome``, ``at`` and optionally
+    ``http_status``, ``detail``, ``snippet``, ``posts`` and ``snapshot`` (the keyword
+    arguments of ``record_snapshot``). Posts are upserted only for ``ok``, snapshots kept
+    only for ``ok``/``empty``; every result records one attempt. Returns the number of new
+    posts of each result, in order. Same rules as ``upsert_posts`` / ``record_attempt``.
+    """
+    for result in results:
+        if result["outcome"] not in OUTCOMES:
+            raise InvalidValue("采集结果", result["outcome"], "应为" + OUTCOME.choices())
+    rows: dict[PostKey, dict[str, Any]] = {}
+    for result in results:
+        if result["outcome"] == "ok":
+            rows.update(_post_rows(result["account_id"], result.get("posts") or [], fetched_at=result["at"]))
+    existing = _write_posts(session, rows)
+    new_counts = [_new_posts(result, existing) for result in results]
+    attempts = [_attempt_row(result, crawl_id, new) for result, new in zip(results, new_counts, strict=True)]
+    session.execute(insert(_table(CrawlAttempt)), attempts)
+    snapshots = [
+        {"account_id": r["account_id"], "at": r["at"], **{k: r["snapshot"].get(k) for k in SNAPSHOT_FIELDS}}
+        for r in results
+        if r.get("snapshot") and r["outcome"] in ("ok", "empty")
+    ]
+    if snapshots:
+        session.execute(insert(_table(AccountSnapshot)), snapshots)
+    return new_counts
+
+
+def _post_rows(
+    account_id: int, posts: Sequence[dict[str, Any]], *, fetched_at: datetime, origin: str = "crawl"
+) -> dict[PostKey, dict[str, Any]]:
+    """The posts as table rows, keyed by (account, post id); a repeated post id keeps the last."""
+    rows: dict[PostKey, dict[str, Any]] = {}
+    for post in posts:
+        row = {
+            "account_id": account_id,
+            "post_id": str(post["post_id"]),
+            "fetched_at": fetched_at,
+            "origin": origin,
+        }
+        row.update({k: post.get(k) for k in POST_FIELDS})
+        row["published_approx"] = bool(row["published_approx"])
+        row["pinned"] = bool(row["pinned"])
+        rows[(account_id, row["post_id"])] = row
+    return rows
+
+
+def _write_posts(session: Session, rows: dict[PostKey, dict[str, Any]]) -> dict[PostKey, bool]:
+    """Upsert the rows; return the posts that existed before, with whether their time was
+    approximate (those that now have an exact time get it)."""
+    if not rows:
+        return {}
+    existing = _existing(session, list(rows))
+    if session.get_bind().dialect.name == "sqlite":
+        _sqlite_upsert(session, list(rows.values()))
+    else:
+        _generic_upsert(session, list(rows.values()))
+    refine = [
+        {"b_account": key[0], "b_post": key[1], "b_at": rows[key]["published_at"]}
+        for key, approx in existing.items()
+        if approx and rows[key]["published_at"] is not None and not rows[key]["published_approx"]
+    ]
+    if refine:  # "昨天 10:00" as first seen → the exact time a later answer gave
+        table = _table(Post)
+        session.execute(
+            update(table)
+            .where(table.c.account_id == bindparam("b_account"), table.c.post_id == bindparam("b_post"))
+            .values(published_at=bindparam("b_at"), published_approx=False),
+            refine,
+        )
+    return existing
+
+
+def _existing(session: Session, keys: list[PostKey]) -> dict[PostKey, bool]:
+    """(account, post id) of the stored posts among ``keys`` → whether their time is approximate."""
+    found: dict[PostKey, bool] = {}
+    for start in range(0, len(keys), KEY_CHUNK):
+        chunk = keys[start : start + KEY_CHUNK]
+        query = select(Post.account_id, Post.post_id, Post.published_approx).where(
+            tuple_(Post.account_id, Post.post_id).in_(chunk)
+        )
+        found.update(((a, p), bool(approx)) for a, p, approx in session.execute(query))
+    return found
+
+
+def _new_posts(result: dict[str, Any], existing: dict[PostKey, bool]) -> int:
+    if result["outcome"] != "ok":
+        return 0
+    ids = {str(p["post_id"]) for p in result.get("posts") or []}
+    return len({pid for pid in ids if (result["account_id"], pid) not in existing})
+
+
+def _attempt_row(result: dict[str, Any], crawl_id: str | None, new: int) -> dict[str, Any]:
+    snippet = result.get("snippet")
+    return {
+        "account_id": result["account_id"],
+        "outcome": result["outcome"],
+        "crawl_id": crawl_id,
+        "source": "crawl",
+        "at": result["at"],
+        "http_status": result.get("http_status"),
+        "detail": result.get("detail"),
+        "snippet": snippet[:SNIPPET_LIMIT] if snippet else None,
+        "new_posts": new,
+    }
+
+
+def _generic_upsert(session: Session, rows: list[dict[str, Any]]) -> None:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = dialect_insert(_table(Post))  # table-level: no ORM per-row bookkeeping
+    keep = {
+        k: getattr(stmt.excluded, k)
+        for k in (*POST_FIELDS, "fetched_at")
+        if k not in ("published_at", "published_approx")
+    }
+    session.execute(stmt.on_conflict_do_update(index_elements=["account_id", "post_id"], set_=keep), rows)
 
 
 _SQLITE_CONVERTED = ("published_at", "fetched_at", "published_approx", "is_repost", "pinned", "extra")
@@ -220,295 +298,3 @@ def _sqlite_upsert(session: Session, rows: list[dict[str, Any]]) -> None:
 def _table(model: Any) -> Any:
     """A model's Core table (bulk statements on it skip the ORM's per-row bookkeeping)."""
     return model.__table__
-
-
-def _dialect_insert(session: Session) -> Any:
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert
-    return sqlite.insert
-
-
-# --- what the spiders read: the accounts to collect, and the day's request budget ---
-
-JOB_KEYS = (
-    "account_id",
-    "platform",
-    "platform_id",
-    "name",
-    "unit",
-    "url",
-    "feed_url",
-    "selectors",
-    "status",
-    "fakeid",
-)
-
-
-def crawl_jobs(
-    session: Session,
-    *,
-    account_ids: Sequence[int] = (),
-    platform: str | None = None,
-    unit: str | None = None,
-) -> list[dict[str, Any]]:
-    """The accounts a crawl collects, as plain dicts (``JOB_KEYS``), ordered by id.
-
-    Named accounts are collected whatever their status; otherwise only filed (active)
-    accounts, optionally of one platform and/or one unit. Unknown ids raise NotFound.
-    """
-    query = select(Account, Unit.name).join(Unit, Account.unit_id == Unit.id).order_by(Account.id)
-    if account_ids:
-        query = query.where(Account.id.in_(list(account_ids)))
-    else:
-        query = query.where(Account.status == "active")
-    if platform:
-        query = query.where(Account.platform == v.platform(platform))
-    if unit:
-        from registry.filing.units import find_unit
-
-        query = query.where(Account.unit_id == find_unit(session, unit).id)
-    jobs = [
-        {
-            "account_id": a.id,
-            "platform": a.platform,
-            "platform_id": a.platform_id,
-            "name": a.name,
-            "unit": unit_name,
-            "url": a.url,
-            "feed_url": a.feed_url,
-            "selectors": a.selectors,
-            "status": a.status,
-        }
-        for a, unit_name in session.execute(query)
-    ]
-    _known_fakeids(session, jobs)
-    if account_ids:
-        known = set(session.scalars(select(Account.id).where(Account.id.in_(list(account_ids)))))
-        missing = sorted(set(account_ids) - known)
-        if missing:
-            raise NotFound("账号ID", missing[0], "账号")
-    return jobs
-
-
-def _known_fakeids(session: Session, jobs: list[dict[str, Any]]) -> None:
-    """A WeChat account filed by its gh_ id is found by name once; the fakeid (__biz) that
-    search returned is kept in its snapshots and used from then on, so a later rename on the
-    platform does not lose the account."""
-    for job in jobs:
-        job["fakeid"] = None
-    wanted = {
-        j["account_id"]: j for j in jobs if j["platform"] == "wechat" and j["platform_id"].startswith("gh_")
-    }
-    if not wanted:
-        return
-    rows = session.execute(
-        select(AccountSnapshot.account_id, AccountSnapshot.extra)
-        .where(AccountSnapshot.account_id.in_(list(wanted)))
-        .order_by(AccountSnapshot.account_id, AccountSnapshot.at.desc())
-    )
-    for account_id, extra in rows:
-        job = wanted[account_id]
-        if job["fakeid"] is None and isinstance(extra, dict) and extra.get("fakeid"):
-            job["fakeid"] = str(extra["fakeid"])
-
-
-def budget_used(session: Session, *, platform: str, day: date) -> int:
-    """Requests already spent on ``platform`` on ``day``."""
-    used = session.scalar(
-        select(RequestBudget.used).where(RequestBudget.platform == platform, RequestBudget.day == day)
-    )
-    return int(used or 0)
-
-
-def add_budget_use(session: Session, *, platform: str, day: date, count: int) -> int:
-    """Add ``count`` requests to the day's tally; return the new total."""
-    row = session.scalar(
-        select(RequestBudget)
-        .where(RequestBudget.platform == platform, RequestBudget.day == day)
-        .with_for_update()
-    )
-    if row is None:
-        row = RequestBudget(platform=platform, day=day, used=0)
-        session.add(row)
-    row.used = (row.used or 0) + count
-    session.flush()
-    return row.used
-
-
-def crawl_outcomes(session: Session, crawl_id: str) -> list[dict[str, Any]]:
-    """The outcomes stored for one crawl: ``{account_id, outcome, new_posts, detail}``."""
-    rows = session.scalars(
-        select(CrawlAttempt)
-        .where(CrawlAttempt.crawl_id == crawl_id)
-        .order_by(CrawlAttempt.account_id, CrawlAttempt.id)
-    )
-    return [
-        {"account_id": r.account_id, "outcome": r.outcome, "new_posts": r.new_posts, "detail": r.detail}
-        for r in rows
-    ]
-
-
-def account_attempts(session: Session, account_id: int) -> list[dict[str, Any]]:
-    """Every collection attempt of one account, oldest first, with its evidence."""
-    rows = session.scalars(
-        select(CrawlAttempt).where(CrawlAttempt.account_id == account_id).order_by(CrawlAttempt.id)
-    )
-    return [
-        {
-            "crawl_id": r.crawl_id,
-            "source": r.source,
-            "at": r.at,
-            "outcome": r.outcome,
-            "http_status": r.http_status,
-            "detail": r.detail,
-            "snippet": r.snippet,
-            "new_posts": r.new_posts,
-        }
-        for r in rows
-    ]
-
-
-def account_snapshots(session: Session, account_id: int) -> list[dict[str, Any]]:
-    """What the platform showed about one account at each crawl, oldest first."""
-    rows = session.scalars(
-        select(AccountSnapshot).where(AccountSnapshot.account_id == account_id).order_by(AccountSnapshot.id)
-    )
-    return [
-        {
-            "at": r.at,
-            "shown_name": r.shown_name,
-            "followers": r.followers,
-            "posts_count": r.posts_count,
-            "verified": r.verified,
-            "verified_reason": r.verified_reason,
-            "extra": r.extra,
-        }
-        for r in rows
-    ]
-
-
-def account_posts(session: Session, account_id: int) -> dict[str, dict[str, Any]]:
-    """All stored fields of one account's posts, by platform post id."""
-    rows = session.scalars(select(Post).where(Post.account_id == account_id))
-    return {
-        p.post_id: {k: getattr(p, k) for k in ("post_id", *POST_FIELDS, "fetched_at", "origin")} for p in rows
-    }
-
-
-def store_collection(
-    session: Session, results: Sequence[dict[str, Any]], *, crawl_id: str | None = None
-) -> list[int]:
-    """Store many accounts' collection results in a few statements (the spiders' pipeline).
-
-    Each result is a dict with ``account_id``, ``outcome``, ``at`` and optionally
-    ``http_status``, ``detail``, ``snippet``, ``posts`` and ``snapshot`` (the keyword
-    arguments of ``record_snapshot``). Posts are upserted only for ``ok``, snapshots kept
-    only for ``ok``/``empty``; every result records one attempt. Returns the number of new
-    posts of each result, in order. Same rules as ``upsert_posts`` / ``record_attempt``.
-    """
-    from sqlalchemy import insert as core_insert
-    from sqlalchemy import tuple_
-
-    for result in results:
-        if result["outcome"] not in OUTCOMES:
-            raise InvalidValue("采集结果", result["outcome"], "应为" + OUTCOME.choices())
-    rows: dict[tuple[int, str], dict[str, Any]] = {}
-    for result in results:
-        if result["outcome"] != "ok":
-            continue
-        for post in result.get("posts") or []:
-            row = {
-                "account_id": result["account_id"],
-                "post_id": str(post["post_id"]),
-                "fetched_at": result["at"],
-                "origin": "crawl",
-            }
-            row.update({k: post.get(k) for k in POST_FIELDS})
-            row["published_approx"] = bool(row["published_approx"])
-            row["pinned"] = bool(row["pinned"])
-            rows[(row["account_id"], row["post_id"])] = row
-    # (account, post id) → whether the stored time is approximate
-    existing: dict[tuple[int, str], bool] = {}
-    keys = list(rows)
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        found = session.execute(
-            select(Post.account_id, Post.post_id, Post.published_approx).where(
-                tuple_(Post.account_id, Post.post_id).in_(chunk)
-            )
-        )
-        existing.update(((a, p), bool(approx)) for a, p, approx in found)
-    if rows and session.get_bind().dialect.name == "sqlite":
-        _sqlite_upsert(session, list(rows.values()))
-    elif rows:
-        insert = _dialect_insert(session)
-        stmt = insert(_table(Post))  # table-level: no ORM per-row bookkeeping
-        update_cols = {
-            k: getattr(stmt.excluded, k)
-            for k in (*POST_FIELDS, "fetched_at")
-            if k not in ("published_at", "published_approx")
-        }
-        stmt = stmt.on_conflict_do_update(index_elements=["account_id", "post_id"], set_=update_cols)
-        session.execute(stmt, list(rows.values()))
-    if rows:
-        # a later exact time replaces an earlier approximate one ("昨天 10:00" → the real time)
-        refine = [
-            {"b_account": key[0], "b_post": key[1], "b_at": rows[key]["published_at"]}
-            for key, approx in existing.items()
-            if approx and rows[key]["published_at"] is not None and not rows[key]["published_approx"]
-        ]
-        if refine:
-            from sqlalchemy import bindparam, update
-
-            table: Any = Post.__table__
-            session.execute(
-                update(table)
-                .where(table.c.account_id == bindparam("b_account"), table.c.post_id == bindparam("b_post"))
-                .values(published_at=bindparam("b_at"), published_approx=False),
-                refine,
-            )
-    new_counts = []
-    attempts, snapshots = [], []
-    for result in results:
-        ids = {str(p["post_id"]) for p in result.get("posts") or []} if result["outcome"] == "ok" else set()
-        new = len({pid for pid in ids if (result["account_id"], pid) not in existing})
-        new_counts.append(new)
-        snippet = result.get("snippet")
-        attempts.append(
-            {
-                "account_id": result["account_id"],
-                "outcome": result["outcome"],
-                "crawl_id": crawl_id,
-                "source": "crawl",
-                "at": result["at"],
-                "http_status": result.get("http_status"),
-                "detail": result.get("detail"),
-                "snippet": snippet[:SNIPPET_LIMIT] if snippet else None,
-                "new_posts": new,
-            }
-        )
-        snap = result.get("snapshot")
-        if snap and result["outcome"] in ("ok", "empty"):
-            snapshots.append(
-                {
-                    "account_id": result["account_id"],
-                    "at": result["at"],
-                    **{
-                        k: snap.get(k)
-                        for k in (
-                            "shown_name",
-                            "followers",
-                            "posts_count",
-                            "verified",
-                            "verified_reason",
-                            "extra",
-                        )
-                    },
-                }
-            )
-    session.execute(core_insert(_table(CrawlAttempt)), attempts)
-    if snapshots:
-        session.execute(core_insert(_table(AccountSnapshot)), snapshots)
-    return new_counts

@@ -58,7 +58,7 @@ class AccountsSpider(scrapy.Spider):
     def _load_jobs(self) -> list[dict[str, Any]]:
         if self.jobs is not None:
             return self.jobs
-        from registry.collection.store import crawl_jobs
+        from registry.collection.jobs import crawl_jobs
         from registry.db import session_scope
 
         with session_scope(self.settings.get("GOVMEDIA_DB")) as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from registry.collection.store import JOB_KEYS, crawl_jobs
+from registry.collection.jobs import JOB_KEYS, crawl_jobs
 from registry.db import session_scope
 from registry.errors import InvalidValue, NotFound
 from registry.filing import accounts as filing

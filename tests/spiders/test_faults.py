@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from registry.collection.store import account_attempts, account_posts, account_snapshots
+from registry.collection.queries import account_attempts, account_posts, account_snapshots
 from registry.db import dispose_engines, session_scope
 from spiders.crawl import CrawlReport, run_crawl
 from spiders.standin import StandinAccount, StandinServer, file_accounts, make_posts

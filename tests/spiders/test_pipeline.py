@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from registry.collection.store import account_attempts, account_posts, account_snapshots, crawl_outcomes
+from registry.collection.queries import account_attempts, account_posts, account_snapshots, crawl_outcomes
 from registry.db import dispose_engines, session_scope
 from spiders.collectors.base import make_post
 from spiders.crawl import run_crawl

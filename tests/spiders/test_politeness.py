@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from registry.collection.store import account_attempts, budget_used
+from registry.collection.jobs import budget_used
+from registry.collection.queries import account_attempts
 from registry.db import dispose_engines, session_scope
 from registry.timeutil import TZ
 from spiders.crawl import run_crawl

@@ -3,7 +3,7 @@ that the first crawl's search found is kept and used when the filed name no long
 
 from __future__ import annotations
 
-from registry.collection.store import account_attempts, account_snapshots
+from registry.collection.queries import account_attempts, account_snapshots
 from registry.db import session_scope
 from spiders.crawl import run_crawl
 from spiders.standin import StandinAccount, StandinServer, file_accounts, make_posts
