@@ -30,8 +30,8 @@ import psutil
 
 from registry import db as dbmod
 from registry.checks import store as checks
-from registry.filing.queries import account_briefs
 from registry.db import session_scope
+from registry.filing.queries import account_briefs
 from registry.filing.sheet import COLUMNS, import_filings
 from registry.filing.units import add_unit
 from reports import service

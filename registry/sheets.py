@@ -102,14 +102,3 @@ def _value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     return neutralise(cell_text(value))
-
-
-def read_rows(path: Path, sheet: str) -> list[list[Any]]:
-    """The cell values of one sheet (used by tests and by ``rectify`` round-trips)."""
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True, data_only=False)
-    try:
-        return [list(row) for row in book[sheet].iter_rows(values_only=True)]
-    finally:
-        book.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
 from typing import Any
 
 from registry.checks.window import RelayRow
@@ -166,7 +165,3 @@ def ledger_text(counts: dict[str, int] | None) -> str:
         f"{LEDGER_STATUS.label('rectified')}待复核{counts['rectified']}项，"
         f"{LEDGER_STATUS.label('reopened')}{counts['reopened']}项，尚未反馈整改情况{pending}项。"
     )
-
-
-def deadline_default(today: date) -> date:
-    return today + timedelta(days=30)

@@ -90,42 +90,14 @@ def upsert_posts(
     return len(set(rows) - set(existing))
 
 
-def record_snapshot(
-    session: Session,
-    *,
-    account_id: int,
-    shown_name: str | None = None,
-    followers: int | None = None,
-    posts_count: int | None = None,
-    verified: bool | None = None,
-    verified_reason: str | None = None,
-    at: datetime | None = None,
-    extra: dict[str, Any] | None = None,
-) -> AccountSnapshot:
-    """What the platform showed about the account at this crawl."""
-    snap = AccountSnapshot(
-        account_id=account_id,
-        shown_name=shown_name,
-        followers=followers,
-        posts_count=posts_count,
-        verified=verified,
-        verified_reason=verified_reason,
-        at=at or utcnow(),
-        extra=extra,
-    )
-    session.add(snap)
-    session.flush()
-    return snap
-
-
 def store_collection(
     session: Session, results: Sequence[dict[str, Any]], *, crawl_id: str | None = None
 ) -> list[int]:
     """Store many accounts' collection results in a few statements (the spiders' pipeline).
 
     Each result is a dict with ``account_id``, ``outcome``, ``at`` and optionally
-    ``http_status``, ``detail``, ``snippet``, ``posts`` and ``snapshot`` (the keyword
-    arguments of ``record_snapshot``). Posts are upserted only for ``ok``, snapshots kept
+    ``http_status``, ``detail``, ``snippet``, ``posts`` and ``snapshot`` (a dict of
+    ``SNAPSHOT_FIELDS``). Posts are upserted only for ``ok``, snapshots kept
     only for ``ok``/``empty``; every result records one attempt. Returns the number of new
     posts of each result, in order. Same rules as ``upsert_posts`` / ``record_attempt``.
     """

@@ -16,7 +16,7 @@ from registry.filing import accounts as filing
 from registry.filing import queries as listing
 from registry.filing import sheet as spreadsheet
 from registry.filing import units
-from registry.vocab import ACCOUNT_STATUS
+from registry.vocab import ACCOUNT_STATUS, FILING_FIELD
 
 db_app = typer.Typer(help="数据库：初始化与升级。", no_args_is_help=True)
 unit_app = typer.Typer(help="主办单位：新增、列表。", no_args_is_help=True)
@@ -56,30 +56,10 @@ HISTORY_COLUMNS = [
 ]
 DETAIL_LABELS = {
     "id": "ID",
-    "filing_no": "备案编号",
-    "unit": "主办单位",
-    "platform": "平台",
-    "name": "账号名称",
-    "platform_id": "平台账号ID",
-    "status": "状态",
-    "level": "级别",
-    "region": "行政区划",
-    "url": "链接",
-    "feed_url": "采集地址",
-    "operator": "运维单位",
-    "owner": "负责人",
-    "phone": "联系电话",
-    "email": "负责人邮箱",
-    "leader": "分管领导",
-    "leader_phone": "分管领导电话",
-    "leader_email": "分管领导邮箱",
-    "verified": "官方认证",
-    "opened_on": "开设日期",
+    **FILING_FIELD.labels,
     "filed_at": "报备时间",
     "approved_at": "备案通过时间",
     "status_at": "状态变更时间",
-    "selectors": "列表页选择器",
-    "note": "备注",
     "former_names": "曾用名",
 }
 
