@@ -128,16 +128,17 @@ def _post_rows(
     """The posts as table rows, keyed by (account, post id); a repeated post id keeps the last."""
     rows: dict[PostKey, dict[str, Any]] = {}
     for post in posts:
-        row = {
+        pid = str(post["post_id"])
+        row: dict[str, Any] = {
             "account_id": account_id,
-            "post_id": str(post["post_id"]),
+            "post_id": pid,
             "fetched_at": fetched_at,
             "origin": origin,
         }
         row.update({k: post.get(k) for k in POST_FIELDS})
         row["published_approx"] = bool(row["published_approx"])
         row["pinned"] = bool(row["pinned"])
-        rows[(account_id, row["post_id"])] = row
+        rows[(account_id, pid)] = row
     return rows
 
 
