@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from monitor.alerts.settings import parse_steps
 from registry.errors import InvalidValue
 from registry.masking import mask, mask_url
+from registry.vocab import PLATFORM
 
 if TYPE_CHECKING:
     from monitor.alerts.settings import AlertSettings
@@ -201,9 +202,10 @@ class Key:
 
 
 COLLECTORS = {
-    "weibo": "新浪微博", "wechat": "微信公众号", "bilibili": "哔哩哔哩",
-    "feed": "RSS/Atom 订阅源", "html": "网站与客户端列表页",
-}  # fmt: skip
+    **{code: PLATFORM.label(code) for code in ("weibo", "wechat", "bilibili")},
+    "feed": "RSS/Atom 订阅源",
+    "html": "网站与客户端列表页",
+}
 PLATFORM_SECTIONS = tuple(COLLECTORS)
 
 
