@@ -285,6 +285,7 @@ JOB = Vocabulary(
         "weekly": "周抽查及报告",
         "monthly": "月检查",
         "circular": "季度通报起草",
+        "discovery": "未备案账号排查",
     },
 )
 
@@ -306,6 +307,86 @@ ALERT_CHANNEL = Vocabulary(
 )
 
 ALERT_STATUS = Vocabulary("发送结果", {"sent": "已发送", "failed": "发送失败"})
+
+# --- discovery (未备案账号排查) and the registry audit (失管脱管) ---
+
+CANDIDATE_STATE = Vocabulary(
+    "线索状态",
+    {
+        "candidate": "待核实",
+        "filed": "已备案",
+        "unfiled": "未备案（已确认）",
+        "not_government": "非政务账号",
+        "dismissed": "已排除",
+    },
+    {
+        "待确认": "candidate", "未备案": "unfiled", "瞒报": "unfiled", "非政务": "not_government",
+        "排除": "dismissed",
+    },
+)  # fmt: skip
+
+SEARCH_OUTCOME = Vocabulary(
+    "搜索结果",
+    {
+        "ok": "有结果",
+        "empty": "无结果",
+        "blocked": "被平台拦截",
+        "auth_expired": "凭据失效",
+        "error": "搜索失败",
+        "skipped": "未搜索（已达搜索预算）",
+    },
+    {"拦截": "blocked", "失败": "error", "未搜索": "skipped"},
+)
+
+SEARCH_FILTER = Vocabulary("搜索范围", {"org": "仅机构认证", "all": "不限"})
+
+# how the platform marks the account that a search found
+VERIFIED_KIND = Vocabulary(
+    "认证类型",
+    {
+        "government": "政府",
+        "institution": "事业单位",
+        "organisation": "机构团体",
+        "media": "媒体",
+        "school": "校园",
+        "enterprise": "企业",
+        "personal": "个人",
+        "verified": "已认证（类型未知）",
+        "other": "其他",
+        "none": "未认证",
+    },
+    {"其他组织": "organisation", "团体": "organisation", "机构": "organisation", "机构认证": "organisation"},
+)
+
+MATCH_BASIS = Vocabulary(
+    "匹配依据",
+    {
+        "platform_id": "平台账号ID（已备案）",
+        "credit_code": "统一社会信用代码",
+        "verified_text": "认证主体",
+        "former_name": "已备案账号的名称或曾用名",
+        "name": "账号名称",
+        "none": "未匹配",
+    },
+)
+
+AUDIT_KIND = Vocabulary(
+    "核查问题",
+    {
+        "gone_on_platform": "平台显示已注销或不存在",
+        "renamed_on_platform": "平台名称与备案不符",
+        "ended_but_active": "已关停或注销仍在运行",
+        "no_contact": "未登记负责人或联系电话",
+        "contacts_stale": "联系人逾期未核实",
+        "collection_failing": "连续多周未能采集",
+    },
+)
+
+# the circular's numbered problems that discovery and the audit feed
+DISCOVERY_PROBLEM = Vocabulary(
+    "问题类型",
+    {"unfiled_accounts": "瞒报漏报、私开账号", "unmanaged_accounts": "失管脱管、建而不管"},
+)
 
 ALL: dict[str, Vocabulary] = {
     "platform": PLATFORM,
@@ -333,4 +414,11 @@ ALL: dict[str, Vocabulary] = {
     "alert_step": ALERT_STEP,
     "alert_channel": ALERT_CHANNEL,
     "alert_status": ALERT_STATUS,
+    "candidate_state": CANDIDATE_STATE,
+    "search_outcome": SEARCH_OUTCOME,
+    "search_filter": SEARCH_FILTER,
+    "verified_kind": VERIFIED_KIND,
+    "match_basis": MATCH_BASIS,
+    "audit_kind": AUDIT_KIND,
+    "discovery_problem": DISCOVERY_PROBLEM,
 }

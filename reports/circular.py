@@ -32,6 +32,7 @@ from reports.circular_text import (
     registry_texts,
     relay_text,
 )
+from reports.discovery_text import discovery_problems, discovery_text
 from reports.problems import AnnexRow, UncollectedRow, annex_rows, uncollected_rows
 from reports.text import cn_date, pct, points_change, previous_period_name, rate
 from reports.window import Window, WindowFacts, load_window
@@ -100,6 +101,7 @@ class CircularContext:
     chart_trend: str = ""  # 图1 PNG
     chart_platform: str = ""  # 图2 PNG
     chart_region: str = ""  # 图3 PNG
+    discovery_text: str = ""  # 未备案账号排查的搜索情况（可为空；问题见 problems）
 
 
 IMAGES = ("chart_trend", "chart_platform", "chart_region")
@@ -149,6 +151,7 @@ def compute_circular(
     by_level_text, by_platform_text = registry_texts(size)
     annex = annex_rows(facts, accounts, regions)
     problems = problem_items(annex, accounts)
+    problems += discovery_problems(session, window, start=len(problems) + 1)  # 瞒报漏报、失管脱管
     uncollected = uncollected_rows(facts, accounts, regions)
     period = previous_period_name(window.days)
     pass_rate, prev_rate = facts.pass_rate, previous.pass_rate if previous else None
@@ -203,6 +206,7 @@ def compute_circular(
         platform_rates=platform_rates,
         city_rates=city_rates,
         county_rates=county_rates,
+        discovery_text=discovery_text(session, window),
     )
     figures = _figures(window, context, size, pass_rate, prev_rate, recheck, relays, ledger_counts)
     return CircularReport(

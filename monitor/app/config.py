@@ -227,6 +227,68 @@ def _collector_keys(code: str, label: str) -> dict[str, Key]:
     return keys
 
 
+SEARCH_PLATFORMS = ("weibo", "wechat", "bilibili", "douyin", "kuaishou", "toutiao")
+# the searchers' own defaults (spiders.search.settings), named in the help
+SEARCH_BUDGETS = {"weibo": 200, "wechat": 50, "bilibili": 300, "douyin": 100, "kuaishou": 100, "toutiao": 100}
+
+
+def _platforms(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else str(value).split(",")
+    out = []
+    for item in (str(x).strip() for x in items):
+        if not item:
+            continue
+        code = PLATFORM.find(item)
+        if code not in SEARCH_PLATFORMS:
+            raise ValueError(f"「{item}」不是可搜索的平台，应为 " + "、".join(SEARCH_PLATFORMS))
+        out.append(code)
+    return out
+
+
+def _forms(value: Any) -> list[str]:
+    from monitor.discovery.plan import parse_form
+
+    items = value if isinstance(value, list) else str(value).split(",")
+    out = []
+    for item in (str(x).strip() for x in items):
+        if item:
+            parse_form(item)  # ValueError with the Chinese reason
+            out.append(item)
+    return out
+
+
+def _discovery_keys() -> dict[str, Key]:
+    """``[discovery]``: which platforms to search, the account-name forms, the search budgets,
+    the search bridges, the WeChat-client keys, and the audit's periods."""
+    from monitor.discovery.plan import DEFAULT_FORMS
+
+    keys = {
+        "platforms": Key(_platforms, list(SEARCH_PLATFORMS), help="排查搜索的平台（逗号分隔）"),
+        "forms": Key(
+            _forms,
+            list(DEFAULT_FORMS),
+            help="账号名称形式，如 {地名}发布、平安{地名}=公安（=后为所属单位名称中的关键词）",
+        ),
+        "max_pages": Key(_int(1, 50), help="每个搜索词每种搜索范围读取的结果页数（默认 2）"),
+        "wechat_about_key": Key(_text, help="微信客户端 key（读取“关于公众号”的认证主体）", secret=True),
+        "wechat_about_uin": Key(_text, help="微信客户端 uin", secret=True),
+        "wechat_about_budget": Key(_int(0, 10**6), help="每日读取“关于公众号”页面的上限（默认 100）"),
+        "contacts_days": Key(_int(1, 3650), 365, help="联系人多少天未核实即列为逾期（年度核查）"),
+        "failing_weeks": Key(_int(1, 52), 4, help="连续多少周未能采集即列入核查"),
+    }
+    for code, budget in SEARCH_BUDGETS.items():
+        keys[f"{code}_budget"] = Key(
+            _int(0, 10**6), help=f"{PLATFORM.label(code)}每日搜索次数上限（默认 {budget}），0 为不限"
+        )
+    for code in ("douyin", "kuaishou", "toutiao"):
+        keys[f"{code}_search_url"] = Key(
+            _text,
+            help=f"{PLATFORM.label(code)}搜索桥接地址，{{query}} 为搜索词，{{page}} 为页码",
+            url=True,
+        )
+    return keys
+
+
 KEYS: dict[str, dict[str, Key]] = {
     "database": {
         "url": Key(
@@ -243,6 +305,11 @@ KEYS: dict[str, dict[str, Key]] = {
         "monthly": Key(lambda v: parse_when(v, "monthly"), "1 09:30", help="每月检查（日 时刻）"),
         "circular": Key(
             lambda v: parse_when(v, "daily"), "10:00", help="每日查看检查窗口是否结束，结束后起草通报"
+        ),
+        "discovery": Key(
+            lambda v: parse_when(v, "daily"),
+            "11:00",
+            help="每日续跑本月的未备案账号排查（每个搜索词每月搜索一次，按搜索预算分摊到多日）",
         ),
         "windows": Key(_windows, [], help="检查窗口 YYYY-MM-DD..YYYY-MM-DD 列表；为空则按自然季度"),
         "out_dir": Key(_text, "reports-out", help="定时生成的报告与通报的存放目录"),
@@ -292,6 +359,7 @@ KEYS: dict[str, dict[str, Key]] = {
         "store_batch": Key(_int(1, 10000), help="每个数据库事务保存的账号数", env="GOVMEDIA_STORE_BATCH"),
     },
     **{code: _collector_keys(code, label) for code, label in COLLECTORS.items()},
+    "discovery": _discovery_keys(),
 }
 
 
@@ -422,6 +490,21 @@ def crawl_env(config: Config) -> dict[str, str]:
             if f"{section}.{key}" not in config.sources or value is None or value == "":
                 continue
             out[env_name(section, key)] = spec.to_env(value)
+    return out
+
+
+def discovery_env(config: Config) -> dict[str, str]:
+    """The environment of a search subprocess: the crawl's (credentials, base URLs, pace) and
+    the ``[discovery]`` keys the searchers read (budgets, bridges, WeChat-client keys, pages)."""
+    out = crawl_env(config)
+    spider_keys = ("max_pages", "wechat_about_key", "wechat_about_uin", "wechat_about_budget")
+    for key, spec in KEYS["discovery"].items():
+        if not (key in spider_keys or key.endswith("_budget") or key.endswith("_search_url")):
+            continue
+        value = config.get("discovery", key)
+        if f"discovery.{key}" not in config.sources or value is None or value == "":
+            continue  # unset keys leave the searchers' own defaults in force
+        out[env_name("discovery", key)] = spec.to_env(value)
     return out
 
 

@@ -11,7 +11,10 @@ Jobs (times in Beijing time, from ``[schedule]`` in govmedia.toml):
 - ``monthly`` (day 1, 09:30): a fresh crawl as above, then a monthly check;
 - ``circular`` (daily, 10:00): when an inspection window (``[schedule] windows``, else the
   calendar quarter) has closed in the last 14 days and has no circular yet, its circular
-  (``reports.service.circular``).
+  (``reports.service.circular``);
+- ``discovery`` (daily, 11:00): this month's 未备案账号排查 (``monitor.app.discovery``): every
+  query is searched once a month, spread over the days by the platforms' search budgets; on a
+  day with nothing pending it does nothing. The searches run in their own process, like the crawl.
 
 Jobs call the library in this process; only the crawl has a process of its own.
 
@@ -230,6 +233,35 @@ def alert_pass(ctx: JobContext) -> str:
     return f"发送预警 {len(rows) - failed} 条，失败 {failed} 条"
 
 
+def discovery(ctx: JobContext) -> str:
+    from monitor.app.config import discovery_env
+    from monitor.app.discovery import discovery_settings, run_discovery
+
+    limit = ctx.config.get("schedule", "job_timeout")
+    run = run_discovery(
+        ctx.db,
+        settings=discovery_settings(ctx.config),
+        env=discovery_env(ctx.config),
+        now=ctx.now,
+        timeout=limit,
+    )
+    total = sum(p["queries"] for p in run.platforms)
+    done, blocked, failed = (sum(p[k] for p in run.platforms) for k in ("searched", "blocked", "failed"))
+    if run.timed_out:
+        raise JobFailed(
+            f"排查搜索超时（超过 {limit} 秒），已停止搜索进程；本月尚有 {run.pending_after} 个搜索词"
+        )
+    if total and not done and blocked + failed == total:
+        raise JobFailed(f"{total} 个搜索词的搜索全部被拦截或失败（拦截 {blocked}，失败 {failed}）")
+    if not total:
+        return "本月排查已完成（没有待搜索的搜索词）"
+    new = sum(p["new_candidates"] for p in run.platforms)
+    return (
+        f"排查搜索 {done}/{total} 个搜索词，被拦截 {blocked}，失败 {failed}，新线索 {new}；"
+        f"本月尚有 {run.pending_after} 个待搜索"
+    )
+
+
 def builtin_jobs(config: Config) -> list[Job]:
     s = config.section("schedule")
     return [
@@ -238,6 +270,7 @@ def builtin_jobs(config: Config) -> list[Job]:
         Job("weekly", JOB.label("weekly"), "weekly", s["weekly"], weekly),
         Job("monthly", JOB.label("monthly"), "monthly", s["monthly"], monthly),
         Job("circular", JOB.label("circular"), "daily", s["circular"], circular, key=circular_key),
+        Job("discovery", JOB.label("discovery"), "daily", s["discovery"], discovery),
     ]
 
 

@@ -2,6 +2,7 @@
 answers in the exact shapes of the real platform interfaces. Not part of the crawler; see
 ``spiders.standin.server`` for its use and fault modes."""
 
+from spiders.standin.search import Found, search_env
 from spiders.standin.server import (
     FAULTS,
     StandinAccount,
@@ -11,4 +12,13 @@ from spiders.standin.server import (
     make_posts,
 )
 
-__all__ = ["FAULTS", "StandinAccount", "StandinPost", "StandinServer", "file_accounts", "make_posts"]
+__all__ = [
+    "FAULTS",
+    "Found",
+    "StandinAccount",
+    "StandinPost",
+    "StandinServer",
+    "file_accounts",
+    "make_posts",
+    "search_env",
+]

@@ -69,6 +69,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from spiders.standin import feeds
 from spiders.standin import payloads as pay
+from spiders.standin import search as search_routes
 
 FAULTS = (
     "blocked_432",
@@ -164,6 +165,7 @@ class StandinServer:
         self.slow_seconds = slow_seconds
         self.weibo_time_style = weibo_time_style
         self.hits: Counter[str] = Counter()
+        self.search = search_routes.SearchData()  # account searches (spiders.standin.search)
         self._seen: set[str] = set()
         self._lock = threading.Lock()
         self._httpd = _QuietServer((host, port), _Handler)
@@ -267,7 +269,8 @@ class _Handler(BaseHTTPRequestHandler):
         with server._lock:
             server.hits[parts.path] += 1
         try:
-            answer = _route(server, parts.path, query, self.headers.get("Host", ""))
+            searched = search_routes.route(server, parts.path, query, dict(self.headers))
+            answer = searched or _route(server, parts.path, query, self.headers.get("Host", ""))
         except LookupError:
             answer = (404, "text/html; charset=utf-8", b"<html><body>404 Not Found</body></html>", {})
         status, ctype, body, headers = answer

@@ -13,6 +13,7 @@ from typer._click import exceptions as click_exc
 from monitor.app.cli.checks import check_app, finding_app
 from monitor.app.cli.collection import crawl, post_app
 from monitor.app.cli.demo import demo
+from monitor.app.cli.discovery import discover_app, registry_app
 from monitor.app.cli.filing import account_app, db_app, unit_app
 from monitor.app.cli.inputs import lexicon_app, observe_app, relay_app
 from monitor.app.cli.ops import alert_app, config_app, schedule_app
@@ -71,6 +72,8 @@ app.add_typer(observe_app, name="observe")
 app.add_typer(report_app, name="report")
 app.add_typer(rectify_app, name="rectify")
 app.add_typer(post_app, name="post")
+app.add_typer(discover_app, name="discover")
+app.add_typer(registry_app, name="registry")
 app.command("crawl")(crawl)
 app.command("demo")(demo)
 

@@ -1,0 +1,98 @@
+"""The circular's numbered problems from discovery and the audit, and its sentence on the
+searches, composed from stored results (never in the template).
+
+- 瞒报漏报、私开账号 (``unfiled_accounts``): accounts a person confirmed as unfiled
+  (``govmedia discover confirm``) that were found up to the window's end, e.g.
+  "排查发现未备案账号3个（新浪微博2个、哔哩哔哩1个），涉及2个单位，包括「平安城关」「城关教育」。";
+- 失管脱管、建而不管 (``unmanaged_accounts``): the audit's findings on filed accounts as of
+  the window's end (``monitor.discovery.audit``) that say a filing no longer describes what runs
+  on the platform — gone on the platform but filed as active, renamed without a 变更备案, closed
+  or cancelled but still active. Missing contacts and failing collection stay in
+  ``govmedia registry audit``: they are the registry's upkeep, not a unit's account problem.
+
+An empty list means nothing to report; the numbering continues the check's problems.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from monitor.discovery.audit import audit
+from registry.discovery.facts import search_counts, unfiled_candidates
+from registry.timeutil import day_end, day_start
+from registry.vocab import AUDIT_KIND, DISCOVERY_PROBLEM
+from reports.text import chinese_number, join_counts, join_names, platform_name
+from reports.window import Window
+
+CIRCULAR_KINDS = ("ended_but_active", "gone_on_platform", "renamed_on_platform")
+
+
+def discovery_problems(session: Session, window: Window, *, start: int) -> list[dict[str, Any]]:
+    """The numbered problems (as ``ProblemItem`` fields), numbered from ``start``."""
+    until = day_end(window.end)
+    items = []
+    unfiled = unfiled_candidates(session, until=until)
+    if unfiled:
+        items.append(_unfiled_item(unfiled))
+    findings = audit(session, now=until, kinds=CIRCULAR_KINDS)
+    if findings:
+        items.append(_unmanaged_item(findings))
+    for n, item in enumerate(items, start=start):
+        item["ordinal"] = chinese_number(n)
+    return items
+
+
+def _unfiled_item(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    names = [r["name"] for r in rows]
+    units = len({r["unit_id"] for r in rows if r["unit_id"] is not None})
+    by_platform = Counter(platform_name(r["platform"]) for r in rows)
+    platforms = join_counts(sorted(by_platform.items(), key=lambda kv: (-kv[1], kv[0])))
+    unmatched = sum(1 for r in rows if r["unit_id"] is None)
+    who = f"涉及{units}个单位" + (f"，另有{unmatched}个尚未确定主办单位" if unmatched else "")
+    return {
+        "rule": "unfiled_accounts",
+        "label": DISCOVERY_PROBLEM.label("unfiled_accounts"),
+        "accounts": len(rows),
+        "units": units,
+        "names": join_names(names),
+        "text": f"排查发现未备案账号{len(rows)}个（{platforms}），{who}，包括{join_names(names)}。",
+    }
+
+
+def _unmanaged_item(findings: list[dict[str, Any]]) -> dict[str, Any]:
+    accounts = {f["account_id"]: f for f in findings}
+    names = [f["name"] for f in accounts.values()]
+    units = len({f["unit"] for f in findings})
+    by_kind = Counter(f["kind"] for f in findings)
+    kinds = join_counts([(AUDIT_KIND.label(k), by_kind[k]) for k in CIRCULAR_KINDS])
+    return {
+        "rule": "unmanaged_accounts",
+        "label": DISCOVERY_PROBLEM.label("unmanaged_accounts"),
+        "accounts": len(accounts),
+        "units": units,
+        "names": join_names(names),
+        "text": f"{len(accounts)}个已备案账号的备案信息与平台实际情况不符（{kinds}），"
+        f"涉及{units}个单位，包括{join_names(names)}。",
+    }
+
+
+def discovery_text(session: Session, window: Window) -> str:
+    """How the window's searches went; blocked or failed searches are named, because a query
+    that could not be searched found nothing only for want of an answer."""
+    counts = search_counts(session, since=day_start(window.start), until=day_end(window.end))
+    if not counts["searches"]:
+        return ""
+    text = (
+        f"本期开展未备案账号排查，在{counts['regions']}个行政区划内对{counts['queries']}个搜索词"
+        f"进行平台搜索，完成{counts['searched_queries']}个"
+    )
+    if counts["unsearched_queries"]:
+        blocked = counts["outcomes"].get("blocked", 0)
+        text += (
+            f"；{counts['unsearched_queries']}个因平台拦截（{blocked}次）或搜索失败未能完成，"
+            "不能据此认定没有未备案账号"
+        )
+    return text + "。"
