@@ -4,10 +4,14 @@ It loads the queries (``registry.discovery.queries.search_jobs``), routes every 
 searcher's ``parse_<step>``, and turns whatever goes wrong into that query's outcome. It yields
 exactly one ``SearchResult`` per query: ``skipped`` when the platform's search budget of the
 day is spent before the query's first request (the query stays pending for the next run).
+
+The queries of one platform are searched one after the other (platforms in parallel): search
+is the most guarded call, and a budget that runs out then cuts at most one query short.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -39,6 +43,7 @@ class SearchSpider(scrapy.Spider):
         self.query_ids = list(query_ids or [])
         self.jobs = jobs
         self.searchers: dict[str, Searcher] = {}
+        self.waiting: dict[str, deque[dict[str, Any]]] = {}
 
     def _load_jobs(self) -> list[dict[str, Any]]:
         if self.jobs is not None:
@@ -56,16 +61,25 @@ class SearchSpider(scrapy.Spider):
     def start_outputs(self) -> Iterator[Any]:
         self.searchers = search.build(self.settings)
         for job in self._load_jobs():
-            now = datetime.now(UTC)
             searcher = self.searchers.get(job["platform"])
             reason = "该平台没有账号搜索" if searcher is None else searcher.missing()
             if searcher is None or reason:
-                yield SearchResult(
-                    job["query_id"], job["platform"], job["query"], "error", now, detail=reason
-                )
+                now = datetime.now(UTC)
+                platform, query = job["platform"], job["query"]
+                yield SearchResult(job["query_id"], platform, query, "error", now, detail=reason)
                 continue
-            run: Run = {"job": job, "platform": job["platform"], "fetched_at": now, "status": None}
-            yield from self._wire(searcher.start(run))
+            self.waiting.setdefault(job["platform"], deque()).append(job)
+        for platform in list(self.waiting):
+            yield from self._next(platform)
+
+    def _next(self, platform: str) -> Iterator[Any]:
+        """Start the platform's next query, if any."""
+        queue = self.waiting.get(platform)
+        if not queue:
+            return
+        job = queue.popleft()
+        run: Run = {"job": job, "platform": platform, "fetched_at": datetime.now(UTC), "status": None}
+        yield from self._wire(self.searchers[platform].start(run))
 
     def _wire(self, outputs: Iterator[Any]) -> Iterator[Any]:
         for output in outputs:
@@ -73,6 +87,8 @@ class SearchSpider(scrapy.Spider):
                 output.callback = self.route
                 output.errback = self.on_error
             yield output
+            if isinstance(output, SearchResult):  # this query is done: the next one starts
+                yield from self._next(output.platform)
 
     def route(self, response: Response, run: Run, step: str) -> Iterator[Any]:
         """Send an answer to its searcher step; a failure becomes the query's outcome."""
@@ -104,9 +120,10 @@ class SearchSpider(scrapy.Spider):
         exc = failure.value
         if isinstance(exc, BudgetExhausted) and step == "page" and not run.get("pages"):
             job = run["job"]
-            yield SearchResult(
+            skipped = SearchResult(
                 job["query_id"], job["platform"], job["query"], "skipped", run["fetched_at"], detail=str(exc)
             )
+            yield from self._wire(iter([skipped]))
             return
         if isinstance(exc, BudgetExhausted):
             detail = f"已达今日搜索上限（{exc}），本次未搜索完"
