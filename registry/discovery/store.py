@@ -266,13 +266,18 @@ def file_candidate(
 
 
 def confirm_contacts(
-    session: Session, account_ids: Sequence[int | str], *, actor: str, note: str | None = None
+    session: Session,
+    account_ids: Sequence[int | str],
+    *,
+    actor: str,
+    note: str | None = None,
+    at: datetime | None = None,
 ) -> list[int]:
     """Record that the 负责人 and phone of these accounts were checked (年度核查)."""
     done = []
     for ref in account_ids:
         account = filing.get_account(session, ref)
-        session.add(ContactReview(account_id=account.id, actor=actor, note=note))
+        session.add(ContactReview(account_id=account.id, actor=actor, note=note, at=at or utcnow()))
         done.append(account.id)
     session.flush()
     return done

@@ -27,6 +27,8 @@ PROBE = (
         ["account", "list"],
         ["account", "approve", "{pending}"],
         ["unit", "list", "--format", "json"],
+        ["discover", "list"],
+        ["registry", "audit"],
     ],
 )
 def test_registry_commands_load_no_heavy_library(tmp_path: Path, args: list[str]) -> None:
