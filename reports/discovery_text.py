@@ -10,7 +10,9 @@ searches, composed from stored results (never in the template).
   or cancelled but still active. Missing contacts and failing collection stay in
   ``govmedia registry audit``: they are the registry's upkeep, not a unit's account problem.
 
-An empty list means nothing to report; the numbering continues the check's problems.
+An empty list means nothing to report; the numbering continues the check's problems. The
+collected data and the searches are read up to the window's end; the filings as they are now
+(the registry keeps their current status).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from registry.discovery.facts import AuditFacts, audit_facts
-from registry.timeutil import local_iso
+from registry.timeutil import local_iso, local_text
 from registry.vocab import ACCOUNT_STATUS, OUTCOME
 
 AUDIT_KEYS = ("kind", "account_id", "name", "platform", "platform_id", "unit", "status", "detail", "evidence")
@@ -94,7 +94,9 @@ def _gone(account: dict[str, Any], facts: AuditFacts) -> list[Finding]:
     last = facts.last_attempts.get(account["id"])
     if last is None or last["outcome"] != "gone":
         return []
-    detail = f"备案为{ACCOUNT_STATUS.label('active')}，但{local_iso(last['at'])}采集时{OUTCOME.label('gone')}"
+    detail = (
+        f"备案为{ACCOUNT_STATUS.label('active')}，但{local_text(last['at'])}采集时{OUTCOME.label('gone')}"
+    )
     evidence = {k: last[k] for k in ("detail", "snippet", "http_status")} | {"at": local_iso(last["at"])}
     return [("gone_on_platform", f"{detail}：{last['detail'] or ''}".rstrip("："), evidence)]
 
@@ -121,22 +123,22 @@ def _renamed(account: dict[str, Any], facts: AuditFacts) -> list[Finding]:
 
 def _ended(account: dict[str, Any], facts: AuditFacts) -> list[Finding]:
     label = ACCOUNT_STATUS.label(account["status"])
-    ended = local_iso(account["status_at"])
+    ended = local_text(account["status_at"])
     posted = facts.posted_after_end.get(account["id"])
     found = facts.found_after_end.get(account["id"])
     if posted is None and found is None:
         return []
     parts: list[str] = []
-    evidence: dict[str, Any] = {"ended_at": ended}
+    evidence: dict[str, Any] = {"ended_at": local_iso(account["status_at"])}
     if posted is not None:
-        parts.append(f"之后仍发布{posted['posts']}条，最近一条在{local_iso(posted['last_post_at'])}")
+        parts.append(f"之后仍发布{posted['posts']}条，最近一条在{local_text(posted['last_post_at'])}")
         evidence["last_post"] = {
             "published_at": local_iso(posted["last_post_at"]),
             "title": posted["title"],
             "url": posted["url"],
         }
     if found is not None:
-        seen = local_iso(found["last_seen_at"])
+        seen = local_text(found["last_seen_at"])
         parts.append(f"{seen}排查搜索仍能搜到（「{found['shown_name']}」）")
         evidence["search"] = {**found, "last_seen_at": local_iso(found["last_seen_at"])}
     return [("ended_but_active", f"备案已于{ended}{label}，" + "；".join(parts), evidence)]
@@ -151,7 +153,7 @@ def _contacts(account: dict[str, Any], facts: AuditFacts, cfg: AuditSettings) ->
     if confirmed is None or facts.until - confirmed <= timedelta(days=cfg.contacts_days):
         return []
     days = (facts.until - confirmed).days
-    when = local_iso(confirmed)
+    when = local_text(confirmed)
     detail = f"负责人和联系电话最近一次核实于{when}，已{days}天（超过{cfg.contacts_days}天）"
     return [("contacts_stale", detail, {"confirmed_at": local_iso(confirmed), "days": days})]
 
@@ -167,7 +169,7 @@ def _failing(
     if activity.last_success is not None and activity.last_success >= since:
         return []
     last = facts.last_attempts.get(account["id"]) or {}
-    success = local_iso(activity.last_success) if activity.last_success else "从未成功"
+    success = local_text(activity.last_success) if activity.last_success else "从未成功"
     detail = (
         f"近{cfg.failing_weeks}周{failures}次采集均未成功（最近一次：{OUTCOME.label(last.get('outcome'))}），"
         f"最近一次成功采集：{success}"
