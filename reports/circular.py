@@ -337,7 +337,9 @@ def _attachments(annex: list[AnnexRow], uncollected: list[UncollectedRow]) -> di
         if rows
     ]
     labels = {key: ("附件" if len(lists) == 1 else f"附件{n}") for n, (key, _) in enumerate(lists, start=1)}
-    if len(lists) == 1:
+    if not lists:
+        lines = []
+    elif len(lists) == 1:
         lines = [f"附件：{lists[0][1]}"]
     else:
         lines = [
@@ -346,7 +348,7 @@ def _attachments(annex: list[AnnexRow], uncollected: list[UncollectedRow]) -> di
         ]
     label = labels.get("uncollected", "")
     return {
-        "attachments": lines if lists else [],
+        "attachments": lines,
         "annex_label": labels.get("annex", ""),
         "uncollected_label": label,
         "uncollected_text": (

@@ -49,23 +49,8 @@ def _record(session: Session, report: CircularReport, actor: str, doc_no: str | 
     )
 
 
-def _number(
-    session: Session,
-    record: Circular,
-    settings: CircularSettings,
-    explicit: str | None,
-    year: int,
-    actor: str,
-) -> str:
-    """The 发文字号: the one given, else the one the circular holds, else its earlier manual
-    one, else the next of the year by the configured pattern, else none."""
-    if explicit:
-        return explicit
-    held = numbers.number_of(session, record.id)
-    if held is not None:
-        return held.doc_no
-    if record.doc_no:
-        return record.doc_no
+def _allocate(session: Session, record: Circular, settings: CircularSettings, year: int, actor: str) -> str:
+    """The next 发文字号 of ``year`` by the configured pattern (none without a pattern)."""
     if not settings.doc_no:
         return ""
     return numbers.assign_number(
@@ -105,10 +90,12 @@ def circular(
         render.check_template(template, report.context)
     record, opened = None, 0
     if not report.draft:
+        # the number given, else the one the window's circular carries, else the next one
         existing = ledger_queries.circular_of_window(session, start=start, end=end)
-        record, opened = _record(session, report, actor, doc_no or (existing.doc_no if existing else None))
+        held = doc_no or (existing.doc_no if existing else None)
+        record, opened = _record(session, report, actor, held)
         assert report.issued is not None
-        number = _number(session, record, settings, doc_no, report.issued.year, actor)
+        number = held or _allocate(session, record, settings, report.issued.year, actor)
         record.doc_no, report.context.doc_no = number or None, number
     written = write_circular(report, out, template=template, pdf=pdf)
     return {
