@@ -127,6 +127,8 @@ def no_update(ev: Mapping[str, Any], **_: Any) -> str:
     idle = whole_days((ev.get("metrics") or {}).get("idle_days"))
     last = local_day(ev.get("last_post_at"))
     head = f"监测时间点前{span(days)}内无更新"
+    if "last_post_at" not in ev:
+        return head
     if not last:
         return f"{head}，账号从未发布内容"
     return f"{head}，最近一次更新为{last}" + (f"，已{idle}天未更新" if idle is not None else "")
