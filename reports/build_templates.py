@@ -326,11 +326,7 @@ def _bottom(section: Section) -> None:
 
 def overview(doc: DocumentType) -> None:
     heading1(doc, "一、总体情况")
-    body(
-        doc,
-        "截至{{ registry_date_text }}，{{ scope }}共备案政务新媒体{{ registry_total }}个。按级别分，"
-        "{{ registry_by_level_text }}；按平台分，{{ registry_by_platform_text }}。",
-    )
+    body(doc, "{{ registry_text }}")
     body(doc, "{{ results_text }}")
     for key in ("good_text", "recheck_text", "relay_text", "ledger_text", "charts_text"):
         when(doc, key, "{{ " + key + " }}")

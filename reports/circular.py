@@ -74,6 +74,7 @@ class CircularContext:
     window_text: str  # 检查窗口“2026年7月1日至9月30日”
     period_name: str  # 上一窗口的叫法：上季度/上月/上周/上一检查周期
     registry_date_text: str  # 备案数的统计日（窗口末日）
+    registry_text: str  # 备案情况一句“截至…，全省共备案政务新媒体183个。按级别分，…”
     registry_total: int  # 窗口末日在册账号数
     registry_by_level_text: str  # “省级12个、市州30个…”
     registry_by_platform_text: str  # “微信公众号40个、新浪微博20个…”
@@ -276,6 +277,9 @@ def _context(
         window_text=window.text,
         period_name=period,
         registry_date_text=cn_date(window.end),
+        registry_text=words.registry_text(
+            cn_date(window.end), settings.scope, registry_total, by_level_text, by_platform_text
+        ),
         registry_total=registry_total,
         registry_by_level_text=by_level_text,
         registry_by_platform_text=by_platform_text,
@@ -438,8 +442,9 @@ def _ledger_problems(facts: WindowFacts, annex: list[AnnexRow]) -> list[dict[str
 
 
 def _series(ctx: CircularContext) -> dict[str, Series]:
+    """The charts worth drawing: each needs at least two bars or points to compare."""
     out: dict[str, Series] = {}
-    if ctx.trend:
+    if len(ctx.trend) > 1:
         monthly = any(r.label.endswith("月") for r in ctx.trend)
         what = "各月" if monthly else "各次检查"
         first = ctx.trend[0].label
@@ -448,10 +453,10 @@ def _series(ctx: CircularContext) -> dict[str, Series]:
         out["chart_trend"] = Series(
             f"{head}合格率", [r.label for r in ctx.trend], [r.rate for r in ctx.trend], kind
         )
-    if ctx.platform_rates:
+    if len(ctx.platform_rates) > 1:
         rows = ctx.platform_rates
         out["chart_platform"] = Series("分平台合格率", [r.label for r in rows], [r.rate for r in rows])
-    if ctx.city_rates:
+    if len(ctx.city_rates) > 1:
         rows, what = ctx.city_rates, "分市州合格率"
         if len(rows) > MAX_BARS:
             rows, what = rows[-MAX_BARS:], f"合格率最低的{MAX_BARS}个市州"

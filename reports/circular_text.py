@@ -84,6 +84,13 @@ def registry_texts(size: Sequence[tuple[str, str, int]]) -> tuple[str, str]:
     return level_text, platform_text
 
 
+def registry_text(day: str, scope: str, total: int, by_level: str, by_platform: str) -> str:
+    """'截至2026年9月30日，全省共备案政务新媒体183个。按级别分，…；按平台分，…。'"""
+    if not total:
+        return f"截至{day}，{scope}尚无在册的政务新媒体备案。"
+    return f"截至{day}，{scope}共备案政务新媒体{total}个。按级别分，{by_level}；按平台分，{by_platform}。"
+
+
 def results_text(
     window: Window,
     runs: int,
@@ -100,8 +107,9 @@ def results_text(
         return f"{window.text}未开展检查，暂无检查结果。"
     if not checked:
         return f"{window.text}共开展检查{runs}次，被检查账号均未能采集，暂无可判定的检查结果。"
+    of_registry = f"，占备案总数的{share}" if share != "—" else ""
     return (
-        f"{window.text}共开展检查{runs}次，检查账号{checked}个，占备案总数的{share}。"
+        f"{window.text}共开展检查{runs}次，检查账号{checked}个{of_registry}。"
         f"其中合格{qualified}个，不合格{unqualified}个，合格率{rate_text}{change}。"
     )
 
