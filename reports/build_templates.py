@@ -43,12 +43,12 @@ LANGUAGE = "zh-CN"
 # the annex tables on a landscape page (body width 239 mm): 序号 narrow, 问题描述 wide
 ANNEX_COLUMNS = [
     ("序号", "{{ r.no }}", 12),
-    ("地区/主办单位", "{{ r.region_unit }}", 42),
+    ("地区/主办单位", "{{ r.region_unit }}", 38),
     ("账号名称", "{{ r.account }}", 32),
-    ("平台", "{{ r.platform }}", 18),
+    ("平台", "{{ r.platform }}", 22),
     ("问题类型", "{{ r.problem }}", 26),
-    ("问题描述", "{{ r.description }}", 58),
-    ("最近更新日期", "{{ r.last_update }}", 26),
+    ("问题描述", "{{ r.description }}", 56),
+    ("最近更新日期", "{{ r.last_update }}", 28),
     ("证据链接", "{{ r.link }}", 25),
 ]
 UNCOLLECTED_COLUMNS = [
@@ -91,7 +91,8 @@ def _landscape(section: Section) -> None:
 
 
 def _language(doc: DocumentType) -> None:
-    """zh-CN for the document's defaults and the Normal style (spelling, line breaking)."""
+    """zh-CN for the document and for its Chinese text (w:eastAsia), as a Chinese Word writes
+    it; Latin text and digits stay en-US, so that a number is never broken across lines."""
     doc.core_properties.language = LANGUAGE
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     holders = [doc.styles["Normal"].element.get_or_add_rPr()]
@@ -104,7 +105,7 @@ def _language(doc: DocumentType) -> None:
         if lang is None:
             lang = OxmlElement("w:lang")
             r_pr.append(lang)
-        lang.set(qn("w:val"), LANGUAGE)
+        lang.set(qn("w:val"), "en-US")
         lang.set(qn("w:eastAsia"), LANGUAGE)
 
 
@@ -285,16 +286,20 @@ def signature(doc: DocumentType) -> None:
     para(doc, "{{ date_text }}", align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
 
 
-def colophon(doc: DocumentType) -> None:
-    """版记: 抄送 (when there is one) and 印发机关 / 印发日期 in 4号 仿宋 between rules."""
+def colophon(doc: DocumentType, *, drop: Mm | None = None) -> None:
+    """版记: 抄送 (when there is one) and 印发机关 / 印发日期 in 4号 仿宋 between rules; ``drop``
+    is the space above it on a page of its own (the foot of the page even where a viewer
+    ignores the section's bottom alignment)."""
     printed = "　{{ printer }}　　　　　　　　{{ print_date_text }}印发"
     tag(doc, "{%p if cc %}")
     cc = para(doc, "　抄送：{{ cc }}", size=SIZE_4)
+    cc.paragraph_format.space_before = drop
     rule(cc, size=8, where="top")
     rule(cc, size=4)
     rule(para(doc, printed, size=SIZE_4), size=8)
     tag(doc, "{%p else %}")
     alone = para(doc, printed, size=SIZE_4)
+    alone.paragraph_format.space_before = drop
     rule(alone, size=8, where="top")
     rule(alone, size=8)
     tag(doc, "{%p endif %}")
@@ -413,7 +418,7 @@ def build_circular(path: Path) -> Path:
     tag(doc, "{%p endfor %}")
     signature(doc)
     annexes(doc)
-    colophon(doc)
+    colophon(doc, drop=Mm(180))
     doc.save(str(path))
     return path
 

@@ -135,8 +135,9 @@ def render(series: Series, path: Path) -> Path:
     labels, values = list(series.labels), list(series.values)
     path.parent.mkdir(parents=True, exist_ok=True)
     with plt.rc_context(_style(family)):  # type: ignore[arg-type]
-        width = max(6.0, min(14.0, 0.6 * len(labels) + 3))
-        fig, ax = plt.subplots(figsize=(width, 3.6), dpi=150)
+        # at most 9 inches wide (printed 150 mm wide, the labels stay legible), never flatter than 2:1
+        width = max(6.0, min(9.0, 0.45 * len(labels) + 3))
+        fig, ax = plt.subplots(figsize=(width, max(3.6, width / 2)), dpi=150)
         try:
             positions = list(range(len(labels)))
             if series.kind == "line":
