@@ -359,8 +359,8 @@ def requirements(doc: DocumentType) -> None:
     heading2(doc, "（一）抓好问题整改。")
     body(
         doc,
-        "各地各部门要对照通报的问题逐一整改，建立整改台账，于{{ deadline_text }}前将整改情况"
-        "书面报送{{ issuer }}。整改不到位的，将在下一期通报中继续通报。",
+        "本次检查发现的具体问题将一对一进行反馈。各地各部门要对照问题逐一整改，建立整改台账，"
+        "于{{ deadline_text }}前将整改情况书面报送{{ issuer }}。整改不到位的，将在下一期通报中继续通报。",
     )
     heading2(doc, "（二）落实常态化监管。")
     body(

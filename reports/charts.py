@@ -56,6 +56,7 @@ class Series:
     labels: Sequence[str]
     values: Sequence[float]
     kind: str = "bar"  # "bar" or "line"
+    decimals: int = 2  # the profile's pass-rate decimals, for the figures on the bars
 
 
 @lru_cache(maxsize=1)
@@ -146,7 +147,12 @@ def render(series: Series, path: Path) -> Path:
                 ax.bar(positions, values, color="#2F5597")
             for x, y in zip(positions, values, strict=True):
                 ax.annotate(
-                    f"{y:.2f}", (x, y), textcoords="offset points", xytext=(0, 3), ha="center", fontsize=8
+                    f"{y:.{series.decimals}f}",
+                    (x, y),
+                    textcoords="offset points",
+                    xytext=(0, 3),
+                    ha="center",
+                    fontsize=8,
                 )
             crowded = len(labels) > 6
             ax.set_xticks(

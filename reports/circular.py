@@ -12,6 +12,7 @@ what number come from ``reports.settings.CircularSettings`` (plain values).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -23,7 +24,6 @@ from registry.collection.activity import collection_activity
 from registry.filing import queries as fq
 from registry.ledger import queries as ledger_queries
 from registry.timeutil import TZ
-from registry.vocab import CHECK_KIND
 from reports import circular_text as words
 from reports import groups
 from reports.charts import Series
@@ -31,10 +31,10 @@ from reports.guards import draft_reasons, refuse_open_window
 from reports.problems import AnnexRow, UncollectedRow, annex_rows, referenced_accounts, uncollected_rows
 from reports.settings import CircularSettings
 from reports.text import cn_date, pct, points_change, previous_period_name, rate
+from reports.trend import chart_series, rate_row, trend_rows
 from reports.window import Window, WindowFacts, load_window
 from reports.workdays import Deadline, add_workdays
 
-MAX_BARS = 40
 INLINE_LIMIT = 1000  # longer lists go to the .xlsx annex only, not into Word/HTML tables
 DRAFT_MARK = "（征求意见稿）"
 
@@ -156,9 +156,12 @@ def compute_circular(
     deadline: date | None = None,
     today: date | None = None,
     draft: bool = False,
+    extra_problems: Sequence[words.Problem] = (),
 ) -> CircularReport:
     """Everything the circular says about ``window``, computed once. ``draft`` asks for a
-    征求意见稿 (and allows a window that has not ended); the guards may make it one anyway."""
+    征求意见稿 (and allows a window that has not ended); the guards may make it one anyway.
+    ``extra_problems`` are problems found outside the checks (the hook for other sources,
+    e.g. accounts that run without being filed): numbered after the checks' own."""
     from datetime import datetime
 
     settings = settings or CircularSettings()
@@ -180,7 +183,7 @@ def compute_circular(
         uncollected=uncollected_rows(
             facts, accounts, regions, collection_activity(session, until=window.bounds()[1])
         ),
-        trend=_trend(session, window, facts, previous, previous_period_name(window.days)),
+        trend=trend_rows(session, window, facts, previous, previous_period_name(window.days)),
         relays=rd.relays_of(session, facts.runs),
         ledger_counts=ledger_queries.state_counts(session, last_circular.id) if last_circular else None,
         units=units,
@@ -197,8 +200,9 @@ def compute_circular(
         today=today,
         deadline=due.day,
         draft=draft or bool(reasons),
+        extra=extra_problems,
     )
-    series = _series(context)
+    series = chart_series(context.trend, context.platform_rates, context.city_rates, decimals=facts.decimals)
     _captions(context, series)
     return CircularReport(
         window,
@@ -211,7 +215,7 @@ def compute_circular(
         series,
         reasons,
         [due.warning] if due.warning else [],
-        _rate_row("本期", facts) if facts.checked else None,
+        rate_row("本期", facts) if facts.checked else None,
         words.subject(window, settings, words.check_word(r.kind for r in facts.runs)),
         today,
     )
@@ -247,17 +251,19 @@ def _context(
     today: date,
     deadline: date,
     draft: bool,
+    extra: Sequence[words.Problem] = (),
 ) -> CircularContext:
     window, facts, annex, uncollected = found.window, found.facts, found.annex, found.uncollected
     registry_total = sum(n for _, _, n in found.size)
     by_level_text, by_platform_text = words.registry_texts(found.size)
-    problems = [ProblemItem(**p) for p in words.problem_items(annex)]
+    problems = [ProblemItem(**p) for p in words.problem_items(annex, extra)]
     period = previous_period_name(window.days)
     change = points_change(facts.pass_rate, found.previous.pass_rate, period)
     grouping = found.grouping
     city_rates, county_rates = grouping.by_city(), grouping.by_county()
     word = words.check_word(r.kind for r in facts.runs)
-    share, rate_text = pct(rate(len(facts.checked), registry_total)), pct(facts.pass_rate)
+    places = facts.decimals  # every rate in the text with the profile's decimals
+    share, rate_text = pct(rate(len(facts.checked), registry_total, places)), pct(facts.pass_rate)
     vetoed = {r.account_id for r in annex if r.level == "veto"} & facts.unqualified
     change_text = f"，{change}" if change else ""
     headings = words.problem_headings(problems, len(facts.unqualified) > len(vetoed))
@@ -300,9 +306,9 @@ def _context(
             rate_text,
             change_text,
         ),
-        good_text=words.good_text(city_rates, county_rates, grouping.by_unit(), found.units),
+        good_text=words.good_text(city_rates, county_rates, grouping.by_unit(), found.units, decimals=places),
         recheck_text=words.recheck_text(found.recheck, period),
-        relay_text=words.relay_text(found.relays),
+        relay_text=words.relay_text(found.relays, decimals=places),
         ledger_text=words.ledger_text(found.ledger_counts),
         charts_text="",
         problems=problems,
@@ -312,13 +318,13 @@ def _context(
         veto_heading=headings["veto"],
         other_heading=headings["other"],
         uncollected_count=len(uncollected),
-        **_attachments(annex, uncollected),
+        **words.attachments(annex, uncollected),
         uncollected=_inline(uncollected),
         deadline_text=cn_date(deadline),
-        annex_title=ANNEX_TITLE,
+        annex_title=words.ANNEX_TITLE,
         annex_count=len(annex),
         annex=_inline(annex),
-        annex_note=_annex_note(annex, uncollected),
+        annex_note=words.annex_note(annex, uncollected, INLINE_LIMIT),
         trend=found.trend,
         platform_rates=grouping.by_platform(),
         city_rates=city_rates,
@@ -326,91 +332,8 @@ def _context(
     )
 
 
-ANNEX_TITLE = "政务新媒体检查问题账号清单"
-UNCOLLECTED_TITLE = "未能采集账号人工核查清单"
-
-
-def _attachments(annex: list[AnnexRow], uncollected: list[UncollectedRow]) -> dict[str, Any]:
-    """附件说明 and the labels of the two lists, numbered by which of them there are."""
-    lists = [
-        (key, title)
-        for key, title, rows in (
-            ("annex", ANNEX_TITLE, annex),
-            ("uncollected", UNCOLLECTED_TITLE, uncollected),
-        )
-        if rows
-    ]
-    labels = {key: ("附件" if len(lists) == 1 else f"附件{n}") for n, (key, _) in enumerate(lists, start=1)}
-    if not lists:
-        lines = []
-    elif len(lists) == 1:
-        lines = [f"附件：{lists[0][1]}"]
-    else:
-        lines = [
-            f"附件：1. {lists[0][1]}",
-            *(f"　　　{n}. {t}" for n, (_, t) in enumerate(lists[1:], start=2)),
-        ]
-    label = labels.get("uncollected", "")
-    return {
-        "attachments": lines,
-        "annex_label": labels.get("annex", ""),
-        "uncollected_label": label,
-        "uncollected_text": (
-            f"另有{len(uncollected)}个账号在检查期间因被平台拦截、凭据失效等原因未能采集，未计入合格率，"
-            f"已列入人工核查清单（见{label}）。"
-        )
-        if uncollected
-        else "",
-    }
-
-
 def _inline(rows: list[Any]) -> list[Any]:
     return rows if len(rows) <= INLINE_LIMIT else []
-
-
-def _annex_note(annex: list[AnnexRow], uncollected: list[UncollectedRow]) -> str:
-    if len(annex) <= INLINE_LIMIT and len(uncollected) <= INLINE_LIMIT:
-        return ""
-    return (
-        f"问题账号清单共{len(annex)}行、未能采集账号{len(uncollected)}个，"
-        "篇幅所限不在正文中列出，详见附件表格（.xlsx）。"
-    )
-
-
-def _rate_row(label: str, f: WindowFacts) -> groups.RateRow:
-    value = f.pass_rate
-    assert value is not None
-    return groups.RateRow(
-        label, label, len(f.checked), f.qualified, len(f.unqualified), float(value), pct(value)
-    )
-
-
-def _trend(
-    session: Session, window: Window, facts: WindowFacts, previous: WindowFacts, period: str
-) -> list[groups.RateRow]:
-    """The previous window (named 第二季度 / 8月 / 上季度 …), then each month of this window —
-    or each check when the window lies within one month — with its stored figures."""
-    rows = []
-    if previous.checked:
-        other_year = previous.window.start.year != window.start.year
-        named = previous.window.calendar_months() is not None
-        rows.append(_rate_row(previous.window.label(with_year=other_year) if named else period, previous))
-    months = window.months()
-    if len(months) > 1:
-        with_year = window.start.year != window.end.year
-        for month in months:
-            start, end = month.bounds()
-            runs = [r for r in facts.runs if start <= r.at <= end]
-            point = load_window(session, month, with_problems=False, runs=runs) if runs else None
-            if point is not None and point.checked:
-                rows.append(_rate_row(month.label(with_year=with_year), point))
-        return rows
-    for run in facts.runs:
-        point = load_window(session, window, with_problems=False, runs=[run])
-        if point.checked:
-            day = run.at.astimezone(TZ)
-            rows.append(_rate_row(f"{day.month}月{day.day}日{CHECK_KIND.label(run.kind)}", point))
-    return rows
 
 
 def _recheck(previous_bad: set[int], facts: WindowFacts) -> dict[str, int]:
@@ -439,29 +362,6 @@ def _ledger_problems(facts: WindowFacts, annex: list[AnnexRow]) -> list[dict[str
         }
         for r in annex
     ]
-
-
-def _series(ctx: CircularContext) -> dict[str, Series]:
-    """The charts worth drawing: each needs at least two bars or points to compare."""
-    out: dict[str, Series] = {}
-    if len(ctx.trend) > 1:
-        monthly = any(r.label.endswith("月") for r in ctx.trend)
-        what = "各月" if monthly else "各次检查"
-        first = ctx.trend[0].label
-        head = f"{first}及本期{what}" if not first.endswith(("月", "抽查", "检查")) else f"本期{what}"
-        kind = "line" if len(ctx.trend) >= 3 else "bar"
-        out["chart_trend"] = Series(
-            f"{head}合格率", [r.label for r in ctx.trend], [r.rate for r in ctx.trend], kind
-        )
-    if len(ctx.platform_rates) > 1:
-        rows = ctx.platform_rates
-        out["chart_platform"] = Series("分平台合格率", [r.label for r in rows], [r.rate for r in rows])
-    if len(ctx.city_rates) > 1:
-        rows, what = ctx.city_rates, "分市州合格率"
-        if len(rows) > MAX_BARS:
-            rows, what = rows[-MAX_BARS:], f"合格率最低的{MAX_BARS}个市州"
-        out["chart_region"] = Series(what, [r.label for r in rows], [r.rate for r in rows])
-    return out
 
 
 def _captions(ctx: CircularContext, series: dict[str, Series]) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from registry.checks.window import RelayRow
 from registry.filing.queries import UnitBrief
 from registry.vocab import LEDGER_STATUS
 from reports.groups import PROVINCIAL, RateRow
-from reports.problems import AnnexRow
+from reports.problems import AnnexRow, UncollectedRow
 from reports.settings import CircularSettings
 from reports.text import LEVEL_ORDER, chinese_number, join_counts, level_label, pct, platform_name, rate
 from reports.window import Window
@@ -114,11 +115,40 @@ def results_text(
     )
 
 
-def _item(n: int, rule: str, rows: Sequence[AnnexRow], veto: bool) -> dict[str, Any]:
-    accounts = {r.account_id: r.title for r in rows}
-    count, units = len(accounts), len({r.unit_id for r in rows})
-    titles = sorted(accounts.values())
-    names = names_list(titles, count, NAMED_ACCOUNTS)
+@dataclass(frozen=True)
+class Problem:
+    """One problem of the circular before it is numbered: a rule of the checks (from the
+    annex) or a problem found outside them (``extra_problems``: e.g. accounts that run
+    without being filed), with the accounts it names (“单位“名称”平台账号”)."""
+
+    rule: str
+    label: str
+    level: str  # veto: the accounts are 不合格; anything else: to be rectified
+    titles: tuple[str, ...]
+    units: int
+
+
+def from_annex(annex: Sequence[AnnexRow]) -> list[Problem]:
+    """One problem per rule of the annex."""
+    by_rule: dict[str, list[AnnexRow]] = defaultdict(list)
+    for row in annex:
+        by_rule[row.rule].append(row)
+    return [
+        Problem(
+            rule,
+            rows[0].problem,
+            rows[0].level,
+            tuple(sorted({r.title for r in rows})),
+            len({r.unit_id for r in rows}),
+        )
+        for rule, rows in by_rule.items()
+    ]
+
+
+def _item(n: int, problem: Problem) -> dict[str, Any]:
+    veto = problem.level == "veto"
+    count, units = len(problem.titles), problem.units
+    names = names_list(list(problem.titles), count, NAMED_ACCOUNTS)
     text = f"共{count}个账号存在此问题"
     if veto:
         text += "，按单项否决判定为不合格"
@@ -129,27 +159,28 @@ def _item(n: int, rule: str, rows: Sequence[AnnexRow], veto: bool) -> dict[str, 
         text += f"，涉及{units}个单位，{lead}{names}。"
     return {
         "ordinal": chinese_number(n),
-        "rule": rule,
-        "label": rows[0].problem,
+        "rule": problem.rule,
+        "label": problem.label,
         "accounts": count,
         "units": units,
         "names": names,
         "text": text,
-        "level": rows[0].level,
+        "level": problem.level,
     }
 
 
-def problem_items(annex: Sequence[AnnexRow]) -> list[dict[str, Any]]:
+def problem_items(annex: Sequence[AnnexRow], extra: Sequence[Problem] = ()) -> list[dict[str, Any]]:
     """One numbered problem per rule: the vetoes (不合格) numbered first, then the other
-    problems numbered afresh; within each, by number of accounts."""
-    by_rule: dict[str, list[AnnexRow]] = defaultdict(list)
-    for row in annex:
-        by_rule[row.rule].append(row)
+    problems numbered afresh, by number of accounts; ``extra`` problems (found outside the
+    checks) come last among the other problems."""
+    problems = from_annex(annex)
     items = []
     for veto in (True, False):
-        group = [(k, v) for k, v in by_rule.items() if (v[0].level == "veto") is veto]
-        group.sort(key=lambda kv: (-len({r.account_id for r in kv[1]}), kv[0]))
-        items += [_item(n, rule, rows, veto) for n, (rule, rows) in enumerate(group, start=1)]
+        group = [p for p in problems if (p.level == "veto") is veto]
+        group.sort(key=lambda p: (-len(p.titles), p.rule))
+        if not veto:
+            group += [p for p in extra if p.level != "veto"]
+        items += [_item(n, problem) for n, problem in enumerate(group, start=1)]
     return items
 
 
@@ -198,6 +229,8 @@ def good_text(
     counties: Sequence[RateRow],
     units: Sequence[RateRow],
     unit_facts: dict[int, UnitBrief],
+    *,
+    decimals: int = 2,
 ) -> str:
     """Regions and units whose checked accounts all passed, and those at 95% or more."""
     if not units:
@@ -214,7 +247,7 @@ def good_text(
         sentences.append(sentence)
     full_units = [r for r in units if r.rate == 100.0]
     if full_units:
-        share = pct(rate(len(full_units), len(units)))
+        share = pct(rate(len(full_units), len(units), decimals))
         sentences.append(f"被检查的{len(units)}个单位中，所有账号均合格的有{len(full_units)}个，占{share}")
     return "；".join(sentences) + "。" if sentences else ""
 
@@ -237,7 +270,7 @@ def recheck_text(recheck: dict[str, int], period: str) -> str:
     return text + "。"
 
 
-def relay_text(relays: Sequence[RelayRow]) -> str:
+def relay_text(relays: Sequence[RelayRow], *, decimals: int = 2) -> str:
     if not relays:
         return ""
     releases = len({r.release_id for r in relays})
@@ -246,7 +279,7 @@ def relay_text(relays: Sequence[RelayRow]) -> str:
     late, missed = relayed - on_time, len(relays) - relayed
     text = (
         f"重点信息转载方面，本期共下达转载任务{releases}条，应转载{len(relays)}个账号次，"
-        f"按时转载{on_time}个账号次，按时转载率{pct(rate(on_time, len(relays)))}"
+        f"按时转载{on_time}个账号次，按时转载率{pct(rate(on_time, len(relays), decimals))}"
     )
     tail = [f"逾期转载{late}个账号次"] if late else []
     tail += [f"未转载{missed}个账号次"] if missed else []
@@ -275,3 +308,51 @@ def charts_text(captions: Sequence[tuple[str, str]]) -> str:
     if not captions:
         return ""
     return "，".join(f"{what}见{number}" for number, what in captions) + "。"
+
+
+ANNEX_TITLE = "政务新媒体检查问题账号清单"
+UNCOLLECTED_TITLE = "未能采集账号人工核查清单"
+
+
+def attachments(annex: Sequence[AnnexRow], uncollected: Sequence[UncollectedRow]) -> dict[str, Any]:
+    """附件说明 and the labels of the two lists, numbered by which of them there are."""
+    lists = [
+        (key, title)
+        for key, title, rows in (
+            ("annex", ANNEX_TITLE, annex),
+            ("uncollected", UNCOLLECTED_TITLE, uncollected),
+        )
+        if rows
+    ]
+    labels = {key: ("附件" if len(lists) == 1 else f"附件{n}") for n, (key, _) in enumerate(lists, start=1)}
+    if not lists:
+        lines = []
+    elif len(lists) == 1:
+        lines = [f"附件：{lists[0][1]}"]
+    else:
+        lines = [
+            f"附件：1. {lists[0][1]}",
+            *(f"　　　{n}. {t}" for n, (_, t) in enumerate(lists[1:], start=2)),
+        ]
+    label = labels.get("uncollected", "")
+    return {
+        "attachments": lines,
+        "annex_label": labels.get("annex", ""),
+        "uncollected_label": label,
+        "uncollected_text": (
+            f"另有{len(uncollected)}个账号在检查期间因被平台拦截、凭据失效等原因未能采集，未计入合格率，"
+            f"已列入人工核查清单（见{label}）。"
+        )
+        if uncollected
+        else "",
+    }
+
+
+def annex_note(annex: Sequence[AnnexRow], uncollected: Sequence[UncollectedRow], limit: int) -> str:
+    """Why the Word and HTML annex is empty when the lists are too long to print."""
+    if len(annex) <= limit and len(uncollected) <= limit:
+        return ""
+    return (
+        f"问题账号清单共{len(annex)}行、未能采集账号{len(uncollected)}个，"
+        "篇幅所限不在正文中列出，详见附件表格（.xlsx）。"
+    )

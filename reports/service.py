@@ -14,6 +14,7 @@ application builds from its configuration).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from registry.ledger.models import Circular
 from reports import render
 from reports.check_report import compute_check, write_check
 from reports.circular import CircularReport, compute_circular
+from reports.circular_text import Problem
 from reports.notices import unit_notices, write_notices
 from reports.publish import write_circular
 from reports.settings import CircularSettings
@@ -73,9 +75,11 @@ def circular(
     draft: bool = False,
     pdf: bool = False,
     today: date | None = None,
+    extra_problems: Sequence[Problem] = (),
 ) -> dict[str, Any]:
     """Compute and write the circular of [start, end]; a formal one is numbered, recorded and
-    opens its ledger items."""
+    opens its ledger items. ``extra_problems``: problems found outside the checks, numbered
+    after the checks' own (see ``reports.circular.compute_circular``)."""
     settings = settings or CircularSettings()
     report = compute_circular(
         session,
@@ -85,6 +89,7 @@ def circular(
         deadline=deadline,
         today=today,
         draft=draft,
+        extra_problems=extra_problems,
     )
     if template is not None:
         render.check_template(template, report.context)

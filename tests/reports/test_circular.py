@@ -367,3 +367,17 @@ def test_relay_figures_come_from_the_latest_run_in_the_window(sqlite_db: str) ->
         "重点信息转载方面，本期共下达转载任务1条，应转载3个账号次，按时转载1个账号次，按时转载率33.33%；"
         "逾期转载1个账号次，未转载1个账号次。"
     )
+
+
+def test_a_problem_found_outside_the_checks_is_numbered_after_theirs(sqlite_db: str) -> None:
+    """The hook for other sources (e.g. discovery of accounts that run without being filed)."""
+    from reports.circular_text import Problem
+
+    build(sqlite_db)
+    extra = Problem("unfiled", "未经备案开设账号", "deduct", ("兰州市人民政府“兰州城管”抖音账号",), 1)
+    with session_scope(sqlite_db) as s:
+        report = compute_circular(s, window=Window(*Q3), today=date(2026, 10, 8), extra_problems=[extra])
+    others = report.context.other_problems
+    assert [(p.ordinal, p.rule) for p in others] == [("一", "low_originality"), ("二", "unfiled")]
+    assert others[1].text == "共1个账号存在此问题，为兰州市人民政府“兰州城管”抖音账号。"
+    assert report.figures["problems"]["unfiled"] == 1
