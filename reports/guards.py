@@ -22,13 +22,14 @@ from reports.text import cn_date
 from reports.window import Window, WindowFacts
 
 
-def refuse_open_window(window: Window, today: date, *, draft: bool) -> None:
-    """A window that has not ended yet can only give a draft."""
+def refuse_open_window(window: Window, today: date, *, draft: bool, what: str = "正式通报") -> None:
+    """A window that has not ended yet can only give a draft (of a circular; notices none)."""
     if window.end > today and not draft:
+        hint = "；如需提前起草，请加 --draft" if what == "正式通报" else ""
         raise InvalidValue(
             "--to",
             window.end.isoformat(),
-            f"检查窗口晚于今天（{cn_date(today)}）尚未结束，不能印发正式通报；如需提前起草，请加 --draft",
+            f"检查窗口晚于今天（{cn_date(today)}）尚未结束，不能印发{what}{hint}",
         )
 
 

@@ -132,6 +132,12 @@ def notices(
 ) -> dict[str, Any]:
     """One notice per unit with problems in [start, end]; the items they name become notified.
     The window's circular record (and ledger) is created first when it does not exist yet."""
+    from datetime import datetime
+
+    from registry.timeutil import TZ
+    from reports.guards import refuse_open_window
+
+    refuse_open_window(Window(start, end), today or datetime.now(TZ).date(), draft=False, what="一对一反馈")
     existing = ledger_queries.circular_of_window(session, start=start, end=end)
     report = compute_circular(
         session,

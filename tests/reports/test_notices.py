@@ -57,3 +57,10 @@ def test_a_window_without_problems_writes_no_notice(cli, tmp_path: Path) -> None
         f"--db {db} report notices --from 2025-01-01 --to 2025-03-31 --out {tmp_path / 'n'} --format json"
     )
     assert res.code == 0 and json.loads(res.out)["units"] == 0
+
+
+def test_notices_of_a_window_that_has_not_ended_are_refused(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "g.db")
+    build(db)
+    res = cli(f"--db {db} report notices --from 2026-07-01 --to 2099-09-30 --out {tmp_path / 'n'}")
+    assert res.code == 2 and "尚未结束，不能印发一对一反馈" in res.err and "--draft" not in res.err
