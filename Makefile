@@ -35,8 +35,9 @@ bench: $(STAMP)
 services:
 	@bash scripts/services.sh
 
-# A free CJK font for the report charts (optional: charts fall back with a warning without one).
-# Tries the small WenQuanYi Micro Hei, then Noto CJK; any failure (no apt, no root, offline) is ignored.
+# A full free CJK font for the report charts and the PDF (optional: the package ships a GB 2312 subset of
+# Noto Sans SC; a full font also draws rarer characters). Tries the small WenQuanYi Micro Hei, then Noto CJK;
+# any failure (no apt, no root, offline) is ignored.
 fonts:
 	@if command -v apt-get >/dev/null 2>&1; then \
 	  apt-get install -y -q --no-install-recommends fonts-wqy-microhei >/dev/null 2>&1 \

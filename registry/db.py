@@ -163,7 +163,7 @@ def current_revisions(engine: Engine) -> list[str]:
 
 
 # The newest migration; a test keeps it equal to the head of ``migrations/versions``.
-HEAD = "0010_discovery"
+HEAD = "0009_circular_numbers"
 
 
 def head_revisions() -> list[str]:

@@ -1,15 +1,18 @@
-"""PNG charts for the circular and the check sheet (matplotlib, Agg backend).
+"""PNG charts for the circular (matplotlib, Agg backend), always labelled in Chinese.
 
-Chinese labels need a CJK font from the machine (``make fonts`` installs a free one where
-apt is available). When none is found the charts still render: labels fall back to codes
-and dates, titles to English, and a single warning (``FontWarning``) says so. A chart only
-draws the figures it is given; every figure comes from the report's context.
+The font: a full Chinese font installed on the machine when there is one (``make fonts``
+installs WenQuanYi Micro Hei or Noto CJK), else the Noto Sans SC subset shipped in
+``reports/fonts`` (GB 2312, SIL OFL), so a machine without Chinese fonts still draws Chinese.
+There is no English or code fallback: when no Chinese font can be had at all, ``cjk_font``
+is None and the circular is written without charts (``reports.publish`` says so). A label
+with a character the chosen font lacks is reported by ``missing_glyphs``. A chart only draws
+the figures it is given; every figure comes from the report's context, and its title is the
+caption under the picture in the document, not part of the image.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +25,8 @@ matplotlib.use("Agg")
 from matplotlib import font_manager
 from matplotlib import pyplot as plt
 
-# Preferred families, best first; any other family whose file covers 中文 also works.
+SHIPPED_FONT = Path(__file__).parent / "fonts" / "NotoSansSC-GB2312.otf"
+# Installed families preferred, best first; any other installed font that covers 中文 also works.
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
     "Noto Sans SC",
@@ -33,8 +37,6 @@ CJK_FAMILIES = (
     "Noto Serif CJK SC",
     "AR PL UKai CN",
     "AR PL UMing CN",
-    "AR PL SungtiL GB",
-    "AR PL KaitiM GB",
     "SimHei",
     "Microsoft YaHei",
     "PingFang SC",
@@ -42,60 +44,48 @@ CJK_FAMILIES = (
     "Droid Sans Fallback",
 )
 PROBE = "政务新媒体合格率"
-
-
-class FontWarning(UserWarning):
-    """未找到中文字体：图表改用代码和英文标注（运行 make fonts 安装免费中文字体）。"""
+CJK_FILE_HINTS = ("cjk", "wqy", "uming", "ukai", "droidsansfallback", "sourcehan", "simhei", "msyh")
+NO_FONT = "未找到中文字体，通报中不放图表（随软件提供的字体文件缺失；可运行 make fonts 安装免费中文字体）"
 
 
 @dataclass(frozen=True)
 class Series:
-    """One chart's figures: labels (Chinese and fallback) and values in percent."""
+    """One chart's figures: Chinese labels and values in percent."""
 
-    title: str
-    title_fallback: str
+    title: str  # the caption's words, e.g. 各月合格率（%）
     labels: Sequence[str]
-    fallback_labels: Sequence[str]
     values: Sequence[float]
     kind: str = "bar"  # "bar" or "line"
+    decimals: int = 2  # the profile's pass-rate decimals, for the figures on the bars
 
 
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """The family name of a CJK font installed on this machine, or None."""
-    names = {f.name for f in font_manager.fontManager.ttflist}
+    """The family of the Chinese font the charts use, or None when none can be had."""
+    family = _installed()
+    if family is None:
+        _add_new_system_fonts()
+        family = _installed()
+    if family is None and SHIPPED_FONT.is_file():
+        try:
+            font_manager.fontManager.addfont(str(SHIPPED_FONT))
+            family = font_manager.FontProperties(fname=str(SHIPPED_FONT)).get_name()
+        except (OSError, RuntimeError, ValueError):
+            family = None
+    return family
+
+
+def _installed() -> str | None:
+    entries = [f for f in font_manager.fontManager.ttflist if Path(f.fname) != SHIPPED_FONT]
+    names = {f.name for f in entries}
     for family in CJK_FAMILIES:
         if family in names:
             return family
-    _add_new_system_fonts()
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    for family in CJK_FAMILIES:
-        if family in names:
-            return family
-    for entry in font_manager.fontManager.ttflist:
+    for entry in entries:
         # "Last Resort" maps every code point to a placeholder box: not a real CJK font
-        if "Last Resort" not in entry.name and _covers(entry.fname):
+        if "Last Resort" not in entry.name and _covers(entry.fname, PROBE):
             return entry.name
     return None
-
-
-CJK_FILE_HINTS = (
-    "cjk",
-    "wqy",
-    "uming",
-    "ukai",
-    "gbsn",
-    "gkai",
-    "droidsansfallback",
-    "sourcehan",
-    "simhei",
-    "simsun",
-    "msyh",
-    "fang",
-    "kai",
-    "hei",
-    "song",
-)
 
 
 def _add_new_system_fonts() -> None:
@@ -110,37 +100,45 @@ def _add_new_system_fonts() -> None:
                 continue
 
 
-def _covers(path: str) -> bool:
+def _charmap(path: str) -> dict[int, Any]:
     try:
         from matplotlib.ft2font import FT2Font
 
-        font = FT2Font(path)
-        charmap = font.get_charmap()
+        return dict(FT2Font(path).get_charmap())
     except Exception:
-        return False
-    return all(ord(ch) in charmap for ch in PROBE)
+        return {}
 
 
-def font_warning() -> str | None:
-    """The Chinese line to show the user when charts fall back, else None."""
-    if cjk_font() is None:
-        return "未找到中文字体，图表改用代码和英文标注（可运行 make fonts 安装免费中文字体）"
-    return None
+def _covers(path: str, text: str) -> bool:
+    charmap = _charmap(path)
+    return bool(charmap) and all(ord(ch) in charmap for ch in text)
+
+
+def missing_glyphs(texts: Iterable[str]) -> str:
+    """The characters of ``texts`` the chart font cannot draw ('' when it draws them all)."""
+    family = cjk_font()
+    if family is None:
+        return ""
+    try:
+        path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+    except ValueError:
+        return ""
+    charmap = _charmap(path)
+    wanted = {ch for text in texts for ch in text if not ch.isspace()}
+    return "".join(sorted(ch for ch in wanted if ord(ch) not in charmap))
 
 
 def render(series: Series, path: Path) -> Path:
-    """Draw one chart to ``path`` (PNG, 150 dpi) and return the path."""
+    """Draw one chart to ``path`` (PNG, 150 dpi) and return the path; needs a Chinese font."""
     family = cjk_font()
     if family is None:
-        warnings.warn(FontWarning(font_warning()), stacklevel=2)
-        labels, title = list(series.fallback_labels), series.title_fallback
-    else:
-        labels, title = list(series.labels), series.title
+        raise RuntimeError(NO_FONT)
+    labels, values = list(series.labels), list(series.values)
     path.parent.mkdir(parents=True, exist_ok=True)
-    values = list(series.values)
     with plt.rc_context(_style(family)):  # type: ignore[arg-type]
-        width = max(6.0, min(14.0, 0.6 * len(labels) + 3))
-        fig, ax = plt.subplots(figsize=(width, 3.6), dpi=150)
+        # at most 9 inches wide (printed 150 mm wide, the labels stay legible), never flatter than 2:1
+        width = max(6.0, min(9.0, 0.45 * len(labels) + 3))
+        fig, ax = plt.subplots(figsize=(width, max(3.6, width / 2)), dpi=150)
         try:
             positions = list(range(len(labels)))
             if series.kind == "line":
@@ -149,17 +147,20 @@ def render(series: Series, path: Path) -> Path:
                 ax.bar(positions, values, color="#2F5597")
             for x, y in zip(positions, values, strict=True):
                 ax.annotate(
-                    f"{y:.2f}", (x, y), textcoords="offset points", xytext=(0, 3), ha="center", fontsize=8
+                    f"{y:.{series.decimals}f}",
+                    (x, y),
+                    textcoords="offset points",
+                    xytext=(0, 3),
+                    ha="center",
+                    fontsize=8,
                 )
+            crowded = len(labels) > 6
             ax.set_xticks(
-                positions,
-                labels,
-                rotation=30 if len(labels) > 6 else 0,
-                ha="right" if len(labels) > 6 else "center",
+                positions, labels, rotation=30 if crowded else 0, ha="right" if crowded else "center"
             )
-            ax.set_ylim(0, 105)
-            ax.set_ylabel("%")
-            ax.set_title(title)
+            ax.set_xlim(-0.6, len(labels) - 0.4)
+            ax.set_ylim(0, 108)
+            ax.set_ylabel("合格率（%）")
             ax.grid(axis="y", alpha=0.3)
             fig.tight_layout()
             fig.savefig(path)
@@ -168,9 +169,10 @@ def render(series: Series, path: Path) -> Path:
     return path
 
 
-def _style(family: str | None) -> dict[str, Any]:
-    style: dict[str, Any] = {"axes.unicode_minus": False, "font.size": 9}
-    if family is not None:
-        style["font.family"] = "sans-serif"
-        style["font.sans-serif"] = [family, "DejaVu Sans"]
-    return style
+def _style(family: str) -> dict[str, Any]:
+    return {
+        "axes.unicode_minus": False,
+        "font.size": 9,
+        "font.family": "sans-serif",
+        "font.sans-serif": [family, "DejaVu Sans"],
+    }

@@ -18,7 +18,6 @@ collected data and the searches are read up to the window's end; the filings as 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -26,59 +25,43 @@ from monitor.discovery.audit import audit
 from registry.discovery.facts import search_counts, unfiled_candidates
 from registry.timeutil import day_end, day_start
 from registry.vocab import AUDIT_KIND, DISCOVERY_PROBLEM
-from reports.text import chinese_number, join_counts, join_names, platform_name
+from reports.circular_text import Problem
+from reports.text import join_counts, platform_name
 from reports.window import Window
 
 CIRCULAR_KINDS = ("ended_but_active", "gone_on_platform", "renamed_on_platform")
 
 
-def discovery_problems(session: Session, window: Window, *, start: int) -> list[dict[str, Any]]:
-    """The numbered problems (as ``ProblemItem`` fields), numbered from ``start``."""
+def discovery_problems(session: Session, window: Window) -> list[Problem]:
+    """The problems found outside the checks, for the circular's ``extra_problems``: the
+    unfiled accounts a person confirmed, and the filed accounts whose filing no longer
+    describes what runs on the platform."""
     until = day_end(window.end)
-    items = []
+    problems = []
     unfiled = unfiled_candidates(session, until=until)
     if unfiled:
-        items.append(_unfiled_item(unfiled))
+        titles = tuple(sorted({_title(r.get("unit"), r["name"], r["platform"]) for r in unfiled}))
+        units = len({r["unit_id"] for r in unfiled if r["unit_id"] is not None})
+        by_platform = Counter(platform_name(r["platform"]) for r in unfiled)
+        detail = join_counts(sorted(by_platform.items(), key=lambda kv: (-kv[1], kv[0])))
+        problems.append(_problem("unfiled_accounts", titles, units, detail))
     findings = audit(session, now=until, kinds=CIRCULAR_KINDS)
     if findings:
-        items.append(_unmanaged_item(findings))
-    for n, item in enumerate(items, start=start):
-        item["ordinal"] = chinese_number(n)
-    return items
+        titles = tuple(sorted({_title(f["unit"], f["name"], f["platform"]) for f in findings}))
+        units = len({f["unit"] for f in findings})
+        by_kind = Counter(f["kind"] for f in findings)
+        detail = join_counts([(AUDIT_KIND.label(k), by_kind[k]) for k in CIRCULAR_KINDS])
+        problems.append(_problem("unmanaged_accounts", titles, units, detail))
+    return problems
 
 
-def _unfiled_item(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    names = [r["name"] for r in rows]
-    units = len({r["unit_id"] for r in rows if r["unit_id"] is not None})
-    by_platform = Counter(platform_name(r["platform"]) for r in rows)
-    platforms = join_counts(sorted(by_platform.items(), key=lambda kv: (-kv[1], kv[0])))
-    unmatched = sum(1 for r in rows if r["unit_id"] is None)
-    who = f"涉及{units}个单位" + (f"，另有{unmatched}个尚未确定主办单位" if unmatched else "")
-    return {
-        "rule": "unfiled_accounts",
-        "label": DISCOVERY_PROBLEM.label("unfiled_accounts"),
-        "accounts": len(rows),
-        "units": units,
-        "names": join_names(names),
-        "text": f"排查发现未备案账号{len(rows)}个（{platforms}），{who}，包括{join_names(names)}。",
-    }
+def _problem(rule: str, titles: tuple[str, ...], units: int, detail: str) -> Problem:
+    return Problem(rule, DISCOVERY_PROBLEM.label(rule), "other", titles, units, detail)
 
 
-def _unmanaged_item(findings: list[dict[str, Any]]) -> dict[str, Any]:
-    accounts = {f["account_id"]: f for f in findings}
-    names = [f["name"] for f in accounts.values()]
-    units = len({f["unit"] for f in findings})
-    by_kind = Counter(f["kind"] for f in findings)
-    kinds = join_counts([(AUDIT_KIND.label(k), by_kind[k]) for k in CIRCULAR_KINDS])
-    return {
-        "rule": "unmanaged_accounts",
-        "label": DISCOVERY_PROBLEM.label("unmanaged_accounts"),
-        "accounts": len(accounts),
-        "units": units,
-        "names": join_names(names),
-        "text": f"{len(accounts)}个已备案账号的备案信息与平台实际情况不符（{kinds}），"
-        f"涉及{units}个单位，包括{join_names(names)}。",
-    }
+def _title(unit: str | None, name: str, platform: str) -> str:
+    """兰州市人民政府“兰州发布”新浪微博账号 (without a known unit: “兰州发布”新浪微博账号)."""
+    return f"{unit or ''}“{name}”{platform_name(platform)}账号"
 
 
 def discovery_text(session: Session, window: Window) -> str:

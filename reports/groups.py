@@ -27,7 +27,6 @@ class RateRow:
 
     key: str
     label: str
-    fallback: str
     checked: int
     qualified: int
     unqualified: int
@@ -105,7 +104,7 @@ class Grouping:
         self.frame["platform_label"] = self.frame["platform"].map(platform_name)
 
     def _rows(self, key: str, label: str) -> list[RateRow]:
-        """Rows keyed by ``key`` and named by ``label``; the key doubles as the fallback label."""
+        """Rows keyed by ``key`` and named by ``label``."""
         frame = self.frame[self.frame[key] != ""] if key == "county_code" else self.frame
         if frame.empty:
             return []
@@ -122,7 +121,6 @@ class Grouping:
                 RateRow(
                     str(k),
                     str(name),
-                    str(k),
                     int(checked),
                     int(checked) - int(bad),
                     int(bad),

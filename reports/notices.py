@@ -1,7 +1,10 @@
 """Per-unit feedback (一对一反馈): one Word document per unit that has problems.
 
-Each notice lists only the unit's own accounts and findings (from the circular's annex),
-with the evidence, the ledger item number to quote when reporting back, and the deadline.
+Each notice lists only the unit's own accounts and findings (from the circular's annex), one
+numbered paragraph each, written in sentences: the account (“兰州发布”新浪微博账号), the
+problem, what was found, the evidence link when there is one, and the ledger item number to
+quote when reporting back; then the deadline. It cites the circular by title and 发文字号
+and carries no number of its own.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from reports import render
 from reports.circular import CircularReport
 from reports.problems import AnnexRow
 from reports.publish import Written, ensure_dir
+from reports.wording import account_word, quote
 
 
 @dataclass
@@ -29,25 +33,41 @@ class NoticeItem:
     last_update: str
     evidence: str
     item_id: int  # 整改台账事项编号，报送整改情况时引用
+    text: str = ""  # the finished paragraph
 
 
 @dataclass
 class NoticeContext:
     """Placeholders of ``notice.docx``."""
 
-    issuer: str  # 发文机关
-    doc_no: str  # 发文字号（通报的）
+    issuer: str  # 发文机关（落款）
+    masthead: str  # 版头
+    draft_mark: str  # “（征求意见稿）”或空
+    doc_no: str  # 所依据通报的发文字号（反馈本身不编号）
     title: str  # 标题
     unit: str  # 主送：被反馈单位
     window_text: str  # 检查窗口
     account_count: int  # 存在问题的账号数
     finding_count: int  # 问题数
+    opening_text: str  # 开头：依据的通报、窗口、问题数
     items: list[NoticeItem]
+    closing_text: str  # 整改期限和报送要求
     deadline_text: str  # 整改期限
     date_text: str  # 成文日期
-    cc: str  # 抄送
+    cc: str  # 抄送（为空时不印）
     printer: str  # 印发机关
     print_date_text: str  # 印发日期
+
+
+def item_text(item: NoticeItem) -> str:
+    """'1. “兰州发布”新浪微博账号：内容不更新。监测时间点前2周内无更新，…。证据链接：…。（整改事项编号12）'"""
+    text = f"{item.no}. {quote(item.account)}{item.platform}{account_word(item.platform)}：{item.problem}。"
+    description = item.description.rstrip("。；; ")
+    if description and description != item.problem:
+        text += f"{description}。"
+    if item.evidence:
+        text += f"证据链接：{item.evidence}。"
+    return text + (f"（整改事项编号{item.item_id}）" if item.item_id else "")
 
 
 def unit_notices(report: CircularReport, item_ids: dict[tuple[int, str], int]) -> list[NoticeContext]:
@@ -56,32 +76,38 @@ def unit_notices(report: CircularReport, item_ids: dict[tuple[int, str], int]) -
     by_unit: dict[int, list[AnnexRow]] = defaultdict(list)
     for row in report.annex:
         by_unit[row.unit_id].append(row)
+    cited = f"根据《{ctx.title}》（{ctx.doc_no}），" if ctx.doc_no else ""
     notices = []
     for rows in by_unit.values():
-        unit = rows[0].unit
-        items = [
-            NoticeItem(
-                n,
-                r.account,
-                r.platform,
-                r.problem,
-                r.description,
-                r.last_update,
-                r.evidence or "无",
+        items = []
+        for n, r in enumerate(rows, start=1):
+            item = NoticeItem(
+                n, r.account, r.platform, r.problem, r.description, r.last_update, r.evidence,
                 item_ids.get((r.account_id, r.rule), 0),
-            )
-            for n, r in enumerate(rows, start=1)
-        ]
+            )  # fmt: skip
+            item.text = item_text(item)
+            items.append(item)
+        accounts = len({r.account_id for r in rows})
         notices.append(
             NoticeContext(
                 issuer=ctx.issuer,
+                masthead=ctx.masthead,
+                draft_mark=ctx.draft_mark,
                 doc_no=ctx.doc_no,
-                title=f"关于{unit}政务新媒体检查问题的反馈",
-                unit=unit,
+                title=f"关于{report.subject}发现问题的反馈",
+                unit=rows[0].unit,
                 window_text=ctx.window_text,
-                account_count=len({r.account_id for r in rows}),
+                account_count=accounts,
                 finding_count=len(rows),
+                opening_text=(
+                    f"{cited}现将{ctx.window_text}政务新媒体检查中你单位{accounts}个账号存在的"
+                    f"{len(rows)}项问题反馈如下，请逐项核实整改："
+                ),
                 items=items,
+                closing_text=(
+                    f"请于{ctx.deadline_text}前将整改情况（含整改措施、完成时间和佐证材料链接）书面报送"
+                    f"{ctx.issuer}，报送时注明整改事项编号。整改完成后，将在后续检查中复核。"
+                ),
                 deadline_text=ctx.deadline_text,
                 date_text=ctx.date_text,
                 cc="",

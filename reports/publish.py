@@ -1,13 +1,15 @@
-"""Writing the circular's files: charts (PNG), Word (.docx), HTML and the .xlsx annex.
+"""Writing the circular's files: charts (PNG), Word (.docx), HTML, the .xlsx annex, the
+figures (.json) and, on request, a PDF (``reports.pdf``).
 
 Rendering only: the ``CircularReport`` is complete before anything is written. File names
-carry the window, e.g. ``circular_2026-07-01_2026-09-30.docx``.
+carry the window, e.g. ``circular_2026-07-01_2026-09-30.docx``. Charts are drawn with a
+Chinese font or not at all (``reports.charts``): without one, the documents carry no
+pictures, no captions and no sentence citing them, and the user is told why.
 """
 
 from __future__ import annotations
 
 import json
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 from registry.errors import InvalidValue
 from registry.sheets import Sheet, write_workbook
 from reports import charts, render
-from reports.circular import IMAGES, CircularReport
+from reports.circular import IMAGES, CircularReport, clear_charts
 from reports.groups import RateRow
 
 ANNEX_HEADERS = [
@@ -25,7 +27,7 @@ ANNEX_HEADERS = [
     "平台",
     "问题类型",
     "问题描述",
-    "最近更新时间",
+    "最近更新日期",
     "证据链接",
 ]
 UNCOLLECTED_HEADERS = ["序号", "地区/主办单位", "账号名称", "平台", "最近采集情况"]
@@ -56,15 +58,21 @@ def ensure_dir(out: Path) -> Path:
 
 
 def draw_charts(series: dict[str, charts.Series], out: Path, stem: str, written: Written) -> dict[str, str]:
-    """Render each series to ``out/stem_key.png``; a missing CJK font becomes one warning."""
-    paths: dict[str, str] = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", charts.FontWarning)
-        for key, s in series.items():
-            paths[key] = str(charts.render(s, out / f"{stem}_{key.removeprefix('chart_')}.png"))
-    message = charts.font_warning()
-    if message and series:
-        written.warnings.append(message)
+    """Render each series to ``out/stem_key.png``; without a Chinese font, none (and one warning)."""
+    if not series:
+        return {}
+    if charts.cjk_font() is None:
+        written.warnings.append(charts.NO_FONT)
+        return {}
+    missing = charts.missing_glyphs(label for s in series.values() for label in s.labels)
+    if missing:
+        written.warnings.append(
+            f"图表字体缺少“{missing}”，这些字在图中显示为方框（可运行 make fonts 安装完整中文字体）"
+        )
+    paths = {
+        key: str(charts.render(s, out / f"{stem}_{key.removeprefix('chart_')}.png"))
+        for key, s in series.items()
+    }
     written.charts.extend(paths.values())
     return paths
 
@@ -88,7 +96,9 @@ def circular_sheets(report: CircularReport) -> list[Sheet]:
         ["变化（百分点）", "" if figures["change_points"] is None else figures["change_points"]],
         ["未能采集（人工核查）", ctx.uncollected_count],
         ["问题账号清单行数", ctx.annex_count],
+        ["整改期限", ctx.deadline_text],
     ]
+    trend = [*ctx.trend, *([report.trend_total] if report.trend_total else [])]
     return [
         Sheet(
             "问题账号清单",
@@ -106,7 +116,7 @@ def circular_sheets(report: CircularReport) -> list[Sheet]:
                 ]
                 for r in report.annex
             ],
-            widths=(6, 30, 24, 12, 20, 40, 18, 40),
+            widths=(6, 30, 24, 12, 20, 50, 16, 60),
             title=f"附件1 {ctx.annex_title}",
         ),
         Sheet(
@@ -117,7 +127,7 @@ def circular_sheets(report: CircularReport) -> list[Sheet]:
             title="附件2 未能采集账号人工核查清单",
         ),
         Sheet("总体情况", ["指标", "数值"], summary, widths=(24, 30)),
-        _rate_sheet("各期合格率", ctx.trend),
+        _rate_sheet("各期合格率", trend),
         _rate_sheet("分平台", ctx.platform_rates),
         _rate_sheet("分市州", ctx.city_rates),
         _rate_sheet("分县区", ctx.county_rates),
@@ -133,16 +143,31 @@ def _rate_sheet(name: str, rows: list[RateRow]) -> Sheet:
     )
 
 
-def write_circular(report: CircularReport, out: Path, *, template: Path | None = None) -> Written:
-    """Write the circular as .docx (from ``template`` or the shipped one), .html, .xlsx and PNGs."""
-    stem = f"circular_{report.window.start.isoformat()}_{report.window.end.isoformat()}"
+def stem_of(report: CircularReport) -> str:
+    return f"circular_{report.window.start.isoformat()}_{report.window.end.isoformat()}"
+
+
+def write_circular(
+    report: CircularReport, out: Path, *, template: Path | None = None, pdf: bool = False
+) -> Written:
+    """Write the circular as .docx (from ``template`` or the shipped one), .html, .xlsx, .json
+    and PNGs; with ``pdf``, also the PDF of the .docx (LibreOffice)."""
+    from reports import pdf as pdfmod
+
+    stem = stem_of(report)
     written = Written()
     chosen = template or render.TEMPLATES / "circular.docx"
     render.check_template(chosen, report.context)
+    if pdf:
+        pdfmod.converter()  # refuse before writing anything when LibreOffice is missing
     ensure_dir(out)
-    for key, path in draw_charts(report.series, out, stem, written).items():
+    drawn = draw_charts(report.series, out, stem, written)
+    if not drawn:
+        clear_charts(report.context)
+    for key, path in drawn.items():
         setattr(report.context, key, path)
-    written.files["docx"] = str(render.render_docx(chosen, report.context, IMAGES, out / f"{stem}.docx"))
+    docx = render.render_docx(chosen, report.context, IMAGES, out / f"{stem}.docx")
+    written.files["docx"] = str(docx)
     written.files["html"] = str(
         render.render_html("circular.html.j2", report.context, IMAGES, out / f"{stem}.html")
     )
@@ -150,4 +175,6 @@ def write_circular(report: CircularReport, out: Path, *, template: Path | None =
     figures = out / f"{stem}.json"
     figures.write_text(json.dumps(report.figures, ensure_ascii=False, indent=2), encoding="utf-8")
     written.files["json"] = str(figures)
+    if pdf:
+        written.files["pdf"] = str(pdfmod.to_pdf(docx))
     return written

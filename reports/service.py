@@ -1,41 +1,47 @@
 """The report commands as library functions: each computes, writes its files and records
 what the ledger needs, then returns a JSON-ready summary for the CLI to print.
 
-- ``circular``: the circular of a window (.docx/.html/.xlsx/PNG) and its ledger items;
+- ``circular``: the circular of a window (.docx/.html/.xlsx/PNG, optionally .pdf). A formal
+  circular is recorded with its 发文字号 (the office's next number of the year, kept when the
+  window's circular is made again) and opens its ledger items; a 征求意见稿 (asked for with
+  ``draft``, or forced by the guards of ``reports.guards``) takes no number and opens nothing;
 - ``notices``: one Word notice per unit with problems; their items become ``notified``;
 - ``check_sheet``: the result sheet of one check run (.html/.xlsx).
+
+Who issues the circular comes in as ``reports.settings.CircularSettings`` (plain values the
+application builds from its configuration).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from registry.ledger import numbers
 from registry.ledger import queries as ledger_queries
 from registry.ledger import store as ledger
 from registry.ledger.models import Circular
 from reports import render
 from reports.check_report import compute_check, write_check
 from reports.circular import CircularReport, compute_circular
+from reports.circular_text import Problem
 from reports.notices import unit_notices, write_notices
 from reports.publish import write_circular
+from reports.settings import CircularSettings
 from reports.text import cn_date
 from reports.window import Window
 
 
-def _compute(session: Session, start: date, end: date, **options: Any) -> CircularReport:
-    return compute_circular(session, window=Window(start, end), **options)
-
-
-def _record(session: Session, report: CircularReport, actor: str) -> tuple[Circular, int]:
+def _record(session: Session, report: CircularReport, actor: str, doc_no: str | None) -> tuple[Circular, int]:
     ctx = report.context
     return ledger.save_circular(
         session,
         title=ctx.title,
-        doc_no=ctx.doc_no or None,
+        doc_no=doc_no or None,
         window_from=report.window.start,
         window_to=report.window.end,
         deadline=report.deadline,
@@ -45,6 +51,15 @@ def _record(session: Session, report: CircularReport, actor: str) -> tuple[Circu
     )
 
 
+def _allocate(session: Session, record: Circular, settings: CircularSettings, year: int, actor: str) -> str:
+    """The next 发文字号 of ``year`` by the configured pattern (none without a pattern)."""
+    if not settings.doc_no:
+        return ""
+    return numbers.assign_number(
+        session, circular_id=record.id, year=year, render=settings.number, actor=actor
+    ).doc_no
+
+
 def circular(
     session: Session,
     *,
@@ -52,33 +67,54 @@ def circular(
     end: date,
     out: Path,
     actor: str,
+    settings: CircularSettings | None = None,
     title: str | None = None,
     doc_no: str | None = None,
     deadline: date | None = None,
     template: Path | None = None,
-    issuer: str | None = None,
-    addressees: str | None = None,
+    draft: bool = False,
+    pdf: bool = False,
     today: date | None = None,
+    extra_problems: Sequence[Problem] = (),
 ) -> dict[str, Any]:
-    """Compute and write the circular of [start, end]; record it and open its ledger items."""
-    options: dict[str, Any] = {"title": title, "doc_no": doc_no, "deadline": deadline, "today": today}
-    if issuer:
-        options["issuer"] = issuer
-    if addressees:
-        options["addressees"] = addressees
-    report = _compute(session, start, end, **options)
+    """Compute and write the circular of [start, end]; a formal one is numbered, recorded and
+    opens its ledger items. ``extra_problems``: problems found outside the checks, numbered
+    after the checks' own (see ``reports.circular.compute_circular``)."""
+    settings = settings or CircularSettings()
+    report = compute_circular(
+        session,
+        window=Window(start, end),
+        settings=settings,
+        title=title,
+        deadline=deadline,
+        today=today,
+        draft=draft,
+        extra_problems=extra_problems,
+    )
     if template is not None:
         render.check_template(template, report.context)
-    written = write_circular(report, out, template=template)
-    record, opened = _record(session, report, actor)
+    record, opened = None, 0
+    if not report.draft:
+        # the number given, else the one the window's circular carries, else the next one
+        existing = ledger_queries.circular_of_window(session, start=start, end=end)
+        held = doc_no or (existing.doc_no if existing else None)
+        record, opened = _record(session, report, actor, held)
+        assert report.issued is not None
+        number = held or _allocate(session, record, settings, report.issued.year, actor)
+        record.doc_no, report.context.doc_no = number or None, number
+    written = write_circular(report, out, template=template, pdf=pdf)
     return {
-        "circular_id": record.id,
+        "circular_id": record.id if record else None,
         "title": report.context.title,
+        "doc_no": report.context.doc_no,
+        "draft": report.draft,
+        "draft_reasons": report.draft_reasons,
         **report.figures,
         "pass_rate_text": report.context.pass_rate_text,
         "deadline": report.deadline.isoformat(),
         "ledger_opened": opened,
         **written.as_json(),
+        "warnings": [*report.warnings, *written.warnings],
     }
 
 
@@ -89,22 +125,31 @@ def notices(
     end: date,
     out: Path,
     actor: str,
+    settings: CircularSettings | None = None,
     deadline: date | None = None,
     template: Path | None = None,
     today: date | None = None,
 ) -> dict[str, Any]:
     """One notice per unit with problems in [start, end]; the items they name become notified.
     The window's circular record (and ledger) is created first when it does not exist yet."""
+    from datetime import datetime
+
+    from registry.timeutil import TZ
+    from reports.guards import refuse_open_window
+
+    refuse_open_window(Window(start, end), today or datetime.now(TZ).date(), draft=False, what="一对一反馈")
     existing = ledger_queries.circular_of_window(session, start=start, end=end)
-    options: dict[str, Any] = {
-        "today": today,
-        "deadline": deadline or (existing.deadline if existing else None),
-    }
-    if existing is not None:
-        options.update(title=existing.title, doc_no=existing.doc_no)
-    report = _compute(session, start, end, **options)
+    report = compute_circular(
+        session,
+        window=Window(start, end),
+        settings=settings,
+        title=existing.title if existing else None,
+        deadline=deadline or (existing.deadline if existing else None),
+        today=today,
+    )
+    report.context.doc_no = (existing.doc_no or "") if existing else ""
     if existing is None:
-        record, _ = _record(session, report, actor)
+        record, _ = _record(session, report, actor, None)
     else:
         record, _ = ledger.save_circular(
             session,
@@ -132,6 +177,7 @@ def notices(
         "deadline": report.deadline.isoformat(),
         "deadline_text": cn_date(report.deadline),
         **written.as_json(),
+        "warnings": [*report.warnings, *written.warnings],
     }
 
 

@@ -73,14 +73,6 @@ def cn_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def join_names(names: list[str], limit: int = 5) -> str:
-    """'「甲」「乙」等3个' style list, naming at most ``limit`` accounts."""
-    shown = "、".join(f"「{n}」" for n in names[:limit])
-    if len(names) > limit:
-        return f"{shown}等{len(names)}个账号"
-    return shown
-
-
 def join_counts(pairs: list[tuple[str, int]], unit: str = "个") -> str:
     """'省级12个、市州30个' from label/count pairs, skipping zeros."""
     return "、".join(f"{label}{count}{unit}" for label, count in pairs if count)

@@ -71,14 +71,31 @@ class Window:
 
     @property
     def text(self) -> str:
-        """'2026年7月1日至2026年9月30日'."""
+        """'2026年7月1日至9月30日' (the year repeated only when it changes)."""
+        if self.end.year == self.start.year:
+            return f"{cn_date(self.start)}至{self.end.month}月{self.end.day}日"
         return f"{cn_date(self.start)}至{cn_date(self.end)}"
 
-    @property
-    def short(self) -> str:
-        """'2026-07-01~09-30', for chart labels."""
-        tail = self.end.strftime("%m-%d") if self.end.year == self.start.year else self.end.isoformat()
-        return f"{self.start.isoformat()}~{tail}"
+    def months(self) -> list[Window]:
+        """The calendar months the window touches, each cut to the window."""
+        out, first = [], self.start.replace(day=1)
+        while first <= self.end:
+            after = (first + timedelta(days=32)).replace(day=1)
+            out.append(Window(max(first, self.start), min(after - timedelta(days=1), self.end)))
+            first = after
+        return out
+
+    def label(self, *, with_year: bool = False) -> str:
+        """A short name for a chart axis: '第三季度', '9月', '2026年' — else the dates."""
+        months = self.calendar_months()
+        year = f"{self.start.year}年" if with_year else ""
+        if months == 3:
+            return f"{year}第{'一二三四'[(self.start.month - 1) // 3]}季度"
+        if months == 12 and self.start.month == 1:
+            return f"{self.start.year}年"
+        if self.start.month == self.end.month and self.start.year == self.end.year:
+            return f"{year}{self.start.month}月"
+        return self.text
 
     def bounds(self) -> tuple[datetime, datetime]:
         return day_start(self.start), day_end(self.end)
@@ -110,12 +127,16 @@ class WindowFacts:
         return figures.pass_rate(self.qualified, len(self.unqualified), self.decimals)
 
 
-def load_window(session: Session, window: Window, *, with_problems: bool = True) -> WindowFacts:
+def load_window(
+    session: Session, window: Window, *, with_problems: bool = True, runs: list[CheckRun] | None = None
+) -> WindowFacts:
     """Collect the window's facts from the stored results; ``with_problems`` also keeps the
     confirmed veto/deduct findings and the problem accounts' last post times (needed for the
-    circular itself, not for the trend of earlier windows)."""
+    circular itself, not for the trend). ``runs`` limits the facts to some of the window's
+    runs (one point of the trend)."""
     start, end = window.bounds()
-    runs = rd.runs_between(session, start=start, end=end)
+    if runs is None:
+        runs = rd.runs_between(session, start=start, end=end)
     facts = WindowFacts(window, runs)
     if not runs:
         return facts

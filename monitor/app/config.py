@@ -35,6 +35,7 @@ from registry.vocab import PLATFORM
 
 if TYPE_CHECKING:
     from monitor.alerts.settings import AlertSettings
+    from reports.settings import CircularSettings
 
 DEFAULT_FILE = "govmedia.toml"
 ENV_PREFIX = "GOVMEDIA_"
@@ -171,6 +172,27 @@ def _windows(value: Any) -> list[str]:
 def _channels(value: Any) -> str:
     items = value if isinstance(value, list) else str(value).split(",")
     return ",".join(_choice("email", "webhook")(x) for x in items if str(x).strip())
+
+
+def _texts(value: Any) -> list[str]:
+    """A list of texts: a TOML array, or comma-separated in the environment."""
+    items = value if isinstance(value, list) else str(value).split(",")
+    return [_text(x) for x in items if str(x).strip()]
+
+
+def _doc_no(value: Any) -> str:
+    from reports.settings import check_doc_no
+
+    return check_doc_no(_text(value))
+
+
+def _scope(value: Any) -> str:
+    from reports.settings import SCOPES
+
+    text = _text(value)
+    if text not in SCOPES:
+        raise ValueError("应为 " + "、".join(SCOPES) + " 之一")
+    return text
 
 
 def _steps(value: Any) -> str:
@@ -343,6 +365,31 @@ KEYS: dict[str, dict[str, Key]] = {
         "centre_email": Key(_emails, [], help="监管中心收件地址（可多个）"),
         "centre_phone": Key(_text, help="监管中心手机号（群机器人 @ 提醒用）"),
         "channels": Key(_channels, "email,webhook", help="发送渠道：email、webhook（逗号分隔）"),
+    },
+    "report": {
+        "issuer": Key(
+            _text, help="发文机关（开头、整改要求和落款），如 甘肃省政务公开办公室；默认“省政务公开办公室”"
+        ),
+        "masthead": Key(
+            _text, help="版头（发文机关标志），如 甘肃省政务公开办公室文件；默认为发文机关加“文件”"
+        ),
+        "addressees": Key(_text, help="主送机关；默认“各市（州）人民政府，省政府各部门”"),
+        "cc": Key(_text, help="抄送机关（版记）；不设则不印抄送行"),
+        "printed_by": Key(_text, help="印发机关（版记）；默认同发文机关"),
+        "doc_no": Key(
+            _doc_no,
+            help="发文字号格式，{year} 为年度、{seq} 为本年序号（自动递增），"
+            "如 甘政务公开办〔{year}〕{seq}号；不设则不印发文字号",
+        ),
+        "basis": Key(
+            _texts,
+            help="开头引用的依据文件（可多个），如 《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）；"
+            "默认为该文件和“本省政务新媒体管理有关规定”",
+        ),
+        "scope": Key(_scope, "全省", help="检查范围：全省、全区、全市、全州或全县（标题和正文用）"),
+        "deadline_workdays": Key(
+            _int(1, 120), 15, help="整改期限：成文日期后的工作日数（跳过周末和法定节假日，计入调休上班日）"
+        ),
     },
     "crawl": {
         "delay": Key(_float, help="所有平台两次请求的间隔秒数（设置后覆盖各平台的间隔）"),
@@ -526,6 +573,20 @@ def effective_rows(config: Config) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def report_settings(config: Config, **overrides: Any) -> CircularSettings:
+    """The circular's issuing settings from ``[report]``; ``overrides`` (the command's options,
+    e.g. ``issuer``) win when given. Unset keys keep the reports' own defaults."""
+    from reports.settings import CircularSettings
+
+    values: dict[str, Any] = {}
+    for key in KEYS["report"]:
+        value = config.get("report", key)
+        if value is not None and value != "":
+            values[key] = tuple(value) if key == "basis" else value
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return CircularSettings(**values)
 
 
 def alert_settings(config: Config) -> AlertSettings:

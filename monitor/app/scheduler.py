@@ -36,7 +36,7 @@ from typing import Any
 
 import schedule as schedule_lib
 
-from monitor.app.config import WEEKDAY_NAMES, Config, alert_settings, crawl_env
+from monitor.app.config import WEEKDAY_NAMES, Config, alert_settings, crawl_env, report_settings
 from registry.db import session_scope, utcnow
 from registry.errors import GovmediaError, InvalidValue
 from registry.ops import jobs as ops
@@ -218,8 +218,19 @@ def circular(ctx: JobContext) -> str:
     start, end = (date.fromisoformat(d) for d in key.split(".."))
     out = _out_dir(ctx, f"circular-{start}_{end}")
     with session_scope(ctx.db) as s:
-        service.circular(s, start=start, end=end, out=out, actor=ACTOR)
-    return f"已起草 {key} 的通报：{out}"
+        summary = service.circular(
+            s,
+            start=start,
+            end=end,
+            out=out,
+            actor=ACTOR,
+            settings=report_settings(ctx.config),
+            today=ctx.now.astimezone(TZ).date(),
+        )
+    if summary["draft"]:
+        return f"已起草 {key} 的通报（征求意见稿：{'；'.join(summary['draft_reasons'])}）：{out}"
+    number = f"（{summary['doc_no']}）" if summary["doc_no"] else ""
+    return f"已起草 {key} 的通报{number}：{out}"
 
 
 def alert_pass(ctx: JobContext) -> str:

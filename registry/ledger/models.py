@@ -79,3 +79,19 @@ class LedgerEvent(Base):
     note: Mapped[str | None] = mapped_column(Text, comment="说明")
     evidence_url: Mapped[str | None] = mapped_column(Text, comment="佐证链接")
     run_id: Mapped[int | None] = mapped_column(ForeignKey("check_runs.id"), comment="复核所依据的检查")
+
+
+class CircularNumber(Base):
+    """发文字号: one number of the office's yearly sequence, held by one circular for good
+    (regenerating the circular of a window keeps its number)."""
+
+    __tablename__ = "circular_numbers"
+    __table_args__ = (UniqueConstraint("year", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    circular_id: Mapped[int] = mapped_column(ForeignKey("circulars.id"), unique=True, comment="通报")
+    year: Mapped[int] = mapped_column(Integer, comment="年度（成文日期所在年）")
+    seq: Mapped[int] = mapped_column(Integer, comment="年度内序号")
+    doc_no: Mapped[str] = mapped_column(String(64), comment="发文字号（按当时的格式）")
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, comment="编号时间")
+    actor: Mapped[str] = mapped_column(String(64), comment="操作人")

@@ -54,6 +54,9 @@ def write(tmp_path: Path, text: str, name: str = "govmedia.toml") -> Path:
         ("bilibili", "daily_budget", "GOVMEDIA_BILIBILI_DAILY_BUDGET"),
         ("crawl", "user_agent", "GOVMEDIA_USER_AGENT"),  # the spiders' own names
         ("crawl", "store_batch", "GOVMEDIA_STORE_BATCH"),
+        ("report", "issuer", "GOVMEDIA_REPORT_ISSUER"),
+        ("report", "doc_no", "GOVMEDIA_REPORT_DOC_NO"),
+        ("report", "deadline_workdays", "GOVMEDIA_REPORT_DEADLINE_WORKDAYS"),
     ],
 )
 def test_environment_variable_names(section: str, key: str, variable: str) -> None:
@@ -92,6 +95,10 @@ def test_default_file_in_working_directory(tmp_path: Path) -> None:
         ("GOVMEDIA_WEBHOOK_WECOM", "not-a-url", "完整地址"),
         ("GOVMEDIA_CRAWL_DELAY", "-1", "不小于 0"),
         ("GOVMEDIA_SCHEDULE_WINDOWS", "2026-10-01..2026-09-30", "早于"),
+        ("GOVMEDIA_REPORT_DOC_NO", "甘政务公开办〔{year}〕号", "{seq}"),
+        ("GOVMEDIA_REPORT_DOC_NO", "甘〔{yr}〕{seq}号", "{yr}"),
+        ("GOVMEDIA_REPORT_SCOPE", "全国", "全省、全区、全市、全州、全县"),
+        ("GOVMEDIA_REPORT_DEADLINE_WORKDAYS", "0", "1–120"),
     ],
 )
 def test_invalid_values_name_key_value_and_reason(variable: str, value: str, reason: str) -> None:
@@ -118,6 +125,7 @@ def test_invalid_values_name_key_value_and_reason(variable: str, value: str, rea
     ],
 )
 def test_valid_values_are_normalised(variable: str, value: str, expected: object) -> None:
+    """(The [report] keys are below: their names hold an underscore.)"""
     config = load_config(None, env={variable: value})
     assert config.problems == []
     section, key = variable.removeprefix("GOVMEDIA_").lower().split("_", 1)
@@ -253,3 +261,66 @@ def test_config_check_loads_the_profile(  # type: ignore[no-untyped-def]
     result = cli("config check")
     assert result.code == code, result
     assert message in result.out + result.err
+
+
+REPORT = """
+[report]
+issuer = "甘肃省政务公开办公室"
+masthead = "甘肃省政务公开办公室文件"
+addressees = "各市（州）人民政府，省政府各部门"
+cc = "省委网信办"
+printed_by = "甘肃省政务公开办公室秘书科"
+doc_no = "甘政务公开办〔{year}〕{seq}号"
+basis = ["《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）", "《甘肃省政务新媒体管理办法》"]
+scope = "全市"
+deadline_workdays = 10
+"""
+
+
+def test_the_report_section_gives_the_circulars_settings(tmp_path: Path) -> None:
+    from monitor.app.config import report_settings
+
+    config = load_config(str(write(tmp_path, REPORT)), env={"GOVMEDIA_REPORT_CC": "省委网信办，省大数据中心"})
+    assert config.problems == []
+    settings = report_settings(config)
+    assert (settings.issuer, settings.masthead_text, settings.printer) == (
+        "甘肃省政务公开办公室",
+        "甘肃省政务公开办公室文件",
+        "甘肃省政务公开办公室秘书科",
+    )
+    assert settings.cc == "省委网信办，省大数据中心"  # the environment wins
+    assert settings.number(2026, 13) == "甘政务公开办〔2026〕13号"
+    assert settings.basis == (
+        "《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）",
+        "《甘肃省政务新媒体管理办法》",
+    )
+    assert (settings.scope, settings.deadline_workdays) == ("全市", 10)
+    overridden = report_settings(config, issuer="某市政务公开办", addressees=None)
+    assert overridden.issuer == "某市政务公开办" and overridden.addressees == settings.addressees
+
+
+def test_without_a_report_section_the_defaults_print_no_number_and_no_cc() -> None:
+    from monitor.app.config import report_settings
+
+    settings = report_settings(load_config(None, env={}))
+    assert (settings.doc_no, settings.cc, settings.masthead_text) == ("", "", "省政务公开办公室文件")
+    assert settings.documents()[0] == "《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）"
+    env = load_config(None, env={"GOVMEDIA_REPORT_BASIS": "甲（某〔2020〕1号）,乙有关规定"})
+    assert report_settings(env).basis_text() == "《甲》（某〔2020〕1号）和乙有关规定"
+
+
+def test_config_show_lists_the_report_keys(cli) -> None:  # type: ignore[no-untyped-def]
+    rows = json.loads(cli("config show --format json").out)
+    keys = {r["key"]: r["env"] for r in rows}
+    for key in (
+        "issuer",
+        "masthead",
+        "addressees",
+        "cc",
+        "printed_by",
+        "doc_no",
+        "basis",
+        "scope",
+        "deadline_workdays",
+    ):
+        assert keys[f"report.{key}"] == f"GOVMEDIA_REPORT_{key.upper()}"

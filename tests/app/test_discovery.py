@@ -256,10 +256,10 @@ def test_the_circular_names_unfiled_and_unmanaged_accounts(scenario: Scenario) -
     problems = {p.rule: p for p in report.context.problems}
     unfiled = problems["unfiled_accounts"]
     assert unfiled.label == "瞒报漏报、私开账号" and unfiled.accounts == 3 and unfiled.units == 3
-    assert "「城关融媒」" in unfiled.text and "未备案账号3个" in unfiled.text
+    assert "“城关融媒”新浪微博账号" in unfiled.text and unfiled.accounts == 3 and "共3个账号" in unfiled.text
     unmanaged = problems["unmanaged_accounts"]
     assert unmanaged.label == "失管脱管、建而不管" and unmanaged.accounts == 4
-    assert "平台显示已注销或不存在1个" in unmanaged.text and "「平安城关」" in unmanaged.text
+    assert "平台显示已注销或不存在1个" in unmanaged.text and "“平安城关”" in unmanaged.text
     assert [p.ordinal for p in report.context.problems] == ["一", "二"]  # no check in this window
     assert report.figures["problems"]["unfiled_accounts"] == 3
     assert "被平台拦截" not in report.context.discovery_text  # the blocked searches were done again

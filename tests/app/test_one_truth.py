@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -54,10 +55,21 @@ def _posts(rng: random.Random, prefix: str, *, every_days: float, newest_days: f
     return out
 
 
-def build(db: str, tmp_path: Path, cli) -> dict[str, int]:  # type: ignore[no-untyped-def]
+CHINESE = {
+    "regular": "政务发布",
+    "silent": "停更发布",
+    "blocked": "拦截发布",
+    "imported": "导入发布",
+    "scored": "扣分发布",
+}
+
+
+def build(db: str, tmp_path: Path, cli, *, chinese: bool = False) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """34 accounts, one per county unit: 27 regular, 3 silent for 20 days, 2 blocked, 1 whose
     posts come only from ``post import`` (silent 11 days: early warning, not a veto), and 1
-    regular account that an inspector found wanting five times (update_slow ×5: −50 points)."""
+    regular account that an inspector found wanting five times (update_slow ×5: −50 points).
+    The returned ids are keyed ``role00``; the accounts are named so too, or in Chinese
+    (``停更发布28``) with ``chinese``."""
     dbmod.upgrade(db)
     rng = random.Random(35)
     roles = ["regular"] * REGULAR + ["silent"] * SILENT + ["blocked"] * BLOCKED + ["imported", "scored"]
@@ -73,11 +85,13 @@ def build(db: str, tmp_path: Path, cli) -> dict[str, int]:  # type: ignore[no-un
             units.add_unit(
                 s, name=unit, level="county", region=f"6201{n + 2:02d}", parent="兰州市人民政府", actor="t"
             )
+            name = f"{CHINESE[role]}{n:02d}" if chinese else f"{role}{n:02d}"
             account = filing.file_account(
-                s, unit=unit, platform="weibo", name=f"{role}{n:02d}", platform_id=f"{1000000 + n}", actor="t",
+                s, unit=unit, platform="weibo", name=name, platform_id=f"{1000000 + n}", actor="t",
                 owner="张工", phone="13900000000",
             )  # fmt: skip
             filing.approve(s, account.id, actor="t")
+            account.approved_at = AT - timedelta(days=60)  # filed before the window
             ids[f"{role}{n:02d}"] = account.id
             if role in ("regular", "scored"):
                 collection.upsert_posts(s, account.id, _posts(rng, f"p{n}", every_days=2, newest_days=0.5))
@@ -219,6 +233,28 @@ def test_every_figure_agrees_everywhere(any_db: str, profile: str, tmp_path: Pat
     assert {k: figures[k] for k in ("checked", "qualified", "unqualified", "uncollected", "pass_rate")} == {
         k: circ[k] for k in ("checked", "qualified", "unqualified", "uncollected", "pass_rate")
     }
+    # the circular's problems and its Word annex are the stored confirmed findings, per account
+    confirmed = Counter(
+        rule
+        for a in run["accounts"]
+        if a["verdict"] != "uncollected"
+        for rule in {
+            f["rule"]
+            for f in a["findings"]
+            if f["status"] == "confirmed" and f["level"] in ("veto", "deduct")
+        }
+    )
+    assert figures["problems"] == dict(confirmed)
+    assert (
+        f"共备案政务新媒体{len(ids)}个" in text
+        and f"共开展检查1次，检查账号{qualified + unqualified}个" in text
+    )
+    word_annex = [
+        [c.text for c in row.cells] for row in docx.Document(circ["files"]["docx"]).tables[0].rows[1:]
+    ]
+    assert [(r[2], r[4]) for r in word_annex] == [(r[2], r[4]) for r in annex]
+    assert {r[2] for r in follow_up} == {a["name"] for a in run["accounts"] if a["verdict"] == "uncollected"}
+    assert not circ["draft"] and circ["circular_id"] is not None
 
     # the ledger and the notices name the same problems as the annex
     ledger = _json(cli, any_db, "rectify", "list", "--format", "json")

@@ -305,6 +305,11 @@ def test_jobs_call_the_library_in_process(tmp_path: Path) -> None:
         "GOVMEDIA_PROFILE_NAME": "gansu",
         "GOVMEDIA_SCHEDULE_OUT_DIR": str(tmp_path / "out"),
         "GOVMEDIA_SCHEDULE_WINDOWS": "2026-09-01..2026-11-30",
+        "GOVMEDIA_REPORT_ISSUER": "某市政务公开办公室",
+        "GOVMEDIA_REPORT_MASTHEAD": "某市政务公开办公室文件",
+        "GOVMEDIA_REPORT_CC": "市委网信办",
+        "GOVMEDIA_REPORT_DOC_NO": "某政公办〔{year}〕{seq}号",
+        "GOVMEDIA_REPORT_SCOPE": "全市",
     }
     now = bj("2026-12-01 10:00")
     sched = Scheduler(
@@ -325,7 +330,17 @@ def test_jobs_call_the_library_in_process(tmp_path: Path) -> None:
         assert {r["profile"] for r in list_runs(s)} == {"gansu"}
     drafted = sched.run_job("circular", trigger="once")
     assert drafted["status"] == "ok" and drafted["key"] == "2026-09-01..2026-11-30", drafted
-    assert list((tmp_path / "out").glob("circular-2026-09-01_2026-11-30/*.docx"))
+    drafts = list((tmp_path / "out").glob("circular-2026-09-01_2026-11-30/*.docx"))
+    assert drafts
+    import docx
+
+    texts = [p.text for p in docx.Document(str(drafts[0])).paragraphs if p.text.strip()]
+    assert texts[0] == "某市政务公开办公室文件" and "　抄送：市委网信办" in texts  # the configuration's
+    assert any("全市政务新媒体" in t for t in texts) and "某市政务公开办公室" in texts
+    if "征求意见稿" in drafted["summary"]:
+        assert not any("某政公办〔" in t for t in texts)
+    else:
+        assert "某政公办〔2026〕1号" in texts and "（某政公办〔2026〕1号）" in drafted["summary"]
     again = sched.run_job("circular", trigger="once")
     assert "已起草" in again["summary"]  # once per window
 
@@ -374,3 +389,35 @@ def test_cli_schedule_list_run_once_and_history(cli, tmp_path: Path) -> None:  #
     assert [(h["job"], h["trigger"], h["status"]) for h in history] == [("alerts", "once", "ok")]
     assert set(history[0]) == set(ops.RUN_KEYS)
     assert cli("schedule list --format json").out.count('"last_status": "ok"') == 1
+
+
+def test_the_scheduled_circular_is_issued_as_configured(tmp_path: Path) -> None:
+    """The circular job takes who issues it, to whom and under what number from [report]:
+    a window whose checks are all reviewed gets the year's next 发文字号 and its 抄送."""
+    import docx
+
+    from tests.reports.test_data import build as circular_registry
+    from tests.reports.test_data import settle
+
+    url = str(tmp_path / "c.db")
+    circular_registry(url)
+    settle(url)
+    env = {
+        "GOVMEDIA_SCHEDULE_OUT_DIR": str(tmp_path / "out"),
+        "GOVMEDIA_REPORT_ISSUER": "某市政务公开办公室",
+        "GOVMEDIA_REPORT_CC": "市委网信办",
+        "GOVMEDIA_REPORT_DOC_NO": "某政公办〔{year}〕{seq}号",
+        "GOVMEDIA_REPORT_DEADLINE_WORKDAYS": "5",
+    }
+    config = load_config(None, env=env)
+    now = bj("2026-10-09 10:00")  # Q3 closed nine days ago
+    sched = Scheduler(sch.builtin_jobs(config), db=url, config=config, clock=lambda: now)
+    drafted = sched.run_job("circular", trigger="once")
+    assert drafted["status"] == "ok" and drafted["key"] == "2026-07-01..2026-09-30", drafted
+    assert "（某政公办〔2026〕1号）" in drafted["summary"]
+    (path,) = (tmp_path / "out").glob("circular-2026-07-01_2026-09-30/*.docx")
+    texts = [p.text for p in docx.Document(str(path)).paragraphs if p.text.strip()]
+    assert texts[:2] == ["某市政务公开办公室文件", "某政公办〔2026〕1号"]
+    assert "　抄送：市委网信办" in texts and "2026年10月9日" in texts  # the injected day is the issue date
+    # 5 working days: Saturday 10日 (调休上班), 12日 … 15日
+    assert any("于2026年10月15日前将整改情况书面报送某市政务公开办公室" in t for t in texts)

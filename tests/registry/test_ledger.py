@@ -13,7 +13,7 @@ from registry.db import session_scope, utcnow
 from registry.errors import InvalidValue
 from registry.ledger import queries as ledger_queries
 from registry.ledger import store as ledger
-from tests.reports.test_data import FORMULA, build, finding, result, store
+from tests.reports.test_data import FORMULA, build, finding, result, settle, store
 
 CIRCULAR = "report circular --from 2026-07-01 --to 2026-09-30 --deadline 2026-11-15"
 
@@ -27,6 +27,7 @@ def _items(cli, db: str, extra: str = "") -> list[dict]:  # type: ignore[no-unty
 @pytest.fixture
 def issued(cli, any_db: str, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
     build(any_db)
+    settle(any_db)  # a person has reviewed the window's last candidate: the circular can be issued
     res = cli(f"--db {any_db} {CIRCULAR} --out {tmp_path / 'c'} --format json")
     assert res.code == 0, res
     assert json.loads(res.out)["ledger_opened"] == 3
@@ -125,7 +126,7 @@ def test_the_next_circular_reports_the_ledger(cli, issued: str, tmp_path: Path) 
         ledger.record(s, 2, note="提高原创", actor="tester")
         ledger.close(s, 3, note="人工复核通过", actor="tester")
     res = cli(
-        f"--db {issued} report circular --from 2026-10-01 --to 2026-12-31 --out {tmp_path / 'q4'} --format json"
+        f"--db {issued} report circular --from 2026-10-01 --to 2026-12-31 --draft --out {tmp_path / 'q4'} --format json"
     )
     assert res.code == 0, res
     summary = json.loads(res.out)
@@ -134,6 +135,42 @@ def test_the_next_circular_reports_the_ledger(cli, issued: str, tmp_path: Path) 
 
     text = "\n".join(p.text for p in docx.Document(summary["files"]["docx"]).paragraphs)
     assert (
-        "上期通报列入整改台账的问题3项，已销号1项，已整改待复核1项，整改未通过0项，尚未反馈整改情况1项。"
-        in text
+        "上期通报列入整改台账的问题3项，已销号1项，已整改待复核1项，尚未反馈整改情况1项。" in text
+    )  # a count of zero (整改未通过0项) is left out
+
+
+def test_circular_numbers_run_per_year_and_stay_with_their_circular(any_db: str) -> None:
+    from datetime import date
+
+    from registry.ledger import numbers
+
+    build(any_db)
+
+    def save(start: date, end: date) -> int:
+        circular, _ = ledger.save_circular(
+            s, title="通报", doc_no=None, window_from=start, window_to=end, deadline=end,
+            figures={}, problems=[], actor="t",
+        )  # fmt: skip
+        return circular.id
+
+    def render(year: int, seq: int) -> str:
+        return f"某办〔{year}〕{seq}号"
+
+    with session_scope(any_db) as s:
+        q2, q3, q4 = (
+            save(date(2026, 4, 1), date(2026, 6, 30)),
+            save(date(2026, 7, 1), date(2026, 9, 30)),
+            save(date(2026, 10, 1), date(2026, 12, 31)),
+        )
+        first = numbers.assign_number(s, circular_id=q2, year=2026, render=render, actor="t")
+        second = numbers.assign_number(s, circular_id=q3, year=2026, render=render, actor="t")
+        again = numbers.assign_number(s, circular_id=q2, year=2027, render=render, actor="t")
+        next_year = numbers.assign_number(s, circular_id=q4, year=2027, render=render, actor="t")
+    assert (first.doc_no, second.doc_no, next_year.doc_no) == (
+        "某办〔2026〕1号",
+        "某办〔2026〕2号",
+        "某办〔2027〕1号",
     )
+    assert again.id == first.id and again.doc_no == "某办〔2026〕1号"  # a circular keeps its number
+    with session_scope(any_db) as s:
+        assert numbers.next_seq(s, 2026) == 3 and numbers.next_seq(s, 2028) == 1

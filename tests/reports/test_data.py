@@ -10,6 +10,9 @@ Window 2026-07-01..2026-09-30 (Q3), previous window 2026-04-01..2026-06-30 (Q2).
   deduct; 7 a confirmed no_interaction veto (note that starts with "="); 2 a *dismissed* veto;
   9 uncollected again.
 
+The candidate of account 4 is still unreviewed, so a circular of Q3 is a 征求意见稿 until a
+person reviews it (``settle`` dismisses it, as staff would).
+
 So Q3: checked 8 (1–8), unqualified 2 (3, 7), qualified 6, 合格率 75.00%; Q2: 4/6 = 66.67%;
 change +8.33 百分点; re-check: of Q2's 2 failures both re-checked, 1 still failing (3).
 Account 10 was closed on 2026-08-01 and account 11 approved only on 2026-10-10: the
@@ -208,6 +211,15 @@ def build(db: str) -> dict[str, int]:
             ],
         )
     return {"q2": q2, "weekly": weekly, "monthly": monthly}
+
+
+def settle(db: str) -> None:
+    """A person reviews the window's last candidate (account 4's misstatement): dismissed."""
+    from monitor.check.review import review_finding
+
+    with session_scope(db) as s:
+        for f in check_queries.list_findings(s, status="candidate"):
+            review_finding(s, f["id"], status="dismissed", note="经复核为引用原文", actor=ACTOR)
 
 
 @pytest.fixture

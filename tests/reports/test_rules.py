@@ -1,9 +1,8 @@
 """Truth tables for the reports' small rules: rates, 百分点, ordinals, window names,
-formula neutralisation and the chart font fallback."""
+formula neutralisation and the chart font (installed, shipped, or none: no charts)."""
 
 from __future__ import annotations
 
-import warnings
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -82,14 +81,14 @@ def test_chinese_ordinals(n: int, expected: str) -> None:
         (
             date(2026, 11, 16),
             date(2026, 11, 22),
-            "2026年11月16日至2026年11月22日",
+            "2026年11月16日至11月22日",
             (date(2026, 11, 9), date(2026, 11, 15)),
             "上周",
         ),
         (
             date(2026, 8, 15),
             date(2026, 11, 14),
-            "2026年8月15日至2026年11月14日",
+            "2026年8月15日至11月14日",
             (date(2026, 5, 15), date(2026, 8, 14)),
             "上季度",
         ),
@@ -97,7 +96,7 @@ def test_chinese_ordinals(n: int, expected: str) -> None:
         (
             date(2026, 1, 1),
             date(2026, 1, 20),
-            "2026年1月1日至2026年1月20日",
+            "2026年1月1日至1月20日",
             (date(2025, 12, 12), date(2025, 12, 31)),
             "上一检查周期",
         ),
@@ -137,27 +136,43 @@ def test_workbook_cells_are_neutral_and_numbers_stay_numbers(tmp_path: Path) -> 
     assert rows == [('\'=HYPERLINK("x")', 75.5), ("'-3", 3)]
 
 
-SERIES = charts.Series(
-    "图 合格率", "Pass rate", ["微信公众号", "新浪微博"], ["wechat", "weibo"], [50.0, 100.0]
-)
+SERIES = charts.Series("分平台合格率", ["微信公众号", "新浪微博"], [50.0, 100.0])
 
 
-def test_charts_fall_back_with_a_warning_when_no_cjk_font(
+def test_without_any_chinese_font_no_chart_is_drawn(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from reports.publish import Written, draw_charts
+
+    monkeypatch.setattr(charts, "cjk_font", lambda: None)
+    written = Written()
+    assert draw_charts({"chart_platform": SERIES}, tmp_path, "c", written) == {}
+    assert written.warnings == [charts.NO_FONT] and not list(tmp_path.glob("*.png"))
+    with pytest.raises(RuntimeError, match="未找到中文字体"):
+        charts.render(SERIES, tmp_path / "a.png")
+
+
+def test_the_shipped_font_draws_chinese_where_no_chinese_font_is_installed(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(charts, "cjk_font", lambda: None)
-    with pytest.warns(charts.FontWarning, match="未找到中文字体"):
-        path = charts.render(SERIES, tmp_path / "a.png")
-    assert path.read_bytes()[:4] == b"\x89PNG"
-    assert charts.font_warning() is not None
-
-
-def test_charts_use_the_machines_cjk_font_without_warning(tmp_path: Path) -> None:
+    """A machine without Chinese fonts (none installed): the charts use the font shipped in
+    reports/fonts, which covers every character of GB 2312."""
+    monkeypatch.setattr(charts, "_installed", lambda: None)
+    monkeypatch.setattr(charts, "_add_new_system_fonts", lambda: None)
     charts.cjk_font.cache_clear()
-    family = charts.cjk_font()
-    if family is None:
-        pytest.skip("no CJK font installed on this machine (make fonts)")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", charts.FontWarning)
+    try:
+        family = charts.cjk_font()
+        assert family == "Noto Sans SC"
+        assert charts.missing_glyphs(["甘肃省政务新媒体", "临夏回族自治州", "崆峒区", "碌曲县"]) == ""
         path = charts.render(SERIES, tmp_path / "b.png")
-    assert path.stat().st_size > 1000 and charts.font_warning() is None
+        assert path.read_bytes()[:4] == b"\x89PNG" and path.stat().st_size > 5000
+    finally:
+        charts.cjk_font.cache_clear()
+
+
+def test_a_character_the_font_lacks_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(charts, "_installed", lambda: None)
+    monkeypatch.setattr(charts, "_add_new_system_fonts", lambda: None)
+    charts.cjk_font.cache_clear()
+    try:
+        assert charts.missing_glyphs(["西安市鄠邑区"]) == "鄠"  # not in GB 2312
+    finally:
+        charts.cjk_font.cache_clear()

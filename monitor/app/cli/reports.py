@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from monitor.app.cli.output import Format, actor, emit, say, session
+from monitor.app.cli.output import STATE, Format, actor, emit, say, session
 from registry.timeutil import parse_date
 from registry.vocab import LEDGER_STATUS
 
@@ -37,7 +37,11 @@ OutOpt = Annotated[Path, typer.Option("--out", help="输出目录（不存在时
 FromOpt = Annotated[str, typer.Option("--from", help="检查窗口起始日期 YYYY-MM-DD（含）。")]
 ToOpt = Annotated[str, typer.Option("--to", help="检查窗口截止日期 YYYY-MM-DD（含）。")]
 DeadlineOpt = Annotated[
-    str | None, typer.Option("--deadline", help="整改期限 YYYY-MM-DD，默认成文日期后30天。")
+    str | None,
+    typer.Option(
+        "--deadline",
+        help="整改期限 YYYY-MM-DD；默认为成文日期后若干个工作日（[report] deadline_workdays，默认15个，跳过节假日）。",
+    ),
 ]
 TemplateOpt = Annotated[
     Path | None, typer.Option("--template", help="自定义 Word 模板（.docx），占位符见文档。")
@@ -71,7 +75,28 @@ HISTORY_COLUMNS = [
 ]
 
 
+def _settings(**overrides: Any) -> tuple[Any, list[str]]:
+    """The ``[report]`` settings (the command's options win) and what the user should know
+    about them; a wrong ``[report]`` key is refused in one line."""
+    from monitor.app.config import load_config, report_settings
+    from registry.errors import InvalidValue
+
+    config = load_config(STATE.config)
+    bad = [p for p in config.problems if p.key.startswith(("report.", "[report]"))]
+    if bad:
+        raise InvalidValue(f"配置项 {bad[0].key}", bad[0].value, bad[0].reason)
+    settings = report_settings(config, **overrides)
+    notes = []
+    if "report.issuer" not in config.sources and not overrides.get("issuer"):
+        notes.append(
+            f"未配置发文机关（govmedia.toml 的 [report] issuer 或 --issuer），通报暂用“{settings.issuer}”"
+        )
+    return settings, notes
+
+
 def _report(summary: dict[str, Any], fmt: ReportFormat, headline: str) -> None:
+    for reason in summary.get("draft_reasons", []):
+        print(f"提示：{reason}，通报标为征求意见稿", file=sys.stderr)
     for warning in summary.get("warnings", []):
         print(f"提示：{warning}", file=sys.stderr)
     if fmt is ReportFormat.json:
@@ -110,18 +135,40 @@ def report_circular(
     end: ToOpt,
     out: OutOpt,
     title: Annotated[str | None, typer.Option("--title", help="通报标题，默认按窗口生成。")] = None,
-    doc_no: Annotated[str | None, typer.Option("--doc-no", help="发文字号，如“甘数发〔2026〕12号”。")] = None,
+    doc_no: Annotated[
+        str | None,
+        typer.Option(
+            "--doc-no", help="发文字号，如“甘政务公开办〔2026〕13号”；默认按 [report] doc_no 自动编号。"
+        ),
+    ] = None,
     deadline: DeadlineOpt = None,
     template: TemplateOpt = None,
-    issuer: Annotated[str | None, typer.Option("--issuer", help="发文机关（默认“省大数据中心”）。")] = None,
-    addressees: Annotated[str | None, typer.Option("--addressees", help="主送机关。")] = None,
+    issuer: Annotated[
+        str | None, typer.Option("--issuer", help="发文机关（默认取 [report] issuer）。")
+    ] = None,
+    addressees: Annotated[
+        str | None, typer.Option("--addressees", help="主送机关（默认取 [report] addressees）。")
+    ] = None,
+    cc: Annotated[
+        str | None, typer.Option("--cc", help="抄送机关（默认取 [report] cc；为空则不印抄送行）。")
+    ] = None,
+    draft: Annotated[
+        bool,
+        typer.Option(
+            "--draft", help="起草征求意见稿：不编发文字号、不列入整改台账；检查窗口尚未结束时也可生成。"
+        ),
+    ] = False,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="同时用 LibreOffice 转换为 PDF（需安装 libreoffice-writer-nogui）。")
+    ] = False,
     fmt: ReportFmtOpt = ReportFormat.table,
 ) -> None:
-    """生成检查窗口的季度通报（.docx、.html、.xlsx 附件和图表），并把问题列入整改台账。"""
+    """生成检查窗口的季度通报（.docx、.html、.xlsx 附件和图表，可选 PDF），并把问题列入整改台账。"""
     from reports import service
 
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     due = parse_date(deadline, "--deadline") if deadline else None
+    settings, notes = _settings(issuer=issuer, addressees=addressees, cc=cc)
     with session() as s:
         summary = service.circular(
             s,
@@ -129,19 +176,28 @@ def report_circular(
             end=last,
             out=out,
             actor=actor(),
+            settings=settings,
             title=title,
             doc_no=doc_no,
             deadline=due,
             template=template,
-            issuer=issuer,
-            addressees=addressees,
+            draft=draft,
+            pdf=pdf,
         )
+    summary["warnings"] = [*notes, *summary["warnings"]]
     rate = summary["pass_rate_text"]
+    what = "征求意见稿" if summary["draft"] else "通报"
+    number = f"（{summary['doc_no']}）" if summary["doc_no"] else ""
+    tail = (
+        "；征求意见稿未编发文字号，未列入整改台账"
+        if summary["draft"]
+        else f"；新列入整改台账{summary['ledger_opened']}项"
+    )
     _report(
         summary,
         fmt,
-        f"已生成通报「{summary['title']}」：检查{summary['checked']}个账号，"
-        f"不合格{summary['unqualified']}个，合格率{rate}；新列入整改台账{summary['ledger_opened']}项",
+        f"已生成{what}「{summary['title']}」{number}：检查{summary['checked']}个账号，"
+        f"不合格{summary['unqualified']}个，合格率{rate}，整改期限{summary['deadline']}{tail}",
     )
 
 
@@ -159,10 +215,19 @@ def report_notices(
 
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     due = parse_date(deadline, "--deadline") if deadline else None
+    settings, notes = _settings()
     with session() as s:
         summary = service.notices(
-            s, start=first, end=last, out=out, actor=actor(), deadline=due, template=template
+            s,
+            start=first,
+            end=last,
+            out=out,
+            actor=actor(),
+            settings=settings,
+            deadline=due,
+            template=template,
         )
+    summary["warnings"] = [*notes, *summary["warnings"]]
     _report(
         summary,
         fmt,

@@ -25,16 +25,27 @@ from monitor.similarity.lexicon import ensure_starter
 from registry.checks import inputs as check_lexicon
 from registry.checks import queries as check_queries
 from registry.collection import posts
+from registry.collection import store as collection_store
 from registry.db import dispose_engines, session_scope, upgrade, utcnow
 from registry.filing import accounts as filing
 from registry.filing import units
 from registry.timeutil import TZ
 from registry.vocab import FINDING_STATUS, RULE
 from reports import service
+from reports.settings import CircularSettings
 from spiders.crawl import run_crawl
 from spiders.standin import StandinServer
 
 ACTOR = "演示"
+# who issues the demo circular (a real office sets these in govmedia.toml [report])
+DEMO_REPORT = CircularSettings(
+    issuer="甘肃省政务公开办公室",
+    masthead="甘肃省政务公开办公室文件",
+    addressees="各市（州）人民政府，兰州新区管委会，省政府各部门",
+    cc="省委网信办，省大数据中心",
+    doc_no="甘政务公开办〔{year}〕{seq}号",
+    scope="全省",
+)
 
 
 @dataclass
@@ -67,6 +78,7 @@ def run_demo(out: Path, *, seed: int = 2026, now: datetime | None = None) -> Dem
     with StandinServer(dd.standin_accounts(accounts)) as server:
         ids = _file_registry(db, accounts, server, summary)
         _key_release(db, now)
+        _earlier_collections(db, ids, now)
         report = run_crawl(db, env=server.env())
         summary.crawl = Counter(r["outcome"] for r in report.results)
     by_pid = dict(zip((a.platform_id for a in accounts), ids, strict=True))
@@ -74,7 +86,7 @@ def run_demo(out: Path, *, seed: int = 2026, now: datetime | None = None) -> Dem
     summary.history = _import_history(db, out, accounts, by_pid, collected)
     _observations(db, accounts, by_pid, now)
     run_ids = _checks(db, now, seed)
-    summary.reviewed = _review(db, run_ids[-1])
+    summary.reviewed = _review(db, run_ids)
     summary.files, summary.circular = _reports(db, out, run_ids, now)
     with session_scope(db) as s:  # the figures as stored, after the reviews: what the files say
         summary.runs = [run_json(s, run_id) for run_id in run_ids]
@@ -124,6 +136,17 @@ def _file_registry(
             ids.append(filed.id)
         summary.accounts = len(ids)
     return ids
+
+
+def _earlier_collections(db: str, ids: list[int], now: datetime) -> None:
+    """The office has collected its registry before: last season's crawl succeeded for every
+    account (so an account the stand-in platforms block or cannot find today is 未能采集 with
+    its last collection, listed for manual follow-up, rather than never collected)."""
+    with session_scope(db) as s:
+        for account_id in ids:
+            collection_store.record_attempt(
+                s, account_id=account_id, outcome="ok", at=now - timedelta(days=120)
+            )
 
 
 def _import_history(
@@ -230,19 +253,29 @@ def _checks(db: str, now: datetime, seed: int) -> list[int]:
     return runs
 
 
-def _review(db: str, run_id: int) -> list[str]:
-    """A person confirms one misstatement candidate and dismisses one entertainment candidate."""
-    done = []
+def _review(db: str, run_ids: list[int]) -> list[str]:
+    """A person reviews this week's candidates (confirms a misstatement, dismisses an
+    entertainment flag), then every misstatement candidate left in the monthly checks, so
+    that the circular's vetoes are final."""
+    done: list[str] = []
+
+    def review(finding: dict[str, Any], status: str, note: str) -> None:
+        review_finding(s, finding["id"], status=status, note=note, actor=ACTOR)
+        done.append(f"问题 {finding['id']}（{RULE.label(finding['rule'])}）→ {FINDING_STATUS.label(status)}")
+
     with session_scope(db) as s:
-        candidates = check_queries.list_findings(s, run_id=run_id, status="candidate")
+        candidates = check_queries.list_findings(s, run_id=run_ids[-1], status="candidate")
         for rule, status, note in (
             ("serious_error", "confirmed", "经人工复核，确属严重表述错误"),
             ("entertainment", "dismissed", "经复核为节日民俗宣传，不属娱乐化"),
         ):
             found = next((f for f in candidates if f["rule"] == rule), None)
             if found:
-                review_finding(s, found["id"], status=status, note=note, actor=ACTOR)
-                done.append(f"问题 {found['id']}（{RULE.label(rule)}）→ {FINDING_STATUS.label(status)}")
+                review(found, status, note)
+        for run_id in run_ids:
+            for found in check_queries.list_findings(s, run_id=run_id, status="candidate"):
+                if found["rule"] == "serious_error":
+                    review(found, "confirmed", "经人工复核，确属严重表述错误")
     return done
 
 
@@ -253,15 +286,11 @@ def _reports(db: str, out: Path, runs: list[int], now: datetime) -> tuple[list[s
     with session_scope(db) as s:
         sheet = service.check_sheet(s, runs[-1], out=out / "周抽查")
         circ = service.circular(
-            s,
-            start=start,
-            end=today,
-            out=out / "季度通报",
-            actor=ACTOR,
-            deadline=today + timedelta(days=15),
-            today=today,
+            s, start=start, end=today, out=out / "季度通报", actor=ACTOR, settings=DEMO_REPORT, today=today
         )
-        notes = service.notices(s, start=start, end=today, out=out / "一对一反馈", actor=ACTOR, today=today)
+        notes = service.notices(
+            s, start=start, end=today, out=out / "一对一反馈", actor=ACTOR, settings=DEMO_REPORT, today=today
+        )
     for result in (sheet, circ, notes):
         files += _paths(result)
     return sorted(set(files)), circ

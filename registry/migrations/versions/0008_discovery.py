@@ -1,6 +1,6 @@
 """discovery: search queries, searches, candidates found, contact reviews (年度核查)
 
-Revision ID: 0010_discovery
+Revision ID: 0008_discovery
 Revises: 0007_verdict_reason
 Create Date: 2026-12-01
 """
@@ -13,7 +13,7 @@ from alembic import op
 import registry.db
 
 
-revision = '0010_discovery'
+revision = '0008_discovery'
 down_revision = '0007_verdict_reason'
 branch_labels = None
 depends_on = None

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The Debian packages the tests need beyond Python: LibreOffice (the circular's --pdf) and
+# poppler (pdftoppm renders the PDF's pages so the layout test can look at them).
+# Installs only what is missing; needs root (CI runs as root). Never fails the run by itself:
+# a missing tool then fails its test in CI with a clear message.
+set -u
+need=()
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "提示：缺少 ${need[*]}，请以 root 运行 apt-get install ${need[*]}" >&2
+  exit 0
+fi
+echo "安装 ${need[*]} ……"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null 2>&1 || true
+apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
+  || echo "提示：未能安装 ${need[*]}" >&2
+exit 0
