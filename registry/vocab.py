@@ -104,9 +104,19 @@ PLATFORM = Vocabulary(
 
 ACCOUNT_STATUS = Vocabulary(
     "状态",
-    {"pending": "待审核", "active": "已备案", "closed": "已关停", "cancelled": "已注销"},
-    {"已备案（在用）": "active", "在用": "active", "关停": "closed", "注销": "cancelled", "待审": "pending"},
-)
+    {
+        "pending": "待审核",
+        "rejected": "已驳回",
+        "active": "已备案",
+        "closed": "已关停",
+        "cancelled": "已注销",
+    },
+    {
+        "已备案（在用）": "active", "在用": "active", "正常": "active", "备案": "active",
+        "关停": "closed", "停用": "closed", "注销": "cancelled", "待审": "pending", "待审核中": "pending",
+        "审核中": "pending", "驳回": "rejected", "退回": "rejected", "已退回": "rejected",
+    },
+)  # fmt: skip
 
 UNIT_LEVEL = Vocabulary(
     "级别",
@@ -132,9 +142,13 @@ FILING_ACTION = Vocabulary(
         "file": "报备",
         "import": "导入",
         "approve": "审核通过",
+        "reject": "驳回",
+        "refile": "重新报备",
         "change": "变更",
         "close": "关停",
         "cancel": "注销",
+        "unit_change": "单位变更",
+        "unit_merge": "单位合并",
     },
 )
 
@@ -163,14 +177,34 @@ FILING_FIELD = Vocabulary(
         "note": "备注",
         "level": "级别",
         "region": "行政区划",
+        "kind": "类型",
+        "parent": "上级单位",
+        "credit_code": "统一社会信用代码",
+        "merged_into": "并入单位",
     },
 )
+
+# 是/否 cells of the registry's sheets (官方认证)
+YES_NO = Vocabulary(
+    "是否",
+    {"yes": "是", "no": "否"},
+    {
+        "已认证": "yes", "认证": "yes", "true": "yes", "1": "yes", "y": "yes", "√": "yes", "有": "yes",
+        "未认证": "no", "false": "no", "0": "no", "n": "no", "×": "no", "无": "no",
+    },
+)  # fmt: skip
+
+# the shipped indicator profiles (monitor/profiles/*.toml); a user's own file shows its own name
+PROFILE = Vocabulary("指标方案", {"national": "国家指标", "gansu": "甘肃省指标"}, {"国家": "national", "甘肃": "gansu"})
 
 CHECK_KIND = Vocabulary(
     "检查类型",
     {"weekly": "周抽查", "monthly": "月检查", "adhoc": "专项检查"},
-    {"周": "weekly", "抽查": "weekly", "月": "monthly", "临时": "adhoc", "临时检查": "adhoc"},
-)
+    {
+        "周": "weekly", "抽查": "weekly", "每周抽查": "weekly", "月": "monthly", "月度检查": "monthly",
+        "每月检查": "monthly", "临时": "adhoc", "临时检查": "adhoc", "专项": "adhoc",
+    },
+)  # fmt: skip
 
 VERDICT = Vocabulary("结论", {"qualified": "合格", "unqualified": "不合格", "uncollected": "未能采集"})
 
@@ -312,6 +346,8 @@ ALL: dict[str, Vocabulary] = {
     "account_status": ACCOUNT_STATUS,
     "unit_level": UNIT_LEVEL,
     "unit_kind": UNIT_KIND,
+    "yes_no": YES_NO,
+    "profile": PROFILE,
     "filing_action": FILING_ACTION,
     "filing_field": FILING_FIELD,
     "check_kind": CHECK_KIND,
