@@ -60,7 +60,9 @@ def registry_status(session: Session, *, now: datetime, today: date) -> Registry
     out.units = session.scalar(select(func.count(Unit.id)).where(Unit.merged_into_id.is_(None))) or 0
     counts = session.execute(select(Account.status, func.count()).group_by(Account.status))
     out.accounts = {status: int(n) for status, n in counts}
-    out.pending_since = _aware(session.scalar(select(func.min(Account.filed_at)).where(Account.status == "pending")))
+    out.pending_since = _aware(
+        session.scalar(select(func.min(Account.filed_at)).where(Account.status == "pending"))
+    )
     out.active = _active(session, collection_activity(session, until=now))
     out.candidates = session.scalar(select(func.count(Finding.id)).where(Finding.status == "candidate")) or 0
     late = (LedgerItem.status.in_(OPEN_LEDGER)) & (LedgerItem.deadline < today)
@@ -74,8 +76,12 @@ def registry_status(session: Session, *, now: datetime, today: date) -> Registry
         )
         or 0
     )
-    out.last_crawl = _aware(session.scalar(select(func.max(CrawlAttempt.at)).where(CrawlAttempt.source == "crawl")))
-    run = session.scalars(select(CheckRun).order_by(CheckRun.started_at.desc(), CheckRun.id.desc()).limit(1)).first()
+    out.last_crawl = _aware(
+        session.scalar(select(func.max(CrawlAttempt.at)).where(CrawlAttempt.source == "crawl"))
+    )
+    run = session.scalars(
+        select(CheckRun).order_by(CheckRun.started_at.desc(), CheckRun.id.desc()).limit(1)
+    ).first()
     if run is not None:
         out.last_check = {"run_id": run.id, "kind": run.kind, "at": run.at, "started_at": run.started_at}
     circular = session.scalars(select(Circular).order_by(Circular.created_at.desc()).limit(1)).first()
@@ -133,3 +139,9 @@ def _aware(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value
+
+
+def ever_collected(session: Session) -> bool:
+    """Whether anything was ever collected or imported (a check on a registry never crawled
+    can only find every account 未能采集)."""
+    return session.scalar(select(CrawlAttempt.id).limit(1)) is not None

@@ -195,7 +195,9 @@ YES_NO = Vocabulary(
 )  # fmt: skip
 
 # the shipped indicator profiles (monitor/profiles/*.toml); a user's own file shows its own name
-PROFILE = Vocabulary("指标方案", {"national": "国家指标", "gansu": "甘肃省指标"}, {"国家": "national", "甘肃": "gansu"})
+PROFILE = Vocabulary(
+    "指标方案", {"national": "国家指标", "gansu": "甘肃省指标"}, {"国家": "national", "甘肃": "gansu"}
+)
 
 CHECK_KIND = Vocabulary(
     "检查类型",
@@ -288,6 +290,36 @@ RULE = Vocabulary(
     },
 )  # fmt: skip
 
+# the figures a rule's evidence records (metrics) and the bars it compared them with (threshold)
+METRIC = Vocabulary(
+    "指标",
+    {
+        "idle_days": "未更新天数",
+        "days": "天数",
+        "max_gap_days": "最长间隔天数",
+        "posts_per_month": "月均发布条数",
+        "min_posts_per_month": "月均发布条数下限",
+        "posts": "内容条数",
+        "max_posts": "条数上限",
+        "span_days": "统计天数",
+        "original": "原创条数",
+        "rate": "原创率",
+        "min_rate": "原创率下限",
+        "entertainment": "娱乐化条数",
+        "share": "占比",
+        "max_share": "占比上限",
+        "overlap": "内容重合率",
+        "min_overlap": "重合率下限",
+        "followers": "粉丝数",
+        "max_followers": "粉丝数上限",
+        "engagement_per_post": "条均互动量",
+        "max_engagement": "条均互动量上限",
+        "accounts": "账号数",
+        "shown_name": "平台显示名称",
+        "verified": "平台认证",
+    },
+)
+
 LEXICON_KIND = Vocabulary(
     "类别",
     {"serious": "严重表述错误", "sensitive": "敏感词", "entertainment": "娱乐化", "ad": "商业广告"},
@@ -360,6 +392,7 @@ ALL: dict[str, Vocabulary] = {
     "outcome": OUTCOME,
     "attempt_source": ATTEMPT_SOURCE,
     "rule": RULE,
+    "metric": METRIC,
     "lexicon_kind": LEXICON_KIND,
     "ledger_status": LEDGER_STATUS,
     "ledger_action": LEDGER_ACTION,

@@ -197,15 +197,22 @@ def read_columns(fields: Sequence[Field], aliases: dict[str, tuple[str, ...]] | 
     return [Column(f.key, f.header, aliases.get(f.key, ())) for f in fields]
 
 
-def account_template(session: Session, path: Path) -> None:
-    """A blank 备案登记表 (.xlsx with 填表说明 and drop-downs, or .csv)."""
+def account_template(path: Path, units: Sequence[str] = ()) -> None:
+    """A blank 备案登记表 (.xlsx with 填表说明 and drop-downs, or .csv); ``units`` are the
+    registry's units for the 主办单位 drop-down (``unit_names``)."""
     fields = [*ACCOUNT_FIELDS, ACCOUNT_LEVEL]
-    _write(session, path, "备案登记表", fields, [], example=True)
+    _write(path, "备案登记表", fields, [], units, example=True)
 
 
-def unit_template(session: Session, path: Path) -> None:
-    """A blank 主办单位登记表."""
-    _write(session, path, "主办单位登记表", UNIT_FIELDS, [], example=True)
+def unit_template(path: Path, units: Sequence[str] = ()) -> None:
+    """A blank 主办单位登记表 (its 上级单位 drop-down lists ``units``)."""
+    _write(path, "主办单位登记表", UNIT_FIELDS, [], units, example=True)
+
+
+def unit_names(session: Session) -> list[str]:
+    """The units that take filings (not merged), by region, for the drop-down lists."""
+    query = select(Unit.name).where(Unit.merged_into_id.is_(None)).order_by(Unit.region_code, Unit.id)
+    return list(session.scalars(query))
 
 
 def export_accounts(
@@ -221,7 +228,7 @@ def export_accounts(
         query = query.where(Account.status == v.status(status))
     fields = [*ACCOUNT_FIELDS, *REGISTRY_FIELDS]
     rows = [[_account_value(a, u, f.key) for f in fields] for a, u in session.execute(query)]
-    _write(session, path, "备案登记表", fields, rows)
+    _write(path, "备案登记表", fields, rows, unit_names(session))
     return len(rows)
 
 
@@ -258,7 +265,7 @@ def export_units(session: Session, path: Path, *, level: str | None = None) -> i
         query = query.where(Unit.level == v.level(level))
     found = list(session.execute(query))
     rows = [_unit_row(u, parent_name) for u, parent_name in _parents_first(found)]
-    _write(session, path, "主办单位登记表", [*UNIT_FIELDS, *UNIT_REGISTRY_FIELDS], rows)
+    _write(path, "主办单位登记表", [*UNIT_FIELDS, *UNIT_REGISTRY_FIELDS], rows, unit_names(session))
     return len(rows)
 
 
@@ -291,21 +298,17 @@ def _unit_row(unit: Unit, parent_name: str | None) -> list[Any]:
     ]
 
 
-def _choices(session: Session, kind: str) -> list[str]:
-    if kind == "units":
-        return list(
-            session.scalars(
-                select(Unit.name).where(Unit.merged_into_id.is_(None)).order_by(Unit.region_code, Unit.id)
-            )
-        )
-    vocab = {
-        "platform": PLATFORM,
-        "level": UNIT_LEVEL,
-        "yes_no": YES_NO,
-        "kind": UNIT_KIND,
-        "status": ACCOUNT_STATUS,
-    }[kind]
-    return list(vocab.labels.values())
+VOCABS = {
+    "platform": PLATFORM,
+    "level": UNIT_LEVEL,
+    "yes_no": YES_NO,
+    "kind": UNIT_KIND,
+    "status": ACCOUNT_STATUS,
+}
+
+
+def _choices(kind: str, units: Sequence[str]) -> list[str]:
+    return list(units) if kind == "units" else list(VOCABS[kind].labels.values())
 
 
 def header_of(f: Field) -> str:
@@ -313,11 +316,11 @@ def header_of(f: Field) -> str:
 
 
 def _write(
-    session: Session,
     path: Path,
     name: str,
     fields: Sequence[Field],
     rows: list[list[Any]],
+    units: Sequence[str],
     example: bool = False,
 ) -> None:
     suffix = path.suffix.lower()
@@ -331,7 +334,7 @@ def _write(
             writer.writerow(headers)
             writer.writerows(["" if c is None else neutralise(str(c)) for c in row] for row in rows)
         return
-    choices = {i: _choices(session, f.choices) for i, f in enumerate(fields) if f.choices}
+    choices = {i: _choices(f.choices, units) for i, f in enumerate(fields) if f.choices}
     sheet = Sheet(
         name,
         headers,
@@ -383,11 +386,4 @@ def _choices_text(f: Field) -> str:
         return ""
     if f.choices == "units":
         return "本系统已登记的单位（见下拉列表）"
-    vocab = {
-        "platform": PLATFORM,
-        "level": UNIT_LEVEL,
-        "yes_no": YES_NO,
-        "kind": UNIT_KIND,
-        "status": ACCOUNT_STATUS,
-    }[f.choices]
-    return "、".join(vocab.labels.values())
+    return "、".join(VOCABS[f.choices].labels.values())

@@ -19,6 +19,7 @@ from monitor.app.cli.output import (
     emit_object,
     note,
     progress,
+    registered_units,
     say,
     session,
 )
@@ -34,7 +35,9 @@ account_app = typer.Typer(
 )
 
 ReasonOpt = Annotated[str | None, typer.Option("--reason", help="原因（驳回、变更、关停、注销必填）。")]
-IdsArg = Annotated[list[int] | None, typer.Argument(metavar="ID…", help="账号ID，可给出多个（全部成功或全部不做）。")]
+IdsArg = Annotated[
+    list[int] | None, typer.Argument(metavar="ID…", help="账号ID，可给出多个（全部成功或全部不做）。")
+]
 
 ACCOUNT_COLUMNS = [
     Col("id", "ID"),
@@ -159,14 +162,20 @@ def account_file(
 @account_app.command("approve")
 def account_approve(
     account_ids: IdsArg = None,
-    all_pending: Annotated[bool, typer.Option("--all-pending", help="审核通过全部待审核的报备（可与 --unit 同用）。")] = False,
-    unit: Annotated[str | None, typer.Option("--unit", help="与 --all-pending 同用：只审核该单位的报备。")] = None,
+    all_pending: Annotated[
+        bool, typer.Option("--all-pending", help="审核通过全部待审核的报备（可与 --unit 同用）。")
+    ] = False,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="与 --all-pending 同用：只审核该单位的报备。")
+    ] = None,
     reason: ReasonOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """审核通过：待审核 → 已备案，并分配备案编号。可给出多个ID，或用 --all-pending。"""
     if bool(account_ids) == all_pending:
-        raise InvalidValue("账号ID", " ".join(map(str, account_ids or [])), "请给出账号ID，或使用 --all-pending（二者选一）")
+        raise InvalidValue(
+            "账号ID", " ".join(map(str, account_ids or [])), "请给出账号ID，或使用 --all-pending（二者选一）"
+        )
     if unit and not all_pending:
         raise InvalidValue("--unit", unit, "只能与 --all-pending 同用")
     with session() as s:
@@ -193,13 +202,17 @@ def _bulk(action: str, account_ids: list[int] | None, reason: str | None, fmt: F
 
 
 @account_app.command("reject")
-def account_reject(account_ids: IdsArg = None, reason: ReasonOpt = None, fmt: FormatOpt = Format.table) -> None:
+def account_reject(
+    account_ids: IdsArg = None, reason: ReasonOpt = None, fmt: FormatOpt = Format.table
+) -> None:
     """驳回报备：待审核 → 已驳回（必须 --reason），退回报备单位修改后用 refile 重新报备。"""
     _bulk("reject", account_ids, reason, fmt, "已驳回 {n} 个账号的报备（修改后可用 account refile 重新报备）")
 
 
 @account_app.command("refile")
-def account_refile(account_ids: IdsArg = None, reason: ReasonOpt = None, fmt: FormatOpt = Format.table) -> None:
+def account_refile(
+    account_ids: IdsArg = None, reason: ReasonOpt = None, fmt: FormatOpt = Format.table
+) -> None:
     """重新报备被驳回的账号：已驳回 → 待审核（通常先用 account change 修改）。"""
     _bulk("refile", account_ids, reason, fmt, "已重新报备 {n} 个账号，状态：待审核")
 
@@ -251,13 +264,17 @@ def account_change(
 
 
 @account_app.command("close")
-def account_close(account_ids: IdsArg = None, reason: ReasonOpt = None, fmt: FormatOpt = Format.table) -> None:
+def account_close(
+    account_ids: IdsArg = None, reason: ReasonOpt = None, fmt: FormatOpt = Format.table
+) -> None:
     """关停账号（必须 --reason），如整合关停、停更；可给出多个ID。"""
     _bulk("close", account_ids, reason, fmt, "已关停 {n} 个账号")
 
 
 @account_app.command("cancel")
-def account_cancel(account_ids: IdsArg = None, reason: ReasonOpt = None, fmt: FormatOpt = Format.table) -> None:
+def account_cancel(
+    account_ids: IdsArg = None, reason: ReasonOpt = None, fmt: FormatOpt = Format.table
+) -> None:
     """注销账号（必须 --reason）；待审核或已驳回的报备也可撤销；可给出多个ID。"""
     _bulk("cancel", account_ids, reason, fmt, "已注销 {n} 个账号")
 
@@ -266,17 +283,26 @@ def account_cancel(account_ids: IdsArg = None, reason: ReasonOpt = None, fmt: Fo
 def account_list(
     unit: Annotated[str | None, typer.Option("--unit", help="主办单位（名称或ID）。")] = None,
     platform: Annotated[str | None, typer.Option("--platform", help="平台：中文名、代码或简称。")] = None,
-    status: Annotated[str | None, typer.Option("--status", help="状态：" + ACCOUNT_STATUS.choices() + "。")] = None,
-    level: Annotated[str | None, typer.Option("--level", help="主办单位级别：" + UNIT_LEVEL.choices() + "。")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="状态：" + ACCOUNT_STATUS.choices() + "。")
+    ] = None,
+    level: Annotated[
+        str | None, typer.Option("--level", help="主办单位级别：" + UNIT_LEVEL.choices() + "。")
+    ] = None,
     search: Annotated[
-        str | None, typer.Option("--search", help="检索：账号名称或曾用名、平台账号ID、主办单位名称中的文字，或备案编号。")
+        str | None,
+        typer.Option(
+            "--search", help="检索：账号名称或曾用名、平台账号ID、主办单位名称中的文字，或备案编号。"
+        ),
     ] = None,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
     """列出备案账号。"""
     with session() as s:
-        rows = listing.list_accounts(s, unit=unit, platform=platform, status=status, level=level, search=search)
+        rows = listing.list_accounts(
+            s, unit=unit, platform=platform, status=status, level=level, search=search
+        )
     emit(rows, fmt, columns=ACCOUNT_COLUMNS, title="备案账号", out=out)
 
 
@@ -302,7 +328,13 @@ def account_history(
     with session() as s:
         rows = listing.history(s, account_id)
     shown = [{**r, "text": listing.describe_changes(r["action"], r["changes"])} for r in rows]
-    emit(shown if fmt is not Format.json else rows, fmt, columns=HISTORY_COLUMNS, title=f"账号{account_id}的备案记录", out=out)
+    emit(
+        shown if fmt is not Format.json else rows,
+        fmt,
+        columns=HISTORY_COLUMNS,
+        title=f"账号{account_id}的备案记录",
+        out=out,
+    )
 
 
 @account_app.command("template")
@@ -312,15 +344,16 @@ def account_template(
     """生成空白《政务新媒体备案登记表》：含填表说明、必填标注、下拉列表（平台、级别、官方认证、已登记单位）和示例行。"""
     from registry.filing import forms
 
-    with session() as s:
-        forms.account_template(s, file)
+    forms.account_template(file, registered_units())
     say(f"已生成备案登记表模板：{file}")
 
 
 @account_app.command("import")
 def account_import(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="备案登记表（.xlsx 或 .csv）。")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验并逐行列出将新增、变更的内容，不写入。")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只校验并逐行列出将新增、变更的内容，不写入。")
+    ] = False,
 ) -> None:
     """导入备案登记表：无备案编号的行为新报备，有备案编号的行为对该账号的变更（须填变更原因），未改动的行跳过；
     有任何错误行则一行也不写。"""
@@ -328,7 +361,11 @@ def account_import(
 
     with progress("校验中", None) as update, session() as s:
         result = spreadsheet.import_filings(
-            s, file, actor=actor(), dry_run=dry_run, on_progress=lambda n, total: update(completed=n, total=total)
+            s,
+            file,
+            actor=actor(),
+            dry_run=dry_run,
+            on_progress=lambda n, total: update(completed=n, total=total),
         )
     _warn_import(result.unknown, result.examples)
     if dry_run:
@@ -363,7 +400,9 @@ def _warn_import(unknown: list[str], examples: int) -> None:
 def account_export(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="输出文件（.xlsx 或 .csv）。")],
     unit: Annotated[str | None, typer.Option("--unit", help="只导出该单位。")] = None,
-    status: Annotated[str | None, typer.Option("--status", help="只导出该状态：" + ACCOUNT_STATUS.choices() + "。")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="只导出该状态：" + ACCOUNT_STATUS.choices() + "。")
+    ] = None,
 ) -> None:
     """导出备案账号为登记表：在 Excel/WPS 中修改后用 account import 导入即为变更。"""
     from registry.filing import forms

@@ -98,6 +98,19 @@ def session() -> Iterator[Session]:
         yield s
 
 
+def registered_units() -> list[str]:
+    """The registry's units for a template's drop-down; none (with a hint) without a database."""
+    from registry.errors import DatabaseError
+    from registry.filing.forms import unit_names
+
+    try:
+        with session() as s:
+            return unit_names(s)
+    except DatabaseError:
+        note("没有可用的数据库：模板中的单位一列没有下拉列表（登记单位后重新生成即可）")
+        return []
+
+
 def columns_of(columns: Sequence[ColumnSpec] | None, rows: Sequence[Mapping[str, Any]]) -> list[Col]:
     if columns is None:
         return [Col(k, k) for k in (rows[0] if rows else {})]
@@ -106,7 +119,7 @@ def columns_of(columns: Sequence[ColumnSpec] | None, rows: Sequence[Mapping[str,
         if isinstance(c, Col):
             out.append(c)
         elif len(c) == 3:
-            out.append(Col(c[0], c[1], c[2]))  # type: ignore[misc]
+            out.append(Col(c[0], c[1], c[2]))
         else:
             out.append(Col(c[0], c[1]))
     return out

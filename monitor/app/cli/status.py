@@ -55,13 +55,20 @@ def lines(data: dict[str, Any]) -> list[str]:
     """The status as the lines a person reads, each problem with the command that deals with it."""
     counts = data["accounts"]
     parts = "，".join(f"{ACCOUNT_STATUS.label(k)} {counts[k]}" for k in ACCOUNT_STATUS.codes if counts.get(k))
-    out = [f"备案库：主办单位 {data['units']} 个，账号 {sum(counts.values())} 个" + (f"（{parts}）" if parts else "")]
+    out = [
+        f"备案库：主办单位 {data['units']} 个，账号 {sum(counts.values())} 个"
+        + (f"（{parts}）" if parts else "")
+    ]
     if not counts:
-        out.append("  下一步：登记主办单位和账号：govmedia unit import 单位登记表.xlsx；govmedia account import 备案登记表.xlsx")
+        out.append(
+            "  下一步：登记主办单位和账号：govmedia unit import 单位登记表.xlsx；govmedia account import 备案登记表.xlsx"
+        )
     if data["pending"]:
         since = time_text(data["pending_since"] or "")
         out.append(f"待审核报备：{data['pending']} 个（最早的报备于 {since}）")
-        out.append("  下一步：govmedia account list --status 待审核；govmedia account approve --all-pending 或 account reject ID… --reason …")
+        out.append(
+            "  下一步：govmedia account list --status 待审核；govmedia account approve --all-pending 或 account reject ID… --reason …"
+        )
     if data["rejected"]:
         out.append(f"已驳回待修改的报备：{data['rejected']} 个（govmedia account list --status 已驳回）")
     out += _collection(data)
@@ -69,8 +76,12 @@ def lines(data: dict[str, Any]) -> list[str]:
         out.append(f"待复核问题：{data['candidates']} 条")
         out.append("  下一步：govmedia finding list --status 待复核；govmedia finding confirm|dismiss ID…")
     if data["overdue"]:
-        out.append(f"整改逾期：{data['overdue']} 项已过整改期限仍未销号（涉及 {data['overdue_units']} 个单位）")
-        out.append("  下一步：govmedia rectify list --status 已反馈；登记整改：govmedia rectify record 事项ID --note …")
+        out.append(
+            f"整改逾期：{data['overdue']} 项已过整改期限仍未销号（涉及 {data['overdue_units']} 个单位）"
+        )
+        out.append(
+            "  下一步：govmedia rectify list --status 已反馈；登记整改：govmedia rectify record 事项ID --note …"
+        )
     out += _recent(data)
     return out
 
@@ -81,7 +92,10 @@ def _collection(data: dict[str, Any]) -> list[str]:
         out.append("  下一步：govmedia crawl（采集全部已备案账号）")
     if data["never_collected_count"]:
         out.append(f"从未成功采集的账号：{data['never_collected_count']} 个")
-        out += [f"  {_who(a)}" + (f"：{OUTCOME.label(a['outcome'])}" if a["outcome"] else "") for a in data["never_collected"]]
+        out += [
+            f"  {_who(a)}" + (f"：{OUTCOME.label(a['outcome'])}" if a["outcome"] else "")
+            for a in data["never_collected"]
+        ]
         out += _more(data["never_collected_count"], len(data["never_collected"]))
     if data["failing_count"]:
         out.append(f"最近采集失败、已超过时效的账号：{data['failing_count']} 个（检查时计为未能采集）")
@@ -123,5 +137,7 @@ def _recent(data: dict[str, Any]) -> list[str]:
         out.append("最近一次通报：尚未生成（govmedia report circular --from … --to … --out 目录）")
     job = data.get("next_job")
     if job:
-        out.append(f"下一个定时任务：{time_text(job['at'])} {JOB.label(job['job'])}（需运行 govmedia schedule run）")
+        out.append(
+            f"下一个定时任务：{time_text(job['at'])} {JOB.label(job['job'])}（需运行 govmedia schedule run）"
+        )
     return out

@@ -17,6 +17,7 @@ from monitor.app.cli.output import (
     emit,
     emit_object,
     note,
+    registered_units,
     say,
     session,
 )
@@ -24,7 +25,9 @@ from registry.filing import queries as listing
 from registry.filing import units
 from registry.vocab import FILING_ACTION, UNIT_KIND, UNIT_LEVEL
 
-unit_app = typer.Typer(help="主办单位：新增、列表、变更（更名）、合并（机构改革）、表格导入导出。", no_args_is_help=True)
+unit_app = typer.Typer(
+    help="主办单位：新增、列表、变更（更名）、合并（机构改革）、表格导入导出。", no_args_is_help=True
+)
 
 UNIT_COLUMNS = [
     Col("id", "ID"),
@@ -63,7 +66,14 @@ def unit_add(
     """新增主办单位。"""
     with session() as s:
         unit = units.add_unit(
-            s, name=name, level=level, region=region, kind=kind, parent=parent, credit_code=credit_code, actor=actor()
+            s,
+            name=name,
+            level=level,
+            region=region,
+            kind=kind,
+            parent=parent,
+            credit_code=credit_code,
+            actor=actor(),
         )
         row = _row(s, unit.id)
     _done(f"已新增单位「{unit.name}」，ID {unit.id}", row, fmt)
@@ -86,7 +96,10 @@ def _done(message: str, row: dict[str, Any], fmt: Format) -> None:
 def unit_list(
     level: LevelOpt = None,
     search: Annotated[
-        str | None, typer.Option("--search", help="检索：单位名称中的文字、行政区划代码开头（如 6201）或统一社会信用代码。")
+        str | None,
+        typer.Option(
+            "--search", help="检索：单位名称中的文字、行政区划代码开头（如 6201）或统一社会信用代码。"
+        ),
     ] = None,
     current: Annotated[bool, typer.Option("--current", help="不列出已并入其他单位的单位。")] = False,
     fmt: FormatOpt = Format.table,
@@ -102,11 +115,15 @@ def unit_list(
 def unit_change(
     unit: UnitArg,
     reason: ReasonOpt = None,
-    name: Annotated[str | None, typer.Option("--name", help="新名称（更名；账号的备案记录保留原名称）。")] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="新名称（更名；账号的备案记录保留原名称）。")
+    ] = None,
     level: LevelOpt = None,
     region: Annotated[str | None, typer.Option("--region", help="新的行政区划代码。")] = None,
     kind: KindOpt = None,
-    parent: Annotated[str | None, typer.Option("--parent", help="新的上级单位（名称或ID；空字符串表示没有上级）。")] = None,
+    parent: Annotated[
+        str | None, typer.Option("--parent", help="新的上级单位（名称或ID；空字符串表示没有上级）。")
+    ] = None,
     credit_code: Annotated[str | None, typer.Option("--credit-code", help="统一社会信用代码。")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -130,7 +147,9 @@ def unit_change(
 
 @unit_app.command("merge")
 def unit_merge(
-    merged: Annotated[list[str], typer.Argument(metavar="UNIT…", help="并入的单位（名称或ID），可给出多个。")],
+    merged: Annotated[
+        list[str], typer.Argument(metavar="UNIT…", help="并入的单位（名称或ID），可给出多个。")
+    ],
     into: Annotated[str, typer.Option("--into", help="并入到的单位（名称或ID）。")],
     reason: ReasonOpt = None,
 ) -> None:
@@ -141,7 +160,9 @@ def unit_merge(
         target = done.into.name
     say(f"已将{names}并入「{target}」：转入账号 {done.accounts} 个，下级单位 {done.children} 个")
     for platform, count in done.duplicates.items():
-        note(f"「{target}」现在在{platform}有 {count} 个在用账号，一个单位原则上在同一平台只开设一个账号，请整合")
+        note(
+            f"「{target}」现在在{platform}有 {count} 个在用账号，一个单位原则上在同一平台只开设一个账号，请整合"
+        )
 
 
 @unit_app.command("history")
@@ -150,23 +171,28 @@ def unit_history(unit: UnitArg, fmt: FormatOpt = Format.table, out: OutOpt = Non
     with session() as s:
         rows = listing.unit_history(s, unit)
     shown = [{**r, "text": listing.describe_changes(r["action"], r["changes"])} for r in rows]
-    emit(shown if fmt is not Format.json else rows, fmt, columns=HISTORY_COLUMNS, title="单位登记记录", out=out)
+    emit(
+        shown if fmt is not Format.json else rows, fmt, columns=HISTORY_COLUMNS, title="单位登记记录", out=out
+    )
 
 
 @unit_app.command("template")
-def unit_template(file: Annotated[Path, typer.Argument(metavar="FILE", help="输出文件（.xlsx 或 .csv）。")]) -> None:
+def unit_template(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="输出文件（.xlsx 或 .csv）。")],
+) -> None:
     """生成空白《主办单位登记表》：含填表说明、必填标注、下拉列表（级别、类型、上级单位）和示例行。"""
     from registry.filing import forms
 
-    with session() as s:
-        forms.unit_template(s, file)
+    forms.unit_template(file, registered_units())
     say(f"已生成主办单位登记表模板：{file}")
 
 
 @unit_app.command("import")
 def unit_import(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="主办单位登记表（.xlsx 或 .csv）。")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验并逐行列出将新增、变更的内容，不写入。")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只校验并逐行列出将新增、变更的内容，不写入。")
+    ] = False,
 ) -> None:
     """导入主办单位登记表：无单位ID的行为新单位，有单位ID的行为对该单位的变更（须填变更原因）；有错误则一行也不写。"""
     from registry.filing import unit_sheet

@@ -56,7 +56,6 @@ _decorators.option = _zh_option
 
 # Help screens: no English type names ("<str>", "<int>"), nothing eaten as markup ("[profile]"),
 # and long Chinese lines wrapped rather than cut off with "…" at 80 columns.
-from rich.columns import Columns  # noqa: E402
 from rich.text import Text  # noqa: E402
 from typer import core as _core  # noqa: E402
 from typer import rich_utils as _rich_utils  # noqa: E402
@@ -101,6 +100,5 @@ def _folded_parameter_help(**kwargs: Any) -> Any:
 
 _core._TyperParameter.display_type = _zh_type  # type: ignore[method-assign]
 _core.TyperOption.display_type_rich = _zh_option_type  # type: ignore[method-assign]
-_rich_utils._make_rich_text = _plain_text  # type: ignore[assignment]
-_rich_utils._get_parameter_help = _folded_parameter_help  # type: ignore[assignment]
-assert Columns  # the type _get_parameter_help returns; kept importable for readers
+_rich_utils._make_rich_text = _plain_text
+_rich_utils._get_parameter_help = _folded_parameter_help
