@@ -49,7 +49,11 @@ def status(session: Session, *, now: datetime, freshness_days: float = 3) -> dic
         "rejected": facts.accounts.get("rejected", 0),
         "active": facts.accounts.get("active", 0),
         "never_collected": [
-            {**{k: getattr(line, k) for k in who}, "outcome": line.outcome, "detail": details.get(line.account_id)}
+            {
+                **{k: getattr(line, k) for k in who},
+                "outcome": line.outcome,
+                "detail": details.get(line.account_id),
+            }
             for line in never[:LISTED]
         ],
         "never_collected_count": len(never),
@@ -77,4 +81,7 @@ def status(session: Session, *, now: datetime, freshness_days: float = 3) -> dic
 def _times(record: dict[str, Any] | None) -> dict[str, Any] | None:
     if record is None:
         return None
-    return {k: (local_iso(v) if isinstance(v, datetime) else v.isoformat() if hasattr(v, "isoformat") else v) for k, v in record.items()}
+    return {
+        k: (local_iso(v) if isinstance(v, datetime) else v.isoformat() if hasattr(v, "isoformat") else v)
+        for k, v in record.items()
+    }

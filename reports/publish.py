@@ -1,7 +1,7 @@
 """Writing the circular's files: charts (PNG), Word (.docx), HTML and the .xlsx annex.
 
 Rendering only: the ``CircularReport`` is complete before anything is written. File names
-carry the window, e.g. ``circular_2026-07-01_2026-09-30.docx``.
+carry the window, e.g. ``季度通报_2026-07-01至2026-09-30.docx``.
 """
 
 from __future__ import annotations
@@ -55,13 +55,21 @@ def ensure_dir(out: Path) -> Path:
     return out
 
 
+CHART_NAMES = {
+    "chart_trend": "图1各期合格率",
+    "chart_platform": "图2分平台合格率",
+    "chart_region": "图3分市州合格率",
+}
+
+
 def draw_charts(series: dict[str, charts.Series], out: Path, stem: str, written: Written) -> dict[str, str]:
     """Render each series to ``out/stem_key.png``; a missing CJK font becomes one warning."""
     paths: dict[str, str] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", charts.FontWarning)
         for key, s in series.items():
-            paths[key] = str(charts.render(s, out / f"{stem}_{key.removeprefix('chart_')}.png"))
+            name = CHART_NAMES.get(key, key.removeprefix("chart_"))
+            paths[key] = str(charts.render(s, out / f"{stem}_{name}.png"))
     message = charts.font_warning()
     if message and series:
         written.warnings.append(message)
@@ -135,7 +143,7 @@ def _rate_sheet(name: str, rows: list[RateRow]) -> Sheet:
 
 def write_circular(report: CircularReport, out: Path, *, template: Path | None = None) -> Written:
     """Write the circular as .docx (from ``template`` or the shipped one), .html, .xlsx and PNGs."""
-    stem = f"circular_{report.window.start.isoformat()}_{report.window.end.isoformat()}"
+    stem = f"季度通报_{report.window.start.isoformat()}至{report.window.end.isoformat()}"
     written = Written()
     chosen = template or render.TEMPLATES / "circular.docx"
     render.check_template(chosen, report.context)

@@ -68,13 +68,13 @@ RUN_COLUMNS = [
 FINDING_COLUMNS = [
     Col("id", "问题ID"),
     Col("run_id", "批次"),
-    Col("unit", "主办单位", width=16),
-    Col("name", "账号名称", width=14),
+    Col("unit", "主办单位", width=12),
+    Col("name", "账号名称", width=12),
     Col("platform", "平台", PLATFORM),
-    Col("rule", "规则", RULE, width=14),
+    Col("rule", "规则", RULE, width=12),
     Col("level", "级别", FINDING_LEVEL),
     Col("status", "状态", FINDING_STATUS),
-    Col("note", "说明", width=30),
+    Col("note", "说明", width=20),
 ]
 FINDING_FILE_COLUMNS = [
     Col("id", "问题ID"),

@@ -48,7 +48,9 @@ class Format(str, Enum):
 
 FORMAT_HELP = "输出格式：table（表格）、json（供脚本使用，保留代码）、csv 或 xlsx（Excel 文件，见 --out）。"
 OUT_HELP = "--format xlsx 或 csv 时写入的文件（默认按列表名称写入当前目录，如 备案账号.xlsx）。"
-TABLE_WIDTH = 120
+TABLE_WIDTH = 120  # a table's width when the output is not a terminal
+MAX_WIDTH = 400
+WRAP_AFTER = 30  # a column whose cells are longer than this wraps
 FormatOpt = Annotated[Format, typer.Option("--format", help=FORMAT_HELP)]
 OutOpt = Annotated[Path | None, typer.Option("--out", help=OUT_HELP)]
 
@@ -152,12 +154,22 @@ def emit(
 def print_table(
     headers: Sequence[str], grid: Sequence[Sequence[str]], cols: Sequence[Col], title: str | None
 ) -> None:
+    """A table in the terminal's width (120 columns when piped, wider only if it cannot fit):
+    long text wraps inside its column; IDs, labels, numbers and times never wrap."""
+    from rich.cells import cell_len
+
     table = Table(title=title, show_lines=False)
-    for header, col in zip(headers, cols, strict=True):
-        table.add_column(header, overflow="fold", max_width=col.width)
+    need = 1
+    for i, (header, col) in enumerate(zip(headers, cols, strict=True)):
+        longest = max([cell_len(header), *(cell_len(cells[i]) for cells in grid)])
+        wraps = col.width is not None or longest > WRAP_AFTER
+        table.add_column(header, overflow="fold", max_width=col.width, no_wrap=not wraps)
+        need += 3 + (min(longest, col.width or WRAP_AFTER, max(cell_len(header), 8)) if wraps else longest)
     for cells in grid:
         table.add_row(*[Text(cell) for cell in cells])  # Text: a cell is never read as markup
-    console = Console(width=max(TABLE_WIDTH, Console().width), highlight=False)
+    probe = Console()
+    width = max(probe.width, 80) if probe.is_terminal else max(TABLE_WIDTH, min(need, MAX_WIDTH))
+    console = Console(width=width, highlight=False)
     console.print(table)
     if not grid:
         console.print("（无记录）")
