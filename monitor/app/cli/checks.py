@@ -142,7 +142,9 @@ def check_run(
     ] = None,
     profile: Annotated[
         str | None,
-        typer.Option("--profile", help="指标方案：national（默认）、gansu，或自定义 TOML 文件路径。"),
+        typer.Option(
+            "--profile", help="指标方案：" + PROFILE.choices() + "，或自定义 TOML 文件路径（默认国家指标）。"
+        ),
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -156,6 +158,7 @@ def check_run(
     from registry.status import ever_collected
 
     profile = profile or load_config(STATE.config).get("profile", "name") or None
+    profile = PROFILE.find(profile) or profile  # 国家指标 / 甘肃省指标 as well as their codes
     kind = CHECK_KIND.code(kind, "--kind")
     with working("检查中：抽样、读取内容、判定……", fmt), session() as s:
         collected = ever_collected(s)

@@ -71,7 +71,7 @@ def _config(valid: bool = True) -> Config:
 
 
 @config_app.command("show")
-def config_show(fmt: FormatOpt = Format.table) -> None:
+def config_show(fmt: FormatOpt = Format.table, out: OutOpt = None) -> None:
     """显示生效的配置（配置文件与 GOVMEDIA_… 环境变量合并后，密码、Cookie、令牌已隐去）。"""
     from monitor.app.config import effective_rows
 
@@ -91,7 +91,7 @@ def config_show(fmt: FormatOpt = Format.table) -> None:
     )
     if fmt is Format.table:
         say(f"配置文件：{config.path or '（无，使用默认值与环境变量）'}")
-    emit(rows, fmt, columns=CONFIG_COLUMNS)
+    emit(rows, fmt, columns=CONFIG_COLUMNS, title="生效配置", out=out)
     if config.problems:
         print(f"注意：配置有 {len(config.problems)} 处错误，请运行 govmedia config check", file=sys.stderr)
 
