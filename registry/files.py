@@ -137,7 +137,7 @@ class _Headers:
                 self.unknown.append(shown)
             return None
         self.keys.append(key)
-        self.names[key] = shown
+        self.names[key] = _MARKS.sub("", shown).strip() or shown
         return key
 
 

@@ -177,7 +177,17 @@ FILING_FIELD = Vocabulary(
         "note": "备注",
         "level": "级别",
         "region": "行政区划",
+    },
+)
+
+# what a unit's history calls each field of the unit
+UNIT_FIELD = Vocabulary(
+    "字段",
+    {
+        "name": "单位名称",
+        "level": "级别",
         "kind": "类型",
+        "region": "行政区划代码",
         "parent": "上级单位",
         "credit_code": "统一社会信用代码",
         "merged_into": "并入单位",
@@ -326,6 +336,8 @@ LEXICON_KIND = Vocabulary(
     {"表述错误": "serious", "广告": "ad"},
 )
 
+LEXICON_SOURCE = Vocabulary("来源", {"user": "手工添加", "import": "文件导入", "starter": "初始词库"})
+
 LEDGER_STATUS = Vocabulary(
     "状态",
     {
@@ -382,6 +394,7 @@ ALL: dict[str, Vocabulary] = {
     "profile": PROFILE,
     "filing_action": FILING_ACTION,
     "filing_field": FILING_FIELD,
+    "unit_field": UNIT_FIELD,
     "check_kind": CHECK_KIND,
     "verdict": VERDICT,
     "verdict_basis": VERDICT_BASIS,
@@ -394,6 +407,7 @@ ALL: dict[str, Vocabulary] = {
     "rule": RULE,
     "metric": METRIC,
     "lexicon_kind": LEXICON_KIND,
+    "lexicon_source": LEXICON_SOURCE,
     "ledger_status": LEDGER_STATUS,
     "ledger_action": LEDGER_ACTION,
     "job": JOB,

@@ -15,7 +15,7 @@ from registry.filing.accounts import get_account
 from registry.filing.models import Account, AccountName, FilingEvent, Unit
 from registry.filing.units import find_unit
 from registry.timeutil import day_end, local_iso
-from registry.vocab import ACCOUNT_STATUS, FILING_FIELD, PLATFORM, UNIT_KIND, UNIT_LEVEL
+from registry.vocab import ACCOUNT_STATUS, FILING_FIELD, PLATFORM, UNIT_FIELD, UNIT_KIND, UNIT_LEVEL
 
 ACCOUNT_KEYS = ("id", "filing_no", "unit", "platform", "name", "platform_id", "status", "level", "region")
 
@@ -126,11 +126,13 @@ _FIELD_VALUES = {"platform": PLATFORM, "status": ACCOUNT_STATUS, "level": UNIT_L
 
 def describe_changes(action: str, changes: dict[str, Any] | None) -> str:
     """One filing event in words: "账号名称 兰州发布 → 兰州发布厅；联系电话 … → …" for a
-    change, "主办单位 兰州市人民政府；平台 新浪微博；…" for a filing (labels, not codes)."""
+    change, "主办单位 兰州市人民政府；平台 新浪微博；…" for a filing (labels, not codes); a
+    unit's own events (``unit_…``) name the unit's fields."""
     parts = []
+    fields = UNIT_FIELD if action.startswith("unit_") else FILING_FIELD
     for key, pair in (changes or {}).items():
         old, new = pair if isinstance(pair, (list, tuple)) and len(pair) == 2 else (None, pair)
-        name = FILING_FIELD.label(key)
+        name = fields.label(key)
         if old is None:
             parts.append(f"{name} {_value_text(key, new)}")
         else:

@@ -192,13 +192,15 @@ def account_approve(
     _done(message, rows, fmt, single=not all_pending and done.count == 1)
 
 
-def _bulk(action: str, account_ids: list[int] | None, reason: str | None, fmt: Format, message: str) -> None:
+def _bulk(
+    action: str, account_ids: list[int] | None, reason: str | None, fmt: Format, one: str, many: str
+) -> None:
+    """A step over one or many accounts; ``one`` / ``many`` are the summary line's wording."""
     with session() as s:
         done = filing.transition(s, action, account_ids or [], actor=actor(), reason=reason)
         rows = listing.account_rows(s, done.ids)
-    if done.count == 1:
-        message = message.replace("{n} 个账号", f"账号 {rows[0]['id']}")
-    _done(message.format(n=done.count), rows, fmt, single=done.count == 1)
+    message = one.format(id=rows[0]["id"]) if done.count == 1 else many.format(n=done.count)
+    _done(message, rows, fmt, single=done.count == 1)
 
 
 @account_app.command("reject")
@@ -206,7 +208,10 @@ def account_reject(
     account_ids: IdsArg = None, reason: ReasonOpt = None, fmt: FormatOpt = Format.table
 ) -> None:
     """驳回报备：待审核 → 已驳回（必须 --reason），退回报备单位修改后用 refile 重新报备。"""
-    _bulk("reject", account_ids, reason, fmt, "已驳回 {n} 个账号的报备（修改后可用 account refile 重新报备）")
+    hint = "（修改后可用 account refile 重新报备）"
+    _bulk(
+        "reject", account_ids, reason, fmt, "账号 {id} 的报备已驳回" + hint, "已驳回 {n} 个账号的报备" + hint
+    )
 
 
 @account_app.command("refile")
@@ -214,7 +219,14 @@ def account_refile(
     account_ids: IdsArg = None, reason: ReasonOpt = None, fmt: FormatOpt = Format.table
 ) -> None:
     """重新报备被驳回的账号：已驳回 → 待审核（通常先用 account change 修改）。"""
-    _bulk("refile", account_ids, reason, fmt, "已重新报备 {n} 个账号，状态：待审核")
+    _bulk(
+        "refile",
+        account_ids,
+        reason,
+        fmt,
+        "账号 {id} 已重新报备，状态：待审核",
+        "已重新报备 {n} 个账号，状态：待审核",
+    )
 
 
 @account_app.command("change")
@@ -268,7 +280,7 @@ def account_close(
     account_ids: IdsArg = None, reason: ReasonOpt = None, fmt: FormatOpt = Format.table
 ) -> None:
     """关停账号（必须 --reason），如整合关停、停更；可给出多个ID。"""
-    _bulk("close", account_ids, reason, fmt, "已关停 {n} 个账号")
+    _bulk("close", account_ids, reason, fmt, "账号 {id} 已关停", "已关停 {n} 个账号")
 
 
 @account_app.command("cancel")
@@ -276,7 +288,7 @@ def account_cancel(
     account_ids: IdsArg = None, reason: ReasonOpt = None, fmt: FormatOpt = Format.table
 ) -> None:
     """注销账号（必须 --reason）；待审核或已驳回的报备也可撤销；可给出多个ID。"""
-    _bulk("cancel", account_ids, reason, fmt, "已注销 {n} 个账号")
+    _bulk("cancel", account_ids, reason, fmt, "账号 {id} 已注销", "已注销 {n} 个账号")
 
 
 @account_app.command("list")

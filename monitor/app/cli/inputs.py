@@ -11,7 +11,7 @@ import typer
 from monitor.app.cli.output import Col, Format, FormatOpt, OutOpt, actor, emit, say, session
 from registry.errors import InvalidValue
 from registry.timeutil import local_iso, parse_time
-from registry.vocab import FINDING_LEVEL, LEXICON_KIND, RULE
+from registry.vocab import FINDING_LEVEL, LEXICON_KIND, LEXICON_SOURCE, RULE
 
 lexicon_app = typer.Typer(help="词库：严重表述错误、敏感词、娱乐化、商业广告用语。", no_args_is_help=True)
 relay_app = typer.Typer(help="转载任务：指定下级账号须在时限内转载的重要信息。", no_args_is_help=True)
@@ -22,7 +22,7 @@ LEXICON_COLUMNS = [
     Col("phrase", "词语"),
     Col("kind", "类别", LEXICON_KIND),
     Col("correct", "正确表述"),
-    Col("source", "来源"),
+    Col("source", "来源", LEXICON_SOURCE),
     Col("added_at", "加入时间"),
 ]
 RELAY_COLUMNS = [

@@ -206,7 +206,7 @@ def unit_import(
             if plan.action == "new":
                 say(f"第{plan.row}行 新增：{plan.name}")
             elif plan.action == "change":
-                text = listing.describe_changes("unit_change", plan.changes)
+                text = listing.describe_changes("unit_change", plan.changes)  # the unit's fields
                 say(f"第{plan.row}行 变更 单位 {plan.unit_id}「{plan.name}」：{text}（原因：{plan.reason}）")
     verb = "校验通过（--dry-run，未写入）：将" if dry_run else "已导入："
     say(
