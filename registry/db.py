@@ -238,7 +238,8 @@ def ensure_current(engine: Engine) -> None:
 
 
 def _safe(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=True)
+    """The database as the user names it: password hidden, no driver name."""
+    return engine.url.render_as_string(hide_password=True).replace("+psycopg://", "://", 1)
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -273,7 +273,7 @@ def _finding_lines(d: dict[str, Any]) -> list[str]:
     lines = [
         f"问题 {d['id']}：{RULE.label(d['rule'])}（{FINDING_LEVEL.label(d['level'])}，{FINDING_STATUS.label(d['status'])}）",
         f"账号：{d['name']}（{PLATFORM.label(d['platform'])}，{d['unit']}，账号ID {d['account_id']}）",
-        f"检查：第 {d['run_id']} 批 {CHECK_KIND.label(d['run_kind'] or '')}，监测时间点 {time_text(d['run_at'] or '')}",
+        f"检查：检查批次 {d['run_id']}（{CHECK_KIND.label(d['run_kind'] or '')}），监测时间点 {time_text(d['run_at'] or '')}",
     ]
     if d["note"]:
         lines.append(f"说明：{d['note']}")
@@ -304,7 +304,7 @@ def _finding_lines(d: dict[str, Any]) -> list[str]:
 
 
 IdsArg = Annotated[
-    list[int], typer.Argument(metavar="ID…", help="问题ID，可给出多个（全部成功或全部不做）。")
+    list[int], typer.Argument(metavar="ID", help="问题ID，可给出多个（全部成功或全部不做）。")
 ]
 
 

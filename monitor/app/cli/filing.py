@@ -36,7 +36,7 @@ account_app = typer.Typer(
 
 ReasonOpt = Annotated[str | None, typer.Option("--reason", help="原因（驳回、变更、关停、注销必填）。")]
 IdsArg = Annotated[
-    list[int] | None, typer.Argument(metavar="ID…", help="账号ID，可给出多个（全部成功或全部不做）。")
+    list[int] | None, typer.Argument(metavar="ID", help="账号ID，可给出多个（全部成功或全部不做）。")
 ]
 
 ACCOUNT_COLUMNS = [

@@ -147,7 +147,7 @@ def _translate(message: str) -> str:
         return f"没有命令「{m.group(1)}」" + (f"，是否想用「{near}」" if near else "") + "，请查看 --help"
     m = re.match(r"Got unexpected extra argument(?:\(s\)|s)? \((.*)\)", message)
     if m:
-        return f"多余的参数：{m.group(1)}（请查看 --help）"
+        return f"多余的参数「{m.group(1)}」（请查看 --help）"
     m = re.match(r"Missing (?:argument|parameter|option) '?([^'.]*)'?", message)
     if m:
         return f"缺少参数「{m.group(1)}」"

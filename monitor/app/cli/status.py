@@ -122,7 +122,7 @@ def _recent(data: dict[str, Any]) -> list[str]:
     check = data["last_check"]
     if check:
         out.append(
-            f"最近一次检查：第 {check['run_id']} 批 {CHECK_KIND.label(check['kind'])}，"
+            f"最近一次检查：检查批次 {check['run_id']}（{CHECK_KIND.label(check['kind'])}），"
             f"监测时间点 {time_text(check['at'])}（govmedia check show {check['run_id']}）"
         )
     else:

@@ -102,3 +102,18 @@ _core._TyperParameter.display_type = _zh_type  # type: ignore[method-assign]
 _core.TyperOption.display_type_rich = _zh_option_type  # type: ignore[method-assign]
 _rich_utils._make_rich_text = _plain_text
 _rich_utils._get_parameter_help = _folded_parameter_help
+
+# The usage line: "用法：govmedia account list [选项]" rather than Click's English placeholders.
+from typer._click import formatting as _formatting  # noqa: E402
+
+_write_usage = _formatting.HelpFormatter.write_usage
+USAGE = {"[OPTIONS]": "[选项]", "COMMAND [ARGS]...": "命令 [参数]…", "...": "…"}
+
+
+def _zh_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+    for english, chinese in USAGE.items():
+        args = args.replace(english, chinese)
+    _write_usage(self, prog, args, "用法：" if prefix is None else prefix)
+
+
+_formatting.HelpFormatter.write_usage = _zh_usage  # type: ignore[method-assign]
