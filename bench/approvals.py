@@ -20,14 +20,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from registry_import import drop_db, fresh_db, make_rows, write_csv  # noqa: E402
+from registry_import import drop_db, fresh_db, make_rows, write_csv
 
-from registry import db as dbmod  # noqa: E402
-from registry.db import session_scope  # noqa: E402
-from registry.filing.accounts import approve_pending, transition  # noqa: E402
-from registry.filing.queries import list_accounts  # noqa: E402
-from registry.filing.sheet import import_filings  # noqa: E402
-from registry.filing.units import add_unit  # noqa: E402
+from registry import db as dbmod
+from registry.db import session_scope
+from registry.filing.accounts import approve_pending, transition
+from registry.filing.queries import list_accounts
+from registry.filing.sheet import import_filings
+from registry.filing.units import add_unit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,6 +75,9 @@ def by_cli(url: str) -> float:
     return seconds
 
 
+STEPS = (("按ID（approve ID…）", None), ("--all-pending", all_pending), ("命令行进程", by_cli))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--accounts", type=int, default=10_000)
@@ -88,11 +91,11 @@ def main() -> None:
         write_csv(path, rows)
         for backend in args.backends.split(","):
             figures = []
-            for label, step in (("按ID（approve ID…）", "ids"), ("--all-pending", "all"), ("命令行进程", "cli")):
+            for label, step in STEPS:
                 url = fresh_db(backend, workdir)
                 try:
                     ids = prepare(url, units, path)
-                    seconds = by_ids(url, ids) if step == "ids" else all_pending(url) if step == "all" else by_cli(url)
+                    seconds = by_ids(url, ids) if step is None else step(url)
                     figures.append(seconds)
                     print(f"  {backend:9s} {label:18s} {len(ids):6d} 个  {seconds:6.2f} 秒", flush=True)
                 finally:

@@ -109,7 +109,9 @@ def test_what_a_sheet_cannot_change(reg, tmp_path: Path) -> None:  # type: ignor
     r = reg(["account", "import", str(edited)])
     assert r.code == 2, r
     assert "第2行 列「状态」的值「已关停」无效：表格中不能修改状态" in r.err
-    assert "第2行 列「平台账号ID」" in r.err and "第2行 列「平台」的值「抖音」无效：表格中不能修改平台" in r.err
+    assert (
+        "第2行 列「平台账号ID」" in r.err and "第2行 列「平台」的值「抖音」无效：表格中不能修改平台" in r.err
+    )
 
 
 def test_a_pending_filing_without_number_is_the_same_filing(reg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -293,7 +295,7 @@ def test_unit_sheet_round_trip(reg, tmp_path: Path) -> None:  # type: ignore[no-
     assert names["兰州市七里河区教育局"]["parent"] == "兰州市七里河区人民政府"
     exported = tmp_path / "导出.xlsx"
     assert reg(["unit", "export", str(exported)]).code == 0
-    headers, rows = _sheet(exported)
+    _, rows = _sheet(exported)
     assert reg(["unit", "import", str(exported)]).out.count("未改动 6 个") == 1
     index = next(i for i, r in enumerate(rows) if r[0] == "兰州市七里河区教育局")
     edited = _edit(exported, tmp_path / "改.xlsx", {(index, "单位名称"): "兰州市七里河区教育和体育局"})

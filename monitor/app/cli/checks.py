@@ -303,9 +303,7 @@ def _finding_lines(d: dict[str, Any]) -> list[str]:
     return lines
 
 
-IdsArg = Annotated[
-    list[int], typer.Argument(metavar="ID", help="问题ID，可给出多个（全部成功或全部不做）。")
-]
+IdsArg = Annotated[list[int], typer.Argument(metavar="ID", help="问题ID，可给出多个（全部成功或全部不做）。")]
 
 
 @finding_app.command("confirm")

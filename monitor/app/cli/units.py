@@ -147,9 +147,7 @@ def unit_change(
 
 @unit_app.command("merge")
 def unit_merge(
-    merged: Annotated[
-        list[str], typer.Argument(metavar="UNIT", help="并入的单位（名称或ID），可给出多个。")
-    ],
+    merged: Annotated[list[str], typer.Argument(metavar="UNIT", help="并入的单位（名称或ID），可给出多个。")],
     into: Annotated[str, typer.Option("--into", help="并入到的单位（名称或ID）。")],
     reason: ReasonOpt = None,
 ) -> None:
