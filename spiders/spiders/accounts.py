@@ -134,7 +134,7 @@ class AccountsSpider(scrapy.Spider):
         except Exception as exc:
             self.logger.info("payload error for account %s: %r", run["job"]["account_id"], exc)
             failure = Failed(
-                f"响应格式异常（{type(exc).__name__}: {exc}）",
+                "响应格式异常：平台返回的内容与预期的格式不符",
                 status=response.status,
                 snippet=snippet_of(response.body),
             )
