@@ -38,6 +38,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/registry_import.py
 	$(BIN)/python bench/approvals.py
+	$(BIN)/python bench/status.py
 
 # Start the machine's PostgreSQL and Redis when they are installed but not running.
 services:
