@@ -146,3 +146,16 @@ def test_xlsx_of_a_listing_is_chinese(cli, registry: str, tmp_path: Path) -> Non
     rows = list(load_workbook(target).worksheets[0].iter_rows(values_only=True))
     assert rows[0][:4] == ("ID", "备案编号", "主办单位", "平台")
     assert not [c for row in rows for c in row if isinstance(c, str) and code_words(c)]
+
+
+def test_ledger_by_unit_and_region(cli, registry: str) -> None:  # type: ignore[no-untyped-def]
+    def accounts(args: list[str]) -> list[str]:
+        r = cli(["--db", registry, "rectify", "list", *args, "--format", "json"])
+        assert r.code == 0, r
+        return sorted(i["account"] for i in json.loads(r.out))
+
+    assert accounts([]) == ["兰州发布", "城关微博", "天水发布"]
+    assert accounts(["--region", "620100"]) == ["兰州发布", "城关微博"]
+    assert accounts(["--region", "620102"]) == ["城关微博"]
+    assert accounts(["--unit", "6"]) == ["天水发布"]  # 天水市人民政府 (renamed by an earlier test)
+    assert accounts(["--status", "已立项", "--region", "62"]) == ["兰州发布", "城关微博", "天水发布"]
