@@ -3,33 +3,42 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: demo test lint bench services fonts clean
 
+# The runtime only: what `govmedia` needs (make demo).
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
 	@# setuptools prints a notice about editable installs on every build; it is not ours to fix
-	PYTHONWARNINGS=ignore $(BIN)/python -m pip install -q -e '.[dev]'
-	touch $(STAMP)
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install -q --disable-pip-version-check -e .
+	@touch $(STAMP)
+
+# The runtime and the developer's tools (pytest, ruff, mypy, import-linter): make test / lint.
+$(DEV_STAMP): $(STAMP)
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(DEV_STAMP)
 
 # The main job, offline, on the embedded SQLite default.
 demo: $(STAMP)
-	bash scripts/demo.sh
+	@bash scripts/demo.sh
 
 # The whole test suite (starts the local PostgreSQL service if it is down).
-test: $(STAMP) services
+test: $(DEV_STAMP) services
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check registry spiders monitor reports tests bench
 	$(BIN)/ruff format --check registry spiders monitor reports tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/registry_import.py
+	$(BIN)/python bench/approvals.py
+	$(BIN)/python bench/status.py
 
 # Start the machine's PostgreSQL and Redis when they are installed but not running.
 services:

@@ -1,11 +1,12 @@
 """Inspectors' checklists and observations (人工检查).
 
-``write_sheet`` turns a run's sampled accounts into an .xlsx checklist: one row per account
-with what the machine found, and empty columns 规则 / 级别 / 检查说明 / 检查时间 for what the
-inspector sees (no interaction function, an ad, a misstatement). ``read_observations`` reads
-that sheet back, or a .csv / .jsonl file with the keys ``account, rule, level, note,
-observed_at``; rows without a rule are skipped. Every row is validated first; one bad row
-rejects the whole file, naming the row, column, value and reason.
+``write_sheet`` turns a run's sampled accounts into an .xlsx checklist in Chinese: one row per
+account with what the machine found, and empty columns 规则 / 级别 (drop-down lists of the
+rules' and levels' Chinese names) / 检查说明 / 检查时间 for what the inspector sees (no
+interaction function, an ad, a misstatement). ``read_observations`` reads that sheet back,
+or a .csv / .jsonl file with the keys ``account, rule, level, note, observed_at``; rows
+without a rule are skipped. Every row is validated first; one bad row rejects the whole
+file, naming the row, the column as the file names it, the value and the reason.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from monitor.check.summary import run_json
 from monitor.rules import RULES
 from registry.db import utcnow
 from registry.errors import InvalidValue, NotFound, RowErrors
-from registry.files import Column, Row, parse_cell_time, read_table
+from registry.files import Column, Row, Table, parse_cell_time, read_table
 from registry.filing.accounts import get_account
-from registry.vocab import FINDING_LEVEL, FINDING_STATUS, RULE, SAMPLE_REASON, VERDICT
+from registry.vocab import FINDING_LEVEL, FINDING_STATUS, PLATFORM, RULE, SAMPLE_REASON, VERDICT
 
 HEADERS = [
     ("account", "账号ID"),
@@ -41,50 +42,74 @@ HEADERS = [
 
 
 def write_sheet(session: Session, run_id: int | str, path: Path) -> int:
-    """Write the run's accounts as a checklist; return the number of rows."""
-    import xlsxwriter
+    """Write the run's accounts as a checklist (Chinese headers and values, drop-down lists for
+    规则 and 级别, a 填写说明 sheet); return the number of rows."""
+    from registry.sheets import Sheet, write_workbook
 
     if path.suffix.lower() != ".xlsx":
         raise InvalidValue("文件", str(path), "检查表应为 .xlsx 文件")
     data = run_json(session, run_id)
-    book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet("人工检查")
-    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    for col, (_, label) in enumerate(HEADERS):
-        sheet.write(0, col, label, head)
-    rules = "、".join(f"{code}（{r.name}）" for code, r in RULES.items())
-    for row, acct in enumerate(data["accounts"], start=1):
+    rows = []
+    for acct in data["accounts"]:
         problems = "；".join(
             f"{RULE.label(f['rule'])}（{FINDING_STATUS.label(f['status'])}）" for f in acct["findings"]
         )
-        values = [
-            acct["account_id"],
-            acct["unit"],
-            acct["platform"],
-            acct["name"],
-            SAMPLE_REASON.label(acct["sample_reason"]),
-            VERDICT.label(acct["verdict"]),
-            problems,
-            acct["last_post_at"] or "",
-            "",
-            "",
-            "",
-            "",
-        ]
-        for col, value in enumerate(values):
-            sheet.write(row, col, value)
-    sheet.set_column(0, 0, 8)
-    sheet.set_column(1, 7, 18)
-    sheet.set_column(8, 11, 16)
-    notes = book.add_worksheet("填写说明")
-    notes.write(0, 0, f"检查批次 {data['run_id']}，监测时间点 {data['at']}。")
-    notes.write(1, 0, "发现问题时填写“规则”“级别”“检查说明”，可选填“检查时间”（默认为导入时间）。")
-    notes.write(2, 0, "规则代码：" + rules)
-    notes.write(
-        3, 0, "级别：veto（单项否决）、deduct（扣分）、warn（提醒）、info（提示），留空取规则默认级别。"
+        rows.append(
+            [
+                acct["account_id"],
+                acct["unit"],
+                PLATFORM.label(acct["platform"]),
+                acct["name"],
+                SAMPLE_REASON.label(acct["sample_reason"]),
+                VERDICT.label(acct["verdict"]),
+                problems,
+                _minute(acct["last_post_at"]),
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
+    rules = [RULE.label(code) for code in RULES]
+    levels = list(FINDING_LEVEL.labels.values())
+    rule_col, level_col = len(HEADERS) - 4, len(HEADERS) - 3
+    sheet = Sheet(
+        "人工检查",
+        [label for _, label in HEADERS],
+        rows,
+        widths=(8, 22, 12, 18, 14, 10, 30, 16, 22, 10, 36, 18),
+        choices={rule_col: rules, level_col: levels},
+        strict=(rule_col, level_col),
+        notes={
+            rule_col: "发现问题时从下拉列表选择规则；没有问题的账号留空。",
+            level_col: "留空则取该规则在指标方案中的默认级别。",
+            len(HEADERS) - 2: "发现问题时必填：看到了什么（如“互动留言菜单无法打开”）。",
+            len(HEADERS) - 1: "如 2026-11-23 09:30，留空则为导入时间。",
+        },
+        input_rows=max(len(rows), 1),
     )
-    book.close()
-    return len(data["accounts"])
+    notes = Sheet(
+        "填写说明",
+        ["项目", "说明"],
+        [
+            ["检查批次", f"第 {data['run_id']} 批，监测时间点 {_minute(data['at'])}"],
+            [
+                "填写",
+                "发现问题时填写“规则”“级别”“检查说明”，可选填“检查时间”（默认为导入时间）；没有问题的行留空。",
+            ],
+            ["导入", "填好后运行 govmedia observe import 本文件 --dry-run 检查，再去掉 --dry-run 导入。"],
+            ["规则", "、".join(rules)],
+            ["级别", "、".join(levels) + "；留空取规则默认级别"],
+        ],
+        widths=(12, 100),
+    )
+    write_workbook(path, [sheet, notes])
+    return len(rows)
+
+
+def _minute(value: str | None) -> str:
+    """An ISO time as 2026-12-01 14:06 (Beijing time, as the JSON gives it)."""
+    return value[:16].replace("T", " ") if value else ""
 
 
 Problem = tuple[int, str, object, str]
@@ -94,6 +119,12 @@ READ_COLUMNS = [
     Column("level", "级别"),
     Column("note", "检查说明", ("说明",)),
     Column("observed_at", "检查时间"),
+    # what the checklist shows of each account: read, not used
+    *(
+        Column(key, label)
+        for key, label in HEADERS
+        if key in ("unit", "platform", "name", "reason", "verdict", "problems", "last_post_at")
+    ),
 ]
 
 
@@ -104,7 +135,7 @@ def read_observations(session: Session, path: Path) -> list[dict[str, Any]]:
     table = read_table(path, READ_COLUMNS)
     rows, errors = [], list(table.errors)
     for row in table.rows:
-        parsed, row_errors = _observation(session, row)
+        parsed, row_errors = _observation(session, row, table)
         errors += row_errors
         if parsed is not None and not row_errors:
             rows.append(parsed)
@@ -114,9 +145,10 @@ def read_observations(session: Session, path: Path) -> list[dict[str, Any]]:
 
 
 def _observation(
-    session: Session, row: Row
+    session: Session, row: Row, table: Table
 ) -> tuple[dict[str, Any] | None, list[tuple[int, str, object, str]]]:
-    no, label = row.number, dict((c.key, c.label) for c in READ_COLUMNS)
+    no = row.number
+    label = {c.key: table.header(c.key, c.label) for c in READ_COLUMNS}  # as the file names them
     if not row.text("rule"):
         return None, []
     errors: list[Problem] = []
@@ -143,6 +175,7 @@ def _observation(
     if errors or rule is None:
         return None, errors
     return {
+        "row": no,
         "account_id": account_id,
         "rule": rule,
         "level": level or RULES[rule].level,

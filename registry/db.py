@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,9 @@ def upgrade(db: str | None = None, revision: str = "head") -> list[str]:
     """Bring the schema to the newest revision (``govmedia db upgrade``); return the heads."""
     from alembic import command
 
+    path = sqlite_path(resolve_url(db))
+    if path is not None and not path.parent.is_dir():
+        raise DatabaseError(f"无法创建数据库文件「{path}」：文件夹「{path.parent}」不存在")
     engine = get_engine(db)
     try:
         with engine.begin() as conn:
@@ -146,8 +150,40 @@ def upgrade(db: str | None = None, revision: str = "head") -> list[str]:
     except Exception as exc:
         if isinstance(exc, DatabaseError):
             raise
-        raise DatabaseError(f"数据库「{_safe(engine)}」升级失败：{exc}") from exc
+        raise DatabaseError(f"数据库「{_safe(engine)}」升级失败：{describe_error(exc)}") from exc
     return current_revisions(engine)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """What ``db upgrade`` did: the revisions before and after, and whether it created the
+    database (a new file, or a database with no tables yet)."""
+
+    url: str
+    before: list[str]
+    after: list[str]
+
+    @property
+    def created(self) -> bool:
+        return not self.before
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def migrate(db: str | None = None) -> Migration:
+    """``govmedia db upgrade``: create or upgrade the database, saying which it was."""
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    before: list[str] = []
+    if path is None or path.exists():
+        try:
+            before = current_revisions(get_engine(db))
+        except Exception as exc:
+            raise DatabaseError(f"无法连接数据库「{_safe(get_engine(db))}」：{describe_error(exc)}") from exc
+    after = upgrade(db)
+    return Migration(_safe(get_engine(db)), before, after)
 
 
 def current_revisions(engine: Engine) -> list[str]:
@@ -163,7 +199,7 @@ def current_revisions(engine: Engine) -> list[str]:
 
 
 # The newest migration; a test keeps it equal to the head of ``migrations/versions``.
-HEAD = "0009_circular_numbers"
+HEAD = "0010_staff"
 
 
 def head_revisions() -> list[str]:
@@ -178,14 +214,20 @@ _CHECKED: set[str] = set()
 
 
 def ensure_current(engine: Engine) -> None:
-    """Refuse to work on a database that is missing or behind the code's migrations."""
+    """Refuse to work on a database that is missing or behind the code's migrations; a
+    missing SQLite file is refused before connecting, so no empty file is left behind."""
     key = str(engine.url)
     if key in _CHECKED:
         return
+    path = sqlite_path(key)
+    if path is not None and not path.exists():
+        raise DatabaseError(
+            f"数据库文件「{path}」不存在：请先运行 govmedia db upgrade 创建数据库（或用 --db 指定）"
+        )
     try:
         current = current_revisions(engine)
     except Exception as exc:
-        raise DatabaseError(f"无法连接数据库「{_safe(engine)}」：{_first_line(exc)}") from exc
+        raise DatabaseError(f"无法连接数据库「{_safe(engine)}」：{describe_error(exc)}") from exc
     if not current:
         raise DatabaseError(f"数据库「{_safe(engine)}」尚未初始化：请先运行 govmedia db upgrade")
     if current != [HEAD]:
@@ -196,8 +238,48 @@ def ensure_current(engine: Engine) -> None:
 
 
 def _safe(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=True)
+    """The database as the user names it: password hidden, no driver name."""
+    return engine.url.render_as_string(hide_password=True).replace("+psycopg://", "://", 1)
 
 
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def sqlite_path(url: str) -> Path | None:
+    """The file of an SQLite URL (None for other databases and in-memory SQLite)."""
+    if not url.startswith("sqlite"):
+        return None
+    rest = url.split("://", 1)[1] if "://" in url else ""
+    if not rest.startswith("/") or rest in ("/", "/:memory:") or "mode=memory" in rest:
+        return None
+    return Path(rest[1:].split("?", 1)[0])
+
+
+# what database drivers say (English), and the Chinese a user reads instead
+_DRIVER_REASONS = (
+    ("unable to open database file", "无法打开数据库文件（文件夹不存在，或没有读写权限）"),
+    ("file is not a database", "该文件不是 SQLite 数据库"),
+    ("file is encrypted", "该文件不是 SQLite 数据库"),
+    ("database is locked", "数据库被其他程序锁定，请稍后重试"),
+    ("readonly database", "数据库文件只读，没有写入权限"),
+    ("disk i/o error", "磁盘读写出错"),
+    ("password authentication failed", "用户名或密码错误"),
+    ("no password supplied", "需要密码，请在 URL 中给出"),
+    ("does not exist", "数据库或用户不存在"),
+    ("connection refused", "连接被拒绝：数据库服务器未启动，或主机、端口有误"),
+    ("could not translate host name", "无法解析数据库主机名"),
+    ("name or service not known", "无法解析数据库主机名"),
+    ("timeout expired", "连接超时"),
+    ("timed out", "连接超时"),
+    ("no such table", "数据库结构不完整：请运行 govmedia db upgrade"),
+    ("could not parse", "数据库地址格式不正确（应为 SQLite 文件路径或 postgresql://用户@主机/库名）"),
+    ("can't load plugin", "不支持的数据库地址（应为 SQLite 文件路径或 postgresql:// 地址）"),
+)
+
+
+def describe_error(exc: BaseException) -> str:
+    """A database error in Chinese, never the driver's English message."""
+    text = str(exc).lower()
+    for needle, reason in _DRIVER_REASONS:
+        if needle in text:
+            return reason
+    if "connection" in text or "connect" in text:
+        return "无法连接数据库服务器，请检查 --db 地址"
+    return "数据库报告错误，请检查 --db 地址和数据库状态"

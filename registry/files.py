@@ -8,7 +8,8 @@
   和加密的工作簿，请先另存为 ``.xlsx``。日期单元格按日期读取，公式取上次保存时的计算结果。
 - **JSONL**（``.jsonl``）：UTF-8 编码，每行一个 JSON 对象，键名就是列名。
 
-第一个非空行是表头；列名不区分大小写，前后空格不计，中文列名、英文列名和别名都可以。
+第一个非空行是表头；列名不区分大小写，前后空格不计，中文列名、英文列名和别名都可以；
+模板标注的“（必填）”或星号（*）不影响识别。
 中间的空行会跳过，但报错时的行号与 Excel/WPS 左侧显示的行号一致（JSONL 为第几行）。
 无法识别的列会被忽略，调用方可以提示；缺少必需的列、文件损坏或编码不对时，给出一行中文说明。
 
@@ -98,6 +99,20 @@ class Table:
     unknown: list[str]
     rows: list[Row]
     errors: list[Problem] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # column key → its header as in the file
+
+    def header(self, key: str, default: str = "") -> str:
+        """The column's header as the file writes it (for messages), else ``default``."""
+        return self.names.get(key, default)
+
+
+_MARKS = re.compile(r"^[*＊]+|[*＊]+$|[（(]\s*必填\s*[)）]$")
+
+
+def header_key(name: str) -> str:
+    """How headers are compared: no BOM, no blanks around, no 必填 marks, case folded."""
+    text = name.replace("\ufeff", "").strip()
+    return _MARKS.sub("", text).strip().casefold()
 
 
 class _Headers:
@@ -107,20 +122,22 @@ class _Headers:
         self.lookup: dict[str, str] = {}
         for column in columns:
             for name in (column.key, column.label, *column.aliases):
-                self.lookup.setdefault(name.replace("\ufeff", "").strip().casefold(), column.key)
+                self.lookup.setdefault(header_key(name), column.key)
         self.found: list[str] = []
         self.keys: list[str] = []
         self.unknown: list[str] = []
+        self.names: dict[str, str] = {}
 
     def add(self, name: str) -> str | None:
         shown = name.replace("\ufeff", "").strip()
         self.found.append(shown)
-        key = self.lookup.get(shown.casefold())
+        key = self.lookup.get(header_key(shown))
         if key is None or key in self.keys:
             if shown:
                 self.unknown.append(shown)
             return None
         self.keys.append(key)
+        self.names[key] = _MARKS.sub("", shown).strip() or shown
         return key
 
 
@@ -164,7 +181,7 @@ def read_table(
     if missing:
         found = "、".join(h for h in headers.found if h) or "（空）"
         raise InvalidValue("表头", found, f"缺少必需的列「{'、'.join(missing)}」")
-    return Table(target, headers.found, headers.keys, headers.unknown, rows, errors)
+    return Table(target, headers.found, headers.keys, headers.unknown, rows, errors, headers.names)
 
 
 def cell_text(value: Any) -> str:

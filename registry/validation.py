@@ -66,6 +66,17 @@ def region_code(value: str, level: str, field: str = "行政区划代码") -> st
     return code
 
 
+def region_prefix(value: str, field: str = "--region") -> str:
+    """The prefix of the region codes within a region: 620000 → "62", 620100 → "6201",
+    620102 → "620102" (2, 4 or 6 digits may also be given as they are)."""
+    code = value.strip()
+    if re.fullmatch(r"[1-9][0-9](?:[0-9]{2}){0,2}", code) and len(code) < 6:
+        return code
+    if not re.fullmatch(r"[1-9][0-9]{5}", code):
+        raise InvalidValue(field, value, "应为行政区划代码，如 620000（省）、620100（市州）或 620102（县区）")
+    return code[: {"province": 2, "city": 4, "county": 6}[region_level(code)]]
+
+
 def region_within(child: str, parent: str, parent_level: str) -> bool:
     prefix = {"province": 2, "city": 4, "county": 6, "township": 6}[parent_level]
     return child[:prefix] == parent[:prefix]

@@ -104,9 +104,19 @@ PLATFORM = Vocabulary(
 
 ACCOUNT_STATUS = Vocabulary(
     "状态",
-    {"pending": "待审核", "active": "已备案", "closed": "已关停", "cancelled": "已注销"},
-    {"已备案（在用）": "active", "在用": "active", "关停": "closed", "注销": "cancelled", "待审": "pending"},
-)
+    {
+        "pending": "待审核",
+        "rejected": "已驳回",
+        "active": "已备案",
+        "closed": "已关停",
+        "cancelled": "已注销",
+    },
+    {
+        "已备案（在用）": "active", "在用": "active", "正常": "active", "备案": "active",
+        "关停": "closed", "停用": "closed", "注销": "cancelled", "待审": "pending", "待审核中": "pending",
+        "审核中": "pending", "驳回": "rejected", "退回": "rejected", "已退回": "rejected",
+    },
+)  # fmt: skip
 
 UNIT_LEVEL = Vocabulary(
     "级别",
@@ -132,9 +142,13 @@ FILING_ACTION = Vocabulary(
         "file": "报备",
         "import": "导入",
         "approve": "审核通过",
+        "reject": "驳回",
+        "refile": "重新报备",
         "change": "变更",
         "close": "关停",
         "cancel": "注销",
+        "unit_change": "单位变更",
+        "unit_merge": "单位合并",
     },
 )
 
@@ -166,11 +180,43 @@ FILING_FIELD = Vocabulary(
     },
 )
 
+# what a unit's history calls each field of the unit
+UNIT_FIELD = Vocabulary(
+    "字段",
+    {
+        "name": "单位名称",
+        "level": "级别",
+        "kind": "类型",
+        "region": "行政区划代码",
+        "parent": "上级单位",
+        "credit_code": "统一社会信用代码",
+        "merged_into": "并入单位",
+    },
+)
+
+# 是/否 cells of the registry's sheets (官方认证)
+YES_NO = Vocabulary(
+    "是否",
+    {"yes": "是", "no": "否"},
+    {
+        "已认证": "yes", "认证": "yes", "true": "yes", "1": "yes", "y": "yes", "√": "yes", "有": "yes",
+        "未认证": "no", "false": "no", "0": "no", "n": "no", "×": "no", "无": "no",
+    },
+)  # fmt: skip
+
+# the shipped indicator profiles (monitor/profiles/*.toml); a user's own file shows its own name
+PROFILE = Vocabulary(
+    "指标方案", {"national": "国家指标", "gansu": "甘肃省指标"}, {"国家": "national", "甘肃": "gansu"}
+)
+
 CHECK_KIND = Vocabulary(
     "检查类型",
     {"weekly": "周抽查", "monthly": "月检查", "adhoc": "专项检查"},
-    {"周": "weekly", "抽查": "weekly", "月": "monthly", "临时": "adhoc", "临时检查": "adhoc"},
-)
+    {
+        "周": "weekly", "抽查": "weekly", "每周抽查": "weekly", "月": "monthly", "月度检查": "monthly",
+        "每月检查": "monthly", "临时": "adhoc", "临时检查": "adhoc", "专项": "adhoc",
+    },
+)  # fmt: skip
 
 VERDICT = Vocabulary("结论", {"qualified": "合格", "unqualified": "不合格", "uncollected": "未能采集"})
 
@@ -254,11 +300,43 @@ RULE = Vocabulary(
     },
 )  # fmt: skip
 
+# the figures a rule's evidence records (metrics) and the bars it compared them with (threshold)
+METRIC = Vocabulary(
+    "指标",
+    {
+        "idle_days": "未更新天数",
+        "days": "天数",
+        "max_gap_days": "最长间隔天数",
+        "posts_per_month": "月均发布条数",
+        "min_posts_per_month": "月均发布条数下限",
+        "posts": "内容条数",
+        "max_posts": "条数上限",
+        "span_days": "统计天数",
+        "original": "原创条数",
+        "rate": "原创率",
+        "min_rate": "原创率下限",
+        "entertainment": "娱乐化条数",
+        "share": "占比",
+        "max_share": "占比上限",
+        "overlap": "内容重合率",
+        "min_overlap": "重合率下限",
+        "followers": "粉丝数",
+        "max_followers": "粉丝数上限",
+        "engagement_per_post": "条均互动量",
+        "max_engagement": "条均互动量上限",
+        "accounts": "账号数",
+        "shown_name": "平台显示名称",
+        "verified": "平台认证",
+    },
+)
+
 LEXICON_KIND = Vocabulary(
     "类别",
     {"serious": "严重表述错误", "sensitive": "敏感词", "entertainment": "娱乐化", "ad": "商业广告"},
     {"表述错误": "serious", "广告": "ad"},
 )
+
+LEXICON_SOURCE = Vocabulary("来源", {"user": "手工添加", "import": "文件导入", "starter": "初始词库"})
 
 LEDGER_STATUS = Vocabulary(
     "状态",
@@ -393,8 +471,11 @@ ALL: dict[str, Vocabulary] = {
     "account_status": ACCOUNT_STATUS,
     "unit_level": UNIT_LEVEL,
     "unit_kind": UNIT_KIND,
+    "yes_no": YES_NO,
+    "profile": PROFILE,
     "filing_action": FILING_ACTION,
     "filing_field": FILING_FIELD,
+    "unit_field": UNIT_FIELD,
     "check_kind": CHECK_KIND,
     "verdict": VERDICT,
     "verdict_basis": VERDICT_BASIS,
@@ -405,7 +486,9 @@ ALL: dict[str, Vocabulary] = {
     "outcome": OUTCOME,
     "attempt_source": ATTEMPT_SOURCE,
     "rule": RULE,
+    "metric": METRIC,
     "lexicon_kind": LEXICON_KIND,
+    "lexicon_source": LEXICON_SOURCE,
     "ledger_status": LEDGER_STATUS,
     "ledger_action": LEDGER_ACTION,
     "job": JOB,

@@ -226,7 +226,7 @@ def check_sheets(ctx: CheckContext) -> list[Sheet]:
 
 
 def write_check(ctx: CheckContext, out: Path) -> Written:
-    stem = f"check_{ctx.run_id}"
+    stem = f"第{ctx.run_id}次{ctx.kind_label}结果"
     written = Written()
     ensure_dir(out)
     written.files["html"] = str(render.render_html("check.html.j2", ctx, (), out / f"{stem}.html"))

@@ -127,6 +127,6 @@ def write_notices(notices: list[NoticeContext], out: Path, *, template: Path | N
     chosen = template or render.TEMPLATES / "notice.docx"
     ensure_dir(out)
     for n, notice in enumerate(notices, start=1):
-        path = out / f"notice_{n:03d}_{safe_filename(notice.unit)}.docx"
+        path = out / f"一对一反馈_{n:03d}_{safe_filename(notice.unit)}.docx"
         written.files[notice.unit] = str(render.render_docx(chosen, notice, (), path))
     return written

@@ -2,7 +2,7 @@
 figures (.json) and, on request, a PDF (``reports.pdf``).
 
 Rendering only: the ``CircularReport`` is complete before anything is written. File names
-carry the window, e.g. ``circular_2026-07-01_2026-09-30.docx``. Charts are drawn with a
+carry the window, e.g. ``季度通报_2026-07-01至2026-09-30.docx``. Charts are drawn with a
 Chinese font or not at all (``reports.charts``): without one, the documents carry no
 pictures, no captions and no sentence citing them, and the user is told why.
 """
@@ -57,6 +57,13 @@ def ensure_dir(out: Path) -> Path:
     return out
 
 
+CHART_NAMES = {
+    "chart_trend": "图1各期合格率",
+    "chart_platform": "图2分平台合格率",
+    "chart_region": "图3分市州合格率",
+}
+
+
 def draw_charts(series: dict[str, charts.Series], out: Path, stem: str, written: Written) -> dict[str, str]:
     """Render each series to ``out/stem_key.png``; without a Chinese font, none (and one warning)."""
     if not series:
@@ -70,7 +77,7 @@ def draw_charts(series: dict[str, charts.Series], out: Path, stem: str, written:
             f"图表字体缺少“{missing}”，这些字在图中显示为方框（可运行 make fonts 安装完整中文字体）"
         )
     paths = {
-        key: str(charts.render(s, out / f"{stem}_{key.removeprefix('chart_')}.png"))
+        key: str(charts.render(s, out / f"{stem}_{CHART_NAMES.get(key, key.removeprefix('chart_'))}.png"))
         for key, s in series.items()
     }
     written.charts.extend(paths.values())
@@ -144,7 +151,7 @@ def _rate_sheet(name: str, rows: list[RateRow]) -> Sheet:
 
 
 def stem_of(report: CircularReport) -> str:
-    return f"circular_{report.window.start.isoformat()}_{report.window.end.isoformat()}"
+    return f"季度通报_{report.window.start.isoformat()}至{report.window.end.isoformat()}"
 
 
 def write_circular(

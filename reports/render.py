@@ -77,7 +77,9 @@ def docx_template_variables(template: Path) -> set[str]:
         tpl = DocxTemplate(str(template))
         return set(tpl.get_undeclared_template_variables())
     except Exception as exc:
-        raise InvalidValue("--template", str(template), f"不是可用的 Word 模板：{_first(exc)}") from exc
+        raise InvalidValue(
+            "--template", str(template), f"不是可用的 Word 模板：{_template_problem(exc)}"
+        ) from exc
 
 
 def check_template(template: Path, context: Any) -> None:
@@ -104,12 +106,26 @@ def render_docx(template: Path, context: Any, images: tuple[str, ...], path: Pat
     try:
         tpl.render(values, autoescape=True)
     except Exception as exc:
-        raise InvalidValue("--template", str(template), f"模板无法渲染：{_first(exc)}") from exc
+        raise InvalidValue("--template", str(template), f"模板无法渲染：{_template_problem(exc)}") from exc
     path.parent.mkdir(parents=True, exist_ok=True)
     tpl.save(str(path))
     return path
 
 
-def _first(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+def _template_problem(exc: BaseException) -> str:
+    """Why a Word template cannot be used, in Chinese (never the library's English)."""
+    import zipfile
+
+    from jinja2 import TemplateError
+
+    text = str(exc)
+    if isinstance(exc, zipfile.BadZipFile) or "Package not found" in text or "no relationship" in text:
+        return "不是 Word 文档（.docx），或文件已损坏；请在 Word 中另存为 .docx"
+    if isinstance(exc, TemplateError):
+        line = getattr(exc, "lineno", None)
+        return (
+            "占位符的写法有误"
+            + (f"（模板第 {line} 行附近）" if line else "")
+            + "，请对照 README 中的占位符检查 {{ }} 与 {% %}"
+        )
+    return "无法读取该模板，请确认它是用 Word 保存的 .docx 文件"

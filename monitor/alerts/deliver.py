@@ -56,8 +56,37 @@ def deliver(settings: AlertSettings, channel: str, target: str, message: Message
         else:
             post_webhook(settings, channel, target, message)
     except (OSError, smtplib.SMTPException, ValueError) as exc:
-        return f"{type(exc).__name__}: {exc}"[:500]
+        return failure_reason(exc)[:500]
     return None
+
+
+def failure_reason(exc: BaseException) -> str:
+    """Why a delivery failed, in Chinese (the alert list shows it to staff)."""
+    import socket
+    import ssl
+    import urllib.error
+
+    if isinstance(exc, ValueError):
+        return str(exc)  # our own Chinese reasons (a robot's error code, a bad address)
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return "邮件服务器拒绝登录：用户名或密码错误"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "邮件服务器拒绝了收件人地址"
+    if isinstance(exc, smtplib.SMTPException):
+        return f"邮件服务器拒绝发送（{getattr(exc, 'smtp_code', '') or '未给出代码'}）"
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"回调地址返回 HTTP {exc.code}"
+    if isinstance(exc, ssl.SSLError):
+        return "加密连接失败（证书或 TLS 设置不对）"
+    if isinstance(exc, socket.gaierror):
+        return "无法解析服务器地址"
+    if isinstance(exc, ConnectionRefusedError):
+        return "连接被拒绝：服务器未启动，或地址、端口有误"
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return "连接超时"
+    if isinstance(exc, urllib.error.URLError):
+        return "无法连接回调地址"
+    return "网络错误，发送失败"
 
 
 def send_email(settings: AlertSettings, to: str, message: Message) -> None:

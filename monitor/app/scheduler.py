@@ -286,10 +286,12 @@ def builtin_jobs(config: Config) -> list[Job]:
 
 
 def find_job(jobs: list[Job], name: str) -> Job:
+    """A job by its code or its Chinese name (``registry.vocab.JOB``)."""
+    code = JOB.find(name) or name
     for job in jobs:
-        if job.name == name:
+        if job.name == code:
             return job
-    raise InvalidValue("任务", name, "应为 " + "、".join(j.name for j in jobs) + " 之一")
+    raise InvalidValue("任务", name, "应为" + "、".join(f"{JOB.label(j.name)}（{j.name}）" for j in jobs))
 
 
 # --- the runner ------------------------------------------------------------------------

@@ -37,3 +37,21 @@ def review_finding(
     )
     store.set_verdict(session, result.id, verdict=decided.verdict, score=decided.score, reason=decided.reason)
     return finding
+
+
+def review_findings(
+    session: Session, finding_ids: list[int | str], *, status: str, note: str | None, actor: str
+) -> list[Finding]:
+    """Confirm or dismiss many findings in one unit of work, all or nothing: one refused
+    finding (unknown, or already in that state) refuses them all, naming every refused id."""
+    ids: list[int | str] = list(dict.fromkeys(finding_ids))
+    if not ids:
+        raise InvalidValue("问题ID", "", "请给出至少一个问题ID")
+    findings = [store.get_finding(session, fid) for fid in ids]
+    already = [f.id for f in findings if f.status == status]
+    if already and len(ids) > 1:
+        shown = "、".join(str(i) for i in already[:10]) + ("…" if len(already) > 10 else "")
+        raise Conflict(
+            "问题ID", shown, f"已是「{FINDING_STATUS.label(status)}」状态；全部 {len(ids)} 条问题均未改动"
+        )
+    return [review_finding(session, f.id, status=status, note=note, actor=actor) for f in findings]

@@ -122,8 +122,11 @@ def list_findings(
     run_id: int | None = None,
     status: str | None = None,
     rule: str | None = None,
+    unit_id: int | None = None,
+    region: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Findings with their account, oldest first, optionally of one run, status or rule."""
+    """Findings with their account, oldest first, optionally of one run, status, rule, unit
+    or region (a region code prefix: "62" a province, "6201" a city, a county's six digits)."""
     query = (
         select(Finding, Account.name, Account.platform, Unit.name)
         .join(Account, Account.id == Finding.account_id)
@@ -136,6 +139,10 @@ def list_findings(
         query = query.where(Finding.status == status)
     if rule:
         query = query.where(Finding.rule == rule)
+    if unit_id is not None:
+        query = query.where(Account.unit_id == unit_id)
+    if region:
+        query = query.where(Unit.region_code.startswith(region))
     return [
         {
             "id": f.id,

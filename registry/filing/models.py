@@ -42,8 +42,12 @@ class Unit(Base):
         ForeignKey("units.id"), index=True, comment="上级单位（向其备案）"
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id"), index=True, comment="机构改革时并入的单位（其账号已转入该单位）"
+    )
+    merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="并入时间")
 
-    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
 
 
 class Account(Base):
@@ -106,7 +110,7 @@ class FilingEvent(Base):
     actor: Mapped[str] = mapped_column(String(64), comment="操作人")
     action: Mapped[str] = mapped_column(
         String(16), comment="unit_add/file/import/approve/change/close/cancel"
-    )
+    )  # also reject/refile/unit_change/unit_merge (registry.vocab.FILING_ACTION)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     reason: Mapped[str | None] = mapped_column(Text, comment="原因")

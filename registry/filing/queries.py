@@ -3,7 +3,7 @@ date, and the brief facts of accounts and units that other outputs name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -15,6 +15,7 @@ from registry.filing.accounts import get_account
 from registry.filing.models import Account, AccountName, FilingEvent, Unit
 from registry.filing.units import find_unit
 from registry.timeutil import day_end, local_iso
+from registry.vocab import ACCOUNT_STATUS, FILING_FIELD, PLATFORM, UNIT_FIELD, UNIT_KIND, UNIT_LEVEL
 
 ACCOUNT_KEYS = ("id", "filing_no", "unit", "platform", "name", "platform_id", "status", "level", "region")
 
@@ -28,7 +29,8 @@ def list_accounts(
     level: str | None = None,
     search: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Filed accounts, optionally filtered; ``search`` matches current and former names."""
+    """Filed accounts, optionally filtered; ``search`` finds a text in the current or a former
+    name, the platform id or the unit's name, or an exact 备案编号."""
     query = select(Account, Unit).join(Unit, Account.unit_id == Unit.id).order_by(Account.id)
     if unit:
         query = query.where(Account.unit_id == find_unit(session, unit).id)
@@ -38,10 +40,30 @@ def list_accounts(
         query = query.where(Account.status == v.status(status))
     if level:
         query = query.where(Unit.level == v.level(level))
-    if search:
-        former = select(AccountName.account_id).where(AccountName.name.contains(search.strip()))
-        query = query.where(Account.name.contains(search.strip()) | Account.id.in_(former))
+    if search and search.strip():
+        text = search.strip()
+        former = select(AccountName.account_id).where(AccountName.name.contains(text, autoescape=True))
+        query = query.where(
+            Account.name.contains(text, autoescape=True)
+            | Account.id.in_(former)
+            | Account.platform_id.contains(text, autoescape=True)
+            | Unit.name.contains(text, autoescape=True)
+            | (Account.filing_no == text)
+        )
     return [account_row(a, u) for a, u in session.execute(query)]
+
+
+def account_rows(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """``account_row`` of the given accounts, in the order given."""
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), CHUNK):
+        query = (
+            select(Account, Unit)
+            .join(Unit, Account.unit_id == Unit.id)
+            .where(Account.id.in_(list(ids[start : start + CHUNK])))
+        )
+        found.update({a.id: account_row(a, u) for a, u in session.execute(query)})
+    return [found[i] for i in ids if i in found]
 
 
 def account_row(account: Account, unit: Unit) -> dict[str, Any]:
@@ -95,16 +117,63 @@ def history(session: Session, account_id: int | str) -> list[dict[str, Any]]:
     events = session.scalars(
         select(FilingEvent).where(FilingEvent.account_id == account.id).order_by(FilingEvent.id)
     )
-    return [
-        {
-            "at": local_iso(e.at),
-            "action": e.action,
-            "actor": e.actor,
-            "reason": e.reason,
-            "changes": e.changes,
-        }
-        for e in events
-    ]
+    return [_event_row(e) for e in events]
+
+
+# how the filing history shows the values of each field
+_FIELD_VALUES = {"platform": PLATFORM, "status": ACCOUNT_STATUS, "level": UNIT_LEVEL, "kind": UNIT_KIND}
+
+
+def describe_changes(action: str, changes: dict[str, Any] | None) -> str:
+    """One filing event in words: "账号名称 兰州发布 → 兰州发布厅；联系电话 … → …" for a
+    change, "主办单位 兰州市人民政府；平台 新浪微博；…" for a filing (labels, not codes); a
+    unit's own events (``unit_…``) name the unit's fields."""
+    parts = []
+    fields = UNIT_FIELD if action.startswith("unit_") else FILING_FIELD
+    for key, pair in (changes or {}).items():
+        old, new = pair if isinstance(pair, (list, tuple)) and len(pair) == 2 else (None, pair)
+        name = fields.label(key)
+        if old is None:
+            parts.append(f"{name} {_value_text(key, new)}")
+        else:
+            parts.append(f"{name} {_value_text(key, old)} → {_value_text(key, new)}")
+    return "；".join(parts)
+
+
+def _value_text(key: str, value: Any) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    vocab = _FIELD_VALUES.get(key)
+    if vocab is not None:
+        return vocab.label(str(value))
+    if isinstance(value, (dict, list)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def unit_history(session: Session, unit: str | int) -> list[dict[str, Any]]:
+    """The unit's own filing events (新增、变更、合并), oldest first."""
+    found = find_unit(session, unit)
+    events = session.scalars(
+        select(FilingEvent)
+        .where(FilingEvent.unit_id == found.id, FilingEvent.account_id.is_(None))
+        .order_by(FilingEvent.id)
+    )
+    return [_event_row(e) for e in events]
+
+
+def _event_row(e: FilingEvent) -> dict[str, Any]:
+    return {
+        "at": local_iso(e.at),
+        "action": e.action,
+        "actor": e.actor,
+        "reason": e.reason,
+        "changes": e.changes,
+    }
 
 
 class AccountBrief(NamedTuple):

@@ -42,8 +42,11 @@ def list_items(
     status: str | None = None,
     circular_id: int | None = None,
     account_ids: Sequence[int] | None = None,
+    unit_id: int | None = None,
+    region: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The ledger as rows (``ITEM_KEYS``), oldest first."""
+    """The ledger as rows (``ITEM_KEYS``), oldest first; ``unit_id`` and ``region`` (a region
+    code prefix, "6201" for a city and its counties) keep one unit's or one area's items."""
     query = (
         select(LedgerItem, Circular.doc_no, Account.name, Account.platform, Unit.name)
         .join(Circular, Circular.id == LedgerItem.circular_id)
@@ -57,6 +60,10 @@ def list_items(
         query = query.where(LedgerItem.circular_id == circular_id)
     if account_ids is not None:
         query = query.where(LedgerItem.account_id.in_(list(account_ids)))
+    if unit_id is not None:
+        query = query.where(Account.unit_id == unit_id)
+    if region:
+        query = query.where(Unit.region_code.startswith(region))
     return [
         {
             "id": i.id,

@@ -184,7 +184,7 @@ class WechatCollector(Collector):
         except (Blocked, AuthExpired):
             raise
         except (CollectionOutcome, ValueError, KeyError, TypeError) as exc:
-            reason = exc.detail if isinstance(exc, CollectionOutcome) else f"{type(exc).__name__}"
+            reason = exc.detail if isinstance(exc, CollectionOutcome) else "返回的内容与预期的格式不符"
             run["notes"].append(f"appmsgpublish 不可用（{reason}），改用 appmsg list_ex")
             url = self._cgi(
                 "appmsg", action="list_ex", begin=0, count=5, fakeid=run["fakeid"], type=9, query=""

@@ -134,7 +134,7 @@ class AccountsSpider(scrapy.Spider):
         except Exception as exc:
             self.logger.info("payload error for account %s: %r", run["job"]["account_id"], exc)
             failure = Failed(
-                f"响应格式异常（{type(exc).__name__}: {exc}）",
+                "响应格式异常：平台返回的内容与预期的格式不符",
                 status=response.status,
                 snippet=snippet_of(response.body),
             )
@@ -154,15 +154,15 @@ class AccountsSpider(scrapy.Spider):
             detail = f"已达每日请求上限（{exc}），本次未采集"
         elif isinstance(exc, (DownloadTimeoutError, TimeoutError, TCPTimedOutError)):
             detail = f"请求超时（已重试 {retries} 次）"
-        elif isinstance(
-            exc,
-            (DownloadConnectionRefusedError, CannotResolveHostError, DNSLookupError, ConnectionRefusedError),
-        ):
-            detail = f"无法连接（{type(exc).__name__}，已重试 {retries} 次）"
+        elif isinstance(exc, (CannotResolveHostError, DNSLookupError)):
+            detail = f"无法连接：无法解析域名（已重试 {retries} 次）"
+        elif isinstance(exc, (DownloadConnectionRefusedError, ConnectionRefusedError)):
+            detail = f"无法连接：连接被拒绝（已重试 {retries} 次）"
         elif isinstance(exc, (DownloadCancelledError, ResponseDataLossError)):
-            detail = f"下载中断或超过大小上限（{type(exc).__name__}: {exc}）"
+            detail = "下载中断或超过大小上限"
         else:
-            detail = f"请求失败（{type(exc).__name__}: {exc}）"
+            self.logger.warning("request failed: %r", exc)  # the exception itself goes to the log
+            detail = f"请求失败：网络错误（已重试 {retries} 次）"
         outputs = collector.failed(run, Failed(detail), bool(request.meta.get("optional")))
         yield from self._wire(outputs)
 

@@ -107,7 +107,7 @@ def test_review_through_the_cli(cli, scenario: dict[str, int]) -> None:  # type:
     assert listed[0]["status"] == "dismissed" and listed[0]["review_note"] == "引用"
     runs = json.loads(cli("check list --format json").out)
     assert runs[0]["run_id"] == data["run_id"] and runs[0]["pass_rate"] == 80.0
-    assert cli("check list --format csv").out.startswith("run_id,kind,at")
+    assert cli("check list --format csv").out.startswith("批次,类型,监测时间点")
 
 
 @pytest.mark.parametrize(

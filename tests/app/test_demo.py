@@ -34,7 +34,7 @@ def test_the_printed_summary_is_what_the_files_say(demo_run: tuple[Path, str], c
     """The summary on screen reads the stored results after the reviews, like the files."""
     out, db = demo_run
     printed = PRINTED["summary"]
-    figures = json.loads(next((out / "季度通报").glob("circular_*.json")).read_text(encoding="utf-8"))
+    figures = json.loads(next((out / "季度通报").glob("季度通报_*.json")).read_text(encoding="utf-8"))
     docx_text = "\n".join(
         p.text for p in docx.Document(str(next((out / "季度通报").glob("*.docx")))).paragraphs
     )
@@ -48,7 +48,7 @@ def test_the_printed_summary_is_what_the_files_say(demo_run: tuple[Path, str], c
     assert f"其中合格{figures['qualified']}个，不合格{figures['unqualified']}个" in docx_text
     weekly_id = max(r["run_id"] for r in _json(cli, db, "check list --format json") if r["kind"] == "weekly")
     weekly = _json(cli, db, f"check show {weekly_id} --format json")
-    html = next((out / "周抽查").glob("check_*.html")).read_text(encoding="utf-8")
+    html = next((out / "周抽查").glob("第*次周抽查结果.html")).read_text(encoding="utf-8")
     assert f'<td class="num">{weekly["pass_rate_text"]}</td>' in html
     row = next(
         r

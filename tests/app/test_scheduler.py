@@ -321,7 +321,7 @@ def test_jobs_call_the_library_in_process(tmp_path: Path) -> None:
     weekly = sched.run_job("weekly", trigger="once")
     assert weekly["status"] == "ok", weekly
     assert "沿用最近一次采集" in weekly["summary"] and "检查批次 1" in weekly["summary"]
-    assert list((tmp_path / "out").glob("weekly-*/check_1.html"))
+    assert list((tmp_path / "out").glob("weekly-*/第1次周抽查结果.html"))
     monthly = sched.run_job("monthly", trigger="once")
     assert monthly["status"] == "ok" and "检查批次 2" in monthly["summary"], monthly
     from monitor.check.summary import list_runs

@@ -206,6 +206,7 @@ def test_unit_list_json(reg) -> None:  # type: ignore[no-untyped-def]
         "region": "620102",
         "parent": CITY,
         "credit_code": None,
+        "merged_into": None,
     }
     province = next(u for u in units if u["name"] == PROVINCE)
     assert province["credit_code"] == credit("11620000013901271")
@@ -228,7 +229,8 @@ def test_list_filters(reg) -> None:  # type: ignore[no-untyped-def]
     assert ids(f"--unit {CITY}") == [a]
     assert reg("account list --status lost").code == 2
     csv_out = reg("account list --format csv").out.splitlines()
-    assert csv_out[0] == "id,filing_no,unit,platform,name,platform_id,status,level,region"
+    assert csv_out[0] == "ID,备案编号,主办单位,平台,账号名称,平台账号ID,状态,级别,行政区划"
+    assert csv_out[1].split(",")[3:7:3] == ["新浪微博", "待审核"]
     assert len(csv_out) == 3
 
 

@@ -113,12 +113,12 @@ def test_a_closed_item_cannot_be_closed_again(issued: str) -> None:
 def test_the_ledger_exports_to_xlsx_with_formulas_neutralised(cli, issued: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "台账.xlsx"
     res = cli(f"--db {issued} rectify list --format xlsx --out {target}")
-    assert res.code == 0 and "3 项" in res.out
+    assert res.code == 0 and "已写入 3 行" in res.out
     rows = list(load_workbook(target)["整改台账"].iter_rows(values_only=True))
     assert rows[0][:4] == ("事项ID", "通报文号", "主办单位", "账号名称") and len(rows) == 4
     assert "'" + FORMULA in rows[3] and FORMULA not in rows[3]
     csv_out = cli(f"--db {issued} rectify list --format csv").out
-    assert csv_out.splitlines()[0].startswith("id,doc_no,unit,account")
+    assert csv_out.splitlines()[0].startswith("事项ID,通报文号,主办单位,账号名称")
 
 
 def test_the_next_circular_reports_the_ledger(cli, issued: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -10,63 +10,96 @@ from typing import Annotated, Any
 
 import typer
 
-from monitor.app.cli.output import STATE, Format, actor, emit, say, session
+from monitor.app.cli.output import (
+    STATE,
+    Col,
+    Format,
+    FormatOpt,
+    OutOpt,
+    actor,
+    emit,
+    note,
+    say,
+    session,
+    shown,
+    time_text,
+    working,
+)
 from registry.timeutil import parse_date, parse_time
-from registry.vocab import FINDING_LEVEL, FINDING_STATUS, RULE, VERDICT
+from registry.vocab import (
+    CHECK_KIND,
+    FINDING_LEVEL,
+    FINDING_STATUS,
+    METRIC,
+    PLATFORM,
+    PROFILE,
+    RULE,
+    VERDICT,
+)
 
 check_app = typer.Typer(
     help="检查：周抽查、月检查、临时检查；查看结果；导出人工检查表。", no_args_is_help=True
 )
-finding_app = typer.Typer(help="问题：列出、确认、排除（人工复核）。", no_args_is_help=True)
-
-FormatOpt = Annotated[Format, typer.Option("--format", help="输出格式：table、json 或 csv。")]
+finding_app = typer.Typer(help="问题：列出、查看证据、确认、排除（人工复核，可批量）。", no_args_is_help=True)
 
 ACCOUNT_COLUMNS = [
-    ("account_id", "账号ID"),
-    ("unit", "主办单位"),
-    ("platform", "平台"),
-    ("name", "账号名称"),
-    ("verdict", "结论"),
-    ("score", "得分"),
-    ("problems", "问题"),
+    Col("account_id", "账号ID"),
+    Col("unit", "主办单位"),
+    Col("platform", "平台", PLATFORM),
+    Col("name", "账号名称"),
+    Col("verdict", "结论", VERDICT),
+    Col("score", "得分"),
+    Col("problems", "问题", width=40),
 ]
 RUN_COLUMNS = [
-    ("run_id", "批次"),
-    ("kind", "类型"),
-    ("at", "监测时间点"),
-    ("from", "窗口起"),
-    ("to", "窗口止"),
-    ("profile", "方案"),
-    ("sampled", "抽查数"),
-    ("qualified", "合格"),
-    ("unqualified", "不合格"),
-    ("uncollected", "未能采集"),
-    ("pass_rate_text", "合格率"),
+    Col("run_id", "批次"),
+    Col("kind", "类型", CHECK_KIND),
+    Col("at", "监测时间点"),
+    Col("from", "窗口起"),
+    Col("to", "窗口止"),
+    Col("profile", "方案", PROFILE),
+    Col("sampled", "抽查数"),
+    Col("qualified", "合格"),
+    Col("unqualified", "不合格"),
+    Col("uncollected", "未能采集"),
+    Col("pass_rate_text", "合格率"),
 ]
+# the columns of `finding list` fit 120 characters; `finding show ID` has everything
 FINDING_COLUMNS = [
-    ("id", "问题ID"),
-    ("run_id", "批次"),
-    ("account_id", "账号ID"),
-    ("unit", "主办单位"),
-    ("platform", "平台"),
-    ("name", "账号名称"),
-    ("rule", "规则"),
-    ("level", "级别"),
-    ("status", "状态"),
-    ("note", "说明"),
-    ("reviewer", "复核人"),
-    ("review_note", "复核意见"),
+    Col("id", "问题ID"),
+    Col("run_id", "批次"),
+    Col("unit", "主办单位", width=12),
+    Col("name", "账号名称", width=12),
+    Col("platform", "平台", PLATFORM),
+    Col("rule", "规则", RULE, width=12),
+    Col("level", "级别", FINDING_LEVEL),
+    Col("status", "状态", FINDING_STATUS),
+    Col("note", "说明", width=20),
+]
+FINDING_FILE_COLUMNS = [
+    Col("id", "问题ID"),
+    Col("run_id", "批次"),
+    Col("account_id", "账号ID"),
+    Col("unit", "主办单位"),
+    Col("platform", "平台", PLATFORM),
+    Col("name", "账号名称"),
+    Col("rule", "规则", RULE),
+    Col("level", "级别", FINDING_LEVEL),
+    Col("status", "状态", FINDING_STATUS),
+    Col("note", "说明"),
+    Col("reviewer", "复核人"),
+    Col("review_note", "复核意见"),
+    Col("reviewed_at", "复核时间"),
 ]
 
 
-def _render_run(data: dict[str, Any], fmt: Format) -> None:
+def _render_run(data: dict[str, Any], fmt: Format, out: Path | None = None) -> None:
     if fmt is Format.json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     rows = [
         {
             **a,
-            "verdict": VERDICT.label(a["verdict"]),
             "problems": "；".join(
                 f"{RULE.label(f['rule'])}（{FINDING_STATUS.label(f['status'])}）" for f in a["findings"]
             ),
@@ -75,22 +108,21 @@ def _render_run(data: dict[str, Any], fmt: Format) -> None:
     ]
     if fmt is Format.table:
         rate = data["pass_rate_text"]
+        window = f"{time_text(data['window']['from'])} 至 {time_text(data['window']['to'])}"
         say(
-            f"检查批次 {data['run_id']}（{data['kind']}，方案 {data['profile']}），监测时间点 {data['at']}，"
-            f"窗口 {data['window']['from']} 至 {data['window']['to']}"
+            f"检查批次 {data['run_id']}（{CHECK_KIND.label(data['kind'])}，方案 {PROFILE.label(data['profile'])}），"
+            f"监测时间点 {time_text(data['at'])}，窗口 {window}"
         )
         say(
             f"抽查 {data['sampled']} 个账号：合格 {data['qualified']}，不合格 {data['unqualified']}，"
             f"未能采集 {data['uncollected']}（另列）；合格率 {rate}"
         )
-    emit(rows, fmt, columns=ACCOUNT_COLUMNS, title="检查结果")
+    emit(rows, fmt, columns=ACCOUNT_COLUMNS, title="检查结果", out=out)
 
 
 @check_app.command("run")
 def check_run(
-    kind: Annotated[
-        str, typer.Option("--kind", help="检查类型：weekly（周抽查）、monthly（月检查）或 adhoc（临时）。")
-    ],
+    kind: Annotated[str, typer.Option("--kind", help="检查类型：" + CHECK_KIND.choices() + "。")],
     at: Annotated[
         str | None,
         typer.Option("--at", help="监测时间点（默认现在）；过去的时间可用后来采集的数据重现当时的检查。"),
@@ -110,7 +142,9 @@ def check_run(
     ] = None,
     profile: Annotated[
         str | None,
-        typer.Option("--profile", help="指标方案：national（默认）、gansu，或自定义 TOML 文件路径。"),
+        typer.Option(
+            "--profile", help="指标方案：" + PROFILE.choices() + "，或自定义 TOML 文件路径（默认国家指标）。"
+        ),
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -121,9 +155,13 @@ def check_run(
     from monitor.app.config import load_config
     from monitor.check import run as engine
     from monitor.check import summary
+    from registry.status import ever_collected
 
     profile = profile or load_config(STATE.config).get("profile", "name") or None
-    with session() as s:
+    profile = PROFILE.find(profile) or profile  # 国家指标 / 甘肃省指标 as well as their codes
+    kind = CHECK_KIND.code(kind, "--kind")
+    with working("检查中：抽样、读取内容、判定……", fmt), session() as s:
+        collected = ever_collected(s)
         outcome = engine.run_check(
             s,
             kind=kind,
@@ -137,29 +175,32 @@ def check_run(
         )
         data = summary.run_json(s, outcome.run_id)
     _render_run(data, fmt)
+    if not collected:
+        note("备案库中的账号从未采集，所有账号都只能判为“未能采集”：请先运行 govmedia crawl 采集，再检查")
 
 
 @check_app.command("show")
 def check_show(
     run_id: Annotated[int, typer.Argument(metavar="RUN_ID", help="检查批次ID。")],
     fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
 ) -> None:
     """查看一次检查的结果（含之后的人工复核）。"""
     from monitor.check import summary
 
     with session() as s:
         data = summary.run_json(s, run_id)
-    _render_run(data, fmt)
+    _render_run(data, fmt, out)
 
 
 @check_app.command("list")
-def check_list(fmt: FormatOpt = Format.table) -> None:
+def check_list(fmt: FormatOpt = Format.table, out: OutOpt = None) -> None:
     """列出全部检查批次及合格率。"""
     from monitor.check import summary
 
     with session() as s:
         rows = summary.list_runs(s)
-    emit(rows, fmt, columns=RUN_COLUMNS, title="检查批次")
+    emit(rows, fmt, columns=RUN_COLUMNS, title="检查批次", out=out)
 
 
 @check_app.command("sheet")
@@ -179,54 +220,117 @@ def check_sheet(
 def finding_list(
     run: Annotated[int | None, typer.Option("--run", help="只列出该检查批次的问题。")] = None,
     status: Annotated[
-        str | None, typer.Option("--status", help="状态：candidate（待复核）、confirmed、dismissed。")
+        str | None, typer.Option("--status", help="状态：" + FINDING_STATUS.choices() + "。")
     ] = None,
     rule: Annotated[
-        str | None, typer.Option("--rule", help="规则代码，如 no_update、serious_error。")
+        str | None,
+        typer.Option("--rule", help="规则：中文名称或代码，如 内容不更新、no_update、严重表述错误。"),
+    ] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="只列出该主办单位（名称或ID）的账号的问题。")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="只列出该行政区划内的问题，如 620100（兰州市及其县区）。")
     ] = None,
     fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
 ) -> None:
-    """列出问题及其证据说明、复核状态。"""
+    """列出问题及其说明、复核状态（证据见 finding show ID）。"""
+    from registry import validation
     from registry.checks import queries as check_queries
+    from registry.filing.units import find_unit
 
     status = FINDING_STATUS.code(status, "--status") if status else None
     rule = RULE.code(rule, "--rule") if rule else None
+    prefix = validation.region_prefix(region) if region else None
     with session() as s:
-        rows = check_queries.list_findings(s, run_id=run, status=status, rule=rule)
-    if fmt is not Format.json:
-        rows = [
-            {
-                **r,
-                "rule": RULE.label(r["rule"]),
-                "level": FINDING_LEVEL.label(r["level"]),
-                "status": FINDING_STATUS.label(r["status"]),
-            }
-            for r in rows
-        ]
-    emit(rows, fmt, columns=FINDING_COLUMNS, title="问题")
+        unit_id = find_unit(s, unit, "--unit").id if unit else None
+        rows = check_queries.list_findings(
+            s, run_id=run, status=status, rule=rule, unit_id=unit_id, region=prefix
+        )
+    columns = FINDING_COLUMNS if fmt is Format.table else FINDING_FILE_COLUMNS
+    emit(rows, fmt, columns=columns, title="问题", out=out)
+
+
+@finding_app.command("show")
+def finding_show(
+    finding_id: Annotated[int, typer.Argument(metavar="ID", help="问题ID。")],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """查看一条问题的证据：说明、规则用到的数字、涉及的内容（正文、发布时间、链接）和复核情况。"""
+    from registry.checks.evidence import finding_detail
+
+    with session() as s:
+        detail = finding_detail(s, finding_id)
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(detail, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    for line in _finding_lines(detail):
+        say(line)
+
+
+def _finding_lines(d: dict[str, Any]) -> list[str]:
+    lines = [
+        f"问题 {d['id']}：{RULE.label(d['rule'])}（{FINDING_LEVEL.label(d['level'])}，{FINDING_STATUS.label(d['status'])}）",
+        f"账号：{d['name']}（{PLATFORM.label(d['platform'])}，{d['unit']}，账号ID {d['account_id']}）",
+        f"检查：检查批次 {d['run_id']}（{CHECK_KIND.label(d['run_kind'] or '')}），监测时间点 {time_text(d['run_at'] or '')}",
+    ]
+    if d["note"]:
+        lines.append(f"说明：{d['note']}")
+    evidence = d["evidence"]
+    for key, label in (("metrics", "测得"), ("threshold", "标准")):
+        if evidence.get(key):
+            lines.append(
+                f"{label}：" + "；".join(f"{METRIC.label(k)} {shown(v)}" for k, v in evidence[key].items())
+            )
+    if evidence.get("last_post_at"):
+        lines.append(f"最近发布：{time_text(evidence['last_post_at'])}")
+    for match in evidence.get("matches", []):
+        fix = f"（应为「{match['correct']}」）" if match.get("correct") else ""
+        lines.append(f"命中词语：「{match.get('phrase')}」{fix}")
+    if evidence.get("observed_at"):
+        lines.append(f"人工检查：{evidence.get('inspector') or ''} 于 {time_text(evidence['observed_at'])}")
+    for n, post in enumerate(d["posts"], start=1):
+        lines.append(f"内容 {n}：{post['title'] or '（无标题）'}　{time_text(post['published_at'] or '')}")
+        if post["url"]:
+            lines.append(f"  链接：{post['url']}")
+        if post["text"]:
+            lines.append(f"  正文：{post['text']}")
+    if d["reviewer"]:
+        lines.append(
+            f"复核：{d['reviewer']} 于 {time_text(d['reviewed_at'] or '')}　{d['review_note'] or ''}".rstrip()
+        )
+    return lines
+
+
+IdsArg = Annotated[list[int], typer.Argument(metavar="ID", help="问题ID，可给出多个（全部成功或全部不做）。")]
 
 
 @finding_app.command("confirm")
 def finding_confirm(
-    finding_id: Annotated[int, typer.Argument(metavar="ID", help="问题ID。")],
+    finding_ids: IdsArg,
     note: Annotated[str | None, typer.Option("--note", help="复核意见。")] = None,
 ) -> None:
-    """确认问题：计入该账号的结论（单项否决即不合格）。"""
-    from monitor.check import review
-
-    with session() as s:
-        f = review.review_finding(s, finding_id, status="confirmed", note=note, actor=actor())
-    say(f"已确认问题 {f.id}（{RULE.label(f.rule)}）")
+    """确认问题：计入该账号的结论（单项否决即不合格）；可给出多个ID。"""
+    _review(finding_ids, "confirmed", note, "已确认")
 
 
 @finding_app.command("dismiss")
 def finding_dismiss(
-    finding_id: Annotated[int, typer.Argument(metavar="ID", help="问题ID。")],
+    finding_ids: IdsArg,
     note: Annotated[str | None, typer.Option("--note", help="排除理由（必填）。")] = None,
 ) -> None:
-    """排除问题（误报）：不计入结论，须说明理由。"""
+    """排除问题（误报）：不计入结论，须说明理由；可给出多个ID。"""
+    _review(finding_ids, "dismissed", note, "已排除")
+
+
+def _review(ids: list[int], status: str, text: str | None, verb: str) -> None:
     from monitor.check import review
 
     with session() as s:
-        f = review.review_finding(s, finding_id, status="dismissed", note=note, actor=actor())
-    say(f"已排除问题 {f.id}（{RULE.label(f.rule)}）")
+        done = review.review_findings(s, list(ids), status=status, note=text, actor=actor())
+    if len(done) == 1:
+        say(f"{verb}问题 {done[0].id}（{RULE.label(done[0].rule)}）")
+        return
+    rules = "、".join(dict.fromkeys(RULE.label(f.rule) for f in done))
+    say(f"{verb} {len(done)} 条问题（{rules}），相关账号的结论已重新判定")

@@ -7,29 +7,30 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from monitor.app.cli.output import STATE, Format, emit, say, session
+from monitor.app.cli.output import STATE, Col, Format, FormatOpt, OutOpt, emit, progress, say, session
 from registry.timeutil import parse_date
-from registry.vocab import OUTCOME
+from registry.vocab import OUTCOME, PLATFORM
 
 post_app = typer.Typer(help="采集到的内容：查看、从文件导入。", no_args_is_help=True)
 
 CRAWL_COLUMNS = [
-    ("account_id", "账号ID"),
-    ("outcome_label", "采集结果"),
-    ("outcome", "结果代码"),
-    ("new_posts", "新增内容"),
-    ("detail", "说明"),
+    Col("account_id", "账号ID"),
+    Col("unit", "主办单位", width=20),
+    Col("name", "账号名称", width=16),
+    Col("platform", "平台", PLATFORM),
+    Col("outcome", "采集结果", OUTCOME),
+    Col("new_posts", "新增内容"),
+    Col("detail", "说明", width=40),
 ]
+CRAWL_JSON = ("account_id", "outcome", "new_posts", "detail")
 POST_COLUMNS = [
-    ("post_id", "内容ID"),
-    ("published_at", "发布时间"),
-    ("title", "标题"),
-    ("is_repost", "转发/转载"),
-    ("source", "来源"),
-    ("url", "链接"),
+    Col("post_id", "内容ID"),
+    Col("published_at", "发布时间"),
+    Col("title", "标题", width=40),
+    Col("is_repost", "转发/转载"),
+    Col("source", "来源"),
+    Col("url", "链接"),
 ]
 
 
@@ -39,57 +40,64 @@ def crawl(
     ] = None,
     platform: Annotated[str | None, typer.Option("--platform", help="只采集该平台（代码或中文名）。")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="只采集该主办单位（名称或ID）的账号。")] = None,
-    fmt: Annotated[
-        Format, typer.Option("--format", help="输出格式：table 或 json（csv 亦可）。")
-    ] = Format.table,
+    fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
 ) -> None:
     """采集账号发布的内容（默认所有已备案账号），逐个给出采集结果。
 
-    结果：ok 成功、empty 无内容、blocked 被平台拦截、auth_expired 凭据失效、gone 账号已不可用、
-    error 采集失败。被拦截或失败的账号不会被记为“无更新”；即使部分账号被拦截，退出码仍为 0。
+    结果：采集成功、无内容、被平台拦截、凭据失效、账号已不可用、采集失败。被拦截或失败的账号不会被记为“无更新”；
+    即使部分账号被拦截，退出码仍为 0。
     """
     from monitor.app.config import crawl_env, load_config
     from spiders.crawl import run_crawl
 
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("采集中"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("crawl", total=None)
-
-        def started(total: int) -> None:
-            progress.update(task, total=total)
-
-        def advanced(_result: dict[str, Any]) -> None:
-            progress.advance(task)
-
+    with progress("采集中", fmt) as update:
         report = run_crawl(
             STATE.db,
             account_ids=account or (),
             platform=platform,
             unit=unit,
-            on_start=started,
-            on_progress=advanced,
+            on_start=lambda total: update(total=total),
+            on_progress=lambda _result: update(advance=1),
             env=crawl_env(load_config(STATE.config)),
         )
-    if fmt is Format.json or fmt is Format.csv:
-        emit(report.results, fmt, columns=CRAWL_COLUMNS[:1] + CRAWL_COLUMNS[2:])
+    if fmt is Format.json:
+        emit([{k: r.get(k) for k in CRAWL_JSON} for r in report.results], fmt)
         return
     if not report.results:
         say("没有需要采集的账号（默认只采集已备案账号，可用 --account 指定）")
         return
-    rows = [{**r, "outcome_label": OUTCOME.label(r["outcome"])} for r in report.results]
-    emit(rows, fmt, columns=CRAWL_COLUMNS, title=f"采集结果（批次 {report.crawl_id}）")
+    rows = _named(report.results)
+    emit(rows, fmt, columns=CRAWL_COLUMNS, title=f"采集结果（批次 {report.crawl_id}）", out=out)
+    if fmt is not Format.table:
+        return
     counts: dict[str, int] = {}
     for r in report.results:
         counts[r["outcome"]] = counts.get(r["outcome"], 0) + 1
     summary = "，".join(f"{OUTCOME.label(k)} {v}" for k, v in counts.items())
     say(f"共 {len(rows)} 个账号：{summary}；新增内容 {sum(r['new_posts'] or 0 for r in rows)} 条")
+
+
+def _named(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each crawl result with its account's unit, name and platform."""
+    from registry.filing.queries import account_briefs, unit_briefs
+
+    with session() as s:
+        briefs = account_briefs(s, [r["account_id"] for r in results])
+        units = unit_briefs(s)
+    rows = []
+    for r in results:
+        brief = briefs.get(r["account_id"])
+        unit = units.get(brief.unit_id) if brief else None
+        rows.append(
+            {
+                **r,
+                "name": brief.name if brief else "",
+                "platform": brief.platform if brief else None,
+                "unit": unit.name if unit else "",
+            }
+        )
+    return rows
 
 
 @post_app.command("list")
@@ -98,7 +106,8 @@ def post_list(
     since: Annotated[
         str | None, typer.Option("--since", help="只列出该日期（YYYY-MM-DD，北京时间）及以后发布的内容。")
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="输出格式：table、json 或 csv。")] = Format.table,
+    fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
 ) -> None:
     """列出一个账号采集或导入的内容，最新的在前。"""
     from registry.collection.posts import list_posts
@@ -106,11 +115,10 @@ def post_list(
     day = parse_date(since, "--since") if since else None
     with session() as s:
         rows = list_posts(s, account_id=account, since=day)
-    if fmt is Format.table:
-        shown = [{**r, "published_at": (r["published_at"] or "")[:16].replace("T", " ")} for r in rows]
-        emit(shown, fmt, columns=POST_COLUMNS, title=f"账号 {account} 的内容（北京时间）")
-    else:
+    if fmt is Format.json:
         emit(rows, fmt)
+    else:
+        emit(rows, fmt, columns=POST_COLUMNS, title=f"账号{account}的内容", out=out)
 
 
 @post_app.command("import")

@@ -12,6 +12,20 @@ from rich.table import Table
 from registry.vocab import CHECK_KIND, OUTCOME
 
 VERDICTS = ("qualified", "unqualified", "uncollected")
+KINDS = {
+    ".db": "演示备案库（SQLite）",
+    ".jsonl": "历史归档内容",
+    ".docx": "Word 文档",
+    ".html": "网页（可打印）",
+    ".xlsx": "Excel 表格",
+    ".png": "图表",
+    ".json": "通报数据",
+}
+
+
+def _described(path: str) -> str:
+    kind = KINDS.get(Path(path).suffix.lower())
+    return f"{path}　{kind}" if kind else path
 
 
 def demo(
@@ -51,7 +65,7 @@ def demo(
         f"列入整改台账 {c['ledger_opened']} 项",
         markup=False,
     )
-    console.print("\n生成的文件：")
+    console.print(f"\n写入的文件（共 {len(summary.files)} 个）：")
     for path in summary.files:
-        console.print(f"  {path}", markup=False)
+        console.print(f"  {_described(path)}", markup=False)
     console.print(f"\n继续体验：govmedia --db {summary.db} check list", markup=False)

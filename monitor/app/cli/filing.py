@@ -1,5 +1,4 @@
-"""``govmedia db …``, ``govmedia unit …`` and ``govmedia account …``: thin commands over
-the registry library."""
+"""``govmedia db …`` and ``govmedia account …``: thin commands over the registry library."""
 
 from __future__ import annotations
 
@@ -9,50 +8,54 @@ from typing import Annotated, Any
 
 import typer
 
-from monitor.app.cli.output import STATE, Format, actor, emit, emit_object, say, session
+from monitor.app.cli.output import (
+    STATE,
+    Col,
+    Format,
+    FormatOpt,
+    OutOpt,
+    actor,
+    emit,
+    emit_object,
+    note,
+    progress,
+    registered_units,
+    say,
+    session,
+)
 from registry import db as dbmod
 from registry.errors import InvalidValue
 from registry.filing import accounts as filing
 from registry.filing import queries as listing
-from registry.filing import sheet as spreadsheet
-from registry.filing import units
-from registry.vocab import ACCOUNT_STATUS, FILING_FIELD
+from registry.vocab import ACCOUNT_STATUS, FILING_ACTION, FILING_FIELD, PLATFORM, UNIT_KIND, UNIT_LEVEL
 
 db_app = typer.Typer(help="数据库：初始化与升级。", no_args_is_help=True)
-unit_app = typer.Typer(help="主办单位：新增、列表。", no_args_is_help=True)
 account_app = typer.Typer(
-    help="账号备案：报备、审核、变更、关停、注销、查询、表格导入导出。", no_args_is_help=True
+    help="账号备案：报备、审核、驳回、变更、关停、注销、查询、表格导入导出（可批量）。", no_args_is_help=True
 )
 
-FormatOpt = Annotated[Format, typer.Option("--format", help="输出格式：table、json 或 csv。")]
-ReasonOpt = Annotated[str | None, typer.Option("--reason", help="原因（变更、关停、注销必填）。")]
+ReasonOpt = Annotated[str | None, typer.Option("--reason", help="原因（驳回、变更、关停、注销必填）。")]
+IdsArg = Annotated[
+    list[int] | None, typer.Argument(metavar="ID", help="账号ID，可给出多个（全部成功或全部不做）。")
+]
 
 ACCOUNT_COLUMNS = [
-    ("id", "ID"),
-    ("filing_no", "备案编号"),
-    ("unit", "主办单位"),
-    ("platform", "平台"),
-    ("name", "账号名称"),
-    ("platform_id", "平台账号ID"),
-    ("status", "状态"),
-    ("level", "级别"),
-    ("region", "行政区划"),
-]
-UNIT_COLUMNS = [
-    ("id", "ID"),
-    ("name", "单位名称"),
-    ("level", "级别"),
-    ("kind", "类型"),
-    ("region", "行政区划代码"),
-    ("parent", "上级单位"),
-    ("credit_code", "统一社会信用代码"),
+    Col("id", "ID"),
+    Col("filing_no", "备案编号"),
+    Col("unit", "主办单位"),
+    Col("platform", "平台", PLATFORM),
+    Col("name", "账号名称"),
+    Col("platform_id", "平台账号ID"),
+    Col("status", "状态", ACCOUNT_STATUS),
+    Col("level", "级别", UNIT_LEVEL),
+    Col("region", "行政区划"),
 ]
 HISTORY_COLUMNS = [
-    ("at", "时间"),
-    ("action", "操作"),
-    ("actor", "操作人"),
-    ("reason", "原因"),
-    ("changes", "变更内容"),
+    Col("at", "时间"),
+    Col("action", "操作", FILING_ACTION),
+    Col("actor", "操作人"),
+    Col("reason", "原因"),
+    Col("text", "变更内容", width=60),
 ]
 DETAIL_LABELS = {
     "id": "ID",
@@ -62,50 +65,20 @@ DETAIL_LABELS = {
     "status_at": "状态变更时间",
     "former_names": "曾用名",
 }
+DETAIL_VOCAB = {"platform": PLATFORM, "status": ACCOUNT_STATUS, "level": UNIT_LEVEL, "kind": UNIT_KIND}
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """创建或升级数据库结构到最新版本（可重复运行）。"""
-    heads = dbmod.upgrade(STATE.db)
-    say(f"数据库已是最新版本：{', '.join(heads)}（{dbmod.resolve_url(STATE.db)}）")
-
-
-@unit_app.command("add")
-def unit_add(
-    name: Annotated[str, typer.Option("--name", help="单位全称，如“甘肃省人民政府办公厅”。")],
-    level: Annotated[str, typer.Option("--level", help="级别：province/city/county/township。")],
-    region: Annotated[str, typer.Option("--region", help="6 位行政区划代码，如 620000。")],
-    kind: Annotated[str, typer.Option("--kind", help="类型：government/department/other。")] = "government",
-    parent: Annotated[str | None, typer.Option("--parent", help="上级单位（名称或ID），向其备案。")] = None,
-    credit_code: Annotated[str | None, typer.Option("--credit-code", help="18 位统一社会信用代码。")] = None,
-    fmt: FormatOpt = Format.table,
-) -> None:
-    """新增主办单位。"""
-    with session() as s:
-        unit = units.add_unit(
-            s,
-            name=name,
-            level=level,
-            region=region,
-            kind=kind,
-            parent=parent,
-            credit_code=credit_code,
-            actor=actor(),
-        )
-        row = next(r for r in units.list_units(s) if r["id"] == unit.id)
-    _done(f"已新增单位「{unit.name}」，ID {unit.id}", row, fmt)
-
-
-@unit_app.command("list")
-def unit_list(
-    level: Annotated[str | None, typer.Option("--level", help="只列出该级别。")] = None,
-    fmt: FormatOpt = Format.table,
-) -> None:
-    """列出主办单位。"""
-    with session() as s:
-        rows = units.list_units(s, level=level)
-    emit(rows, fmt, columns=UNIT_COLUMNS, title="主办单位")
+    """创建数据库，或把已有数据库的结构升级到最新版本（可重复运行）。"""
+    done = dbmod.migrate(STATE.db)
+    head = "、".join(done.after)
+    if done.created:
+        say(f"已创建数据库：{done.url}（结构版本 {head}）")
+    elif done.changed:
+        say(f"已升级数据库结构：{'、'.join(done.before)} → {head}（{done.url}）")
+    else:
+        say(f"数据库结构已是最新版本 {head}，无需升级（{done.url}）")
 
 
 def _optional(**kwargs: Any) -> dict[str, Any]:
@@ -117,8 +90,8 @@ def _selectors(value: str | None) -> dict[str, Any] | None:
         return None
     try:
         parsed = json.loads(value)
-    except json.JSONDecodeError as exc:
-        raise InvalidValue("列表页选择器", value, f"不是合法的 JSON（{exc.msg}）") from None
+    except json.JSONDecodeError:
+        raise InvalidValue("列表页选择器", value, "不是合法的 JSON") from None
     if not isinstance(parsed, dict):
         raise InvalidValue("列表页选择器", value, '应为 JSON 对象，如 {"item": "ul.list li"}')
     return parsed
@@ -127,7 +100,9 @@ def _selectors(value: str | None) -> dict[str, Any] | None:
 @account_app.command("file")
 def account_file(
     unit: Annotated[str, typer.Option("--unit", help="主办单位（名称或ID）。")],
-    platform: Annotated[str, typer.Option("--platform", help="平台代码或中文名，如 weibo、微信公众号。")],
+    platform: Annotated[
+        str, typer.Option("--platform", help="平台：中文名、代码或简称，如 新浪微博、微博、weibo。")
+    ],
     name: Annotated[str, typer.Option("--name", help="账号名称。")],
     platform_id: Annotated[
         str, typer.Option("--platform-id", help="平台稳定ID：gh_…/__biz、微博 uid、抖音 sec_uid…")
@@ -143,7 +118,9 @@ def account_file(
     leader: Annotated[str | None, typer.Option("--leader", help="分管领导。")] = None,
     leader_phone: Annotated[str | None, typer.Option("--leader-phone", help="分管领导电话。")] = None,
     leader_email: Annotated[str | None, typer.Option("--leader-email", help="分管领导邮箱。")] = None,
-    opened_on: Annotated[str | None, typer.Option("--opened-on", help="开设日期 YYYY-MM-DD。")] = None,
+    opened_on: Annotated[
+        str | None, typer.Option("--opened-on", help="开设日期，如 2019-06-01、2019/6/1 或 2019年6月1日。")
+    ] = None,
     verified: Annotated[
         bool | None, typer.Option("--verified/--unverified", help="是否经平台官方认证。")
     ] = None,
@@ -179,20 +156,77 @@ def account_file(
             ),
         )
         row = listing.account_row(account, account.unit)
-    _done(f"已报备账号「{row['name']}」，ID {row['id']}，状态：待审核", row, fmt)
+    _done(f"已报备账号「{row['name']}」，ID {row['id']}，状态：待审核", [row], fmt)
 
 
 @account_app.command("approve")
 def account_approve(
-    account_id: Annotated[int, typer.Argument(metavar="ID", help="账号ID。")],
+    account_ids: IdsArg = None,
+    all_pending: Annotated[
+        bool, typer.Option("--all-pending", help="审核通过全部待审核的报备（可与 --unit 同用）。")
+    ] = False,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="与 --all-pending 同用：只审核该单位的报备。")
+    ] = None,
     reason: ReasonOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """审核通过：待审核 → 已备案，并分配备案编号。"""
+    """审核通过：待审核 → 已备案，并分配备案编号。可给出多个ID，或用 --all-pending。"""
+    if bool(account_ids) == all_pending:
+        raise InvalidValue(
+            "账号ID", " ".join(map(str, account_ids or [])), "请给出账号ID，或使用 --all-pending（二者选一）"
+        )
+    if unit and not all_pending:
+        raise InvalidValue("--unit", unit, "只能与 --all-pending 同用")
     with session() as s:
-        account = filing.approve(s, account_id, actor=actor(), reason=reason)
-        row = listing.account_row(account, account.unit)
-    _done(f"账号 {row['id']} 已备案，备案编号 {row['filing_no']}", row, fmt)
+        if all_pending:
+            done = filing.approve_pending(s, actor=actor(), unit=unit, reason=reason)
+        else:
+            done = filing.transition(s, "approve", account_ids or [], actor=actor(), reason=reason)
+        rows = listing.account_rows(s, done.ids)
+    if done.count == 1:
+        message = f"账号 {rows[0]['id']} 已备案，备案编号 {rows[0]['filing_no']}"
+    else:
+        first, last = rows[0]["filing_no"], rows[-1]["filing_no"]
+        message = f"已审核通过 {done.count} 个账号，状态：已备案，备案编号 {first} 至 {last}"
+    _done(message, rows, fmt, single=not all_pending and done.count == 1)
+
+
+def _bulk(
+    action: str, account_ids: list[int] | None, reason: str | None, fmt: Format, one: str, many: str
+) -> None:
+    """A step over one or many accounts; ``one`` / ``many`` are the summary line's wording."""
+    with session() as s:
+        done = filing.transition(s, action, account_ids or [], actor=actor(), reason=reason)
+        rows = listing.account_rows(s, done.ids)
+    message = one.format(id=rows[0]["id"]) if done.count == 1 else many.format(n=done.count)
+    _done(message, rows, fmt, single=done.count == 1)
+
+
+@account_app.command("reject")
+def account_reject(
+    account_ids: IdsArg = None, reason: ReasonOpt = None, fmt: FormatOpt = Format.table
+) -> None:
+    """驳回报备：待审核 → 已驳回（必须 --reason），退回报备单位修改后用 refile 重新报备。"""
+    hint = "（修改后可用 account refile 重新报备）"
+    _bulk(
+        "reject", account_ids, reason, fmt, "账号 {id} 的报备已驳回" + hint, "已驳回 {n} 个账号的报备" + hint
+    )
+
+
+@account_app.command("refile")
+def account_refile(
+    account_ids: IdsArg = None, reason: ReasonOpt = None, fmt: FormatOpt = Format.table
+) -> None:
+    """重新报备被驳回的账号：已驳回 → 待审核（通常先用 account change 修改）。"""
+    _bulk(
+        "refile",
+        account_ids,
+        reason,
+        fmt,
+        "账号 {id} 已重新报备，状态：待审核",
+        "已重新报备 {n} 个账号，状态：待审核",
+    )
 
 
 @account_app.command("change")
@@ -214,7 +248,7 @@ def account_change(
     selectors: Annotated[str | None, typer.Option("--selectors", help="列表页选择器（JSON）。")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """变更备案信息（必须 --reason）。"""
+    """变更备案信息（必须 --reason）；待审核、已驳回和已备案的账号可以变更。"""
     with session() as s:
         account = filing.change(
             s,
@@ -238,111 +272,163 @@ def account_change(
             ),
         )
         row = listing.account_row(account, account.unit)
-    _done(f"账号 {row['id']} 的备案信息已变更", row, fmt)
+    _done(f"账号 {row['id']} 的备案信息已变更", [row], fmt)
 
 
 @account_app.command("close")
 def account_close(
-    account_id: Annotated[int, typer.Argument(metavar="ID", help="账号ID。")],
-    reason: ReasonOpt = None,
-    fmt: FormatOpt = Format.table,
+    account_ids: IdsArg = None, reason: ReasonOpt = None, fmt: FormatOpt = Format.table
 ) -> None:
-    """关停账号（必须 --reason），如整合关停、停更。"""
-    with session() as s:
-        account = filing.close(s, account_id, reason=reason or "", actor=actor())
-        row = listing.account_row(account, account.unit)
-    _done(f"账号 {row['id']} 已关停", row, fmt)
+    """关停账号（必须 --reason），如整合关停、停更；可给出多个ID。"""
+    _bulk("close", account_ids, reason, fmt, "账号 {id} 已关停", "已关停 {n} 个账号")
 
 
 @account_app.command("cancel")
 def account_cancel(
-    account_id: Annotated[int, typer.Argument(metavar="ID", help="账号ID。")],
-    reason: ReasonOpt = None,
-    fmt: FormatOpt = Format.table,
+    account_ids: IdsArg = None, reason: ReasonOpt = None, fmt: FormatOpt = Format.table
 ) -> None:
-    """注销账号（必须 --reason）；待审核的报备也可撤销。"""
-    with session() as s:
-        account = filing.cancel(s, account_id, reason=reason or "", actor=actor())
-        row = listing.account_row(account, account.unit)
-    _done(f"账号 {row['id']} 已注销", row, fmt)
+    """注销账号（必须 --reason）；待审核或已驳回的报备也可撤销；可给出多个ID。"""
+    _bulk("cancel", account_ids, reason, fmt, "账号 {id} 已注销", "已注销 {n} 个账号")
 
 
 @account_app.command("list")
 def account_list(
     unit: Annotated[str | None, typer.Option("--unit", help="主办单位（名称或ID）。")] = None,
-    platform: Annotated[str | None, typer.Option("--platform", help="平台代码或中文名。")] = None,
+    platform: Annotated[str | None, typer.Option("--platform", help="平台：中文名、代码或简称。")] = None,
     status: Annotated[
-        str | None, typer.Option("--status", help="状态：" + "/".join(ACCOUNT_STATUS.codes) + "。")
+        str | None, typer.Option("--status", help="状态：" + ACCOUNT_STATUS.choices() + "。")
     ] = None,
-    level: Annotated[str | None, typer.Option("--level", help="主办单位级别。")] = None,
-    search: Annotated[str | None, typer.Option("--search", help="按现用名或曾用名检索。")] = None,
+    level: Annotated[
+        str | None, typer.Option("--level", help="主办单位级别：" + UNIT_LEVEL.choices() + "。")
+    ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            "--search", help="检索：账号名称或曾用名、平台账号ID、主办单位名称中的文字，或备案编号。"
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
 ) -> None:
     """列出备案账号。"""
     with session() as s:
         rows = listing.list_accounts(
             s, unit=unit, platform=platform, status=status, level=level, search=search
         )
-    emit(rows, fmt, columns=ACCOUNT_COLUMNS, title="备案账号")
+    emit(rows, fmt, columns=ACCOUNT_COLUMNS, title="备案账号", out=out)
 
 
 @account_app.command("show")
 def account_show(
     account_id: Annotated[int, typer.Argument(metavar="ID", help="账号ID。")],
     fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
 ) -> None:
     """显示一个账号的全部备案信息。"""
     with session() as s:
         detail = listing.account_detail(s, account_id)
-    emit_object(detail, fmt, DETAIL_LABELS)
+    emit_object(detail, fmt, DETAIL_LABELS, DETAIL_VOCAB, out=out, title=f"账号{account_id}")
 
 
 @account_app.command("history")
 def account_history(
     account_id: Annotated[int, typer.Argument(metavar="ID", help="账号ID。")],
     fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
 ) -> None:
     """显示账号的备案记录（审计留痕，只增不改）。"""
     with session() as s:
         rows = listing.history(s, account_id)
-    emit(rows, fmt, columns=HISTORY_COLUMNS, title=f"账号 {account_id} 的备案记录")
+    shown = [{**r, "text": listing.describe_changes(r["action"], r["changes"])} for r in rows]
+    emit(
+        shown if fmt is not Format.json else rows,
+        fmt,
+        columns=HISTORY_COLUMNS,
+        title=f"账号{account_id}的备案记录",
+        out=out,
+    )
 
 
 @account_app.command("template")
 def account_template(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="输出文件（.xlsx 或 .csv）。")],
 ) -> None:
-    """生成空白《政务新媒体备案登记表》（.xlsx 或 .csv）。"""
-    spreadsheet.write_template(file)
+    """生成空白《政务新媒体备案登记表》：含填表说明、必填标注、下拉列表（平台、级别、官方认证、已登记单位）和示例行。"""
+    from registry.filing import forms
+
+    forms.account_template(file, registered_units())
     say(f"已生成备案登记表模板：{file}")
 
 
 @account_app.command("import")
 def account_import(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="备案登记表（.xlsx 或 .csv）。")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验，不写入。")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只校验并逐行列出将新增、变更的内容，不写入。")
+    ] = False,
 ) -> None:
-    """批量导入备案登记表：全部行校验通过才写入，有任何错误行则一行也不写。"""
-    with session() as s:
-        result = spreadsheet.import_filings(s, file, actor=actor(), dry_run=dry_run)
-    verb = "校验通过（未写入，--dry-run）" if dry_run else "已导入"
-    say(f"{verb}：{result.rows} 行，{file}")
+    """导入备案登记表：无备案编号的行为新报备，有备案编号的行为对该账号的变更（须填变更原因），未改动的行跳过；
+    有任何错误行则一行也不写。"""
+    from registry.filing import sheet as spreadsheet
+
+    with progress("校验中", None) as update, session() as s:
+        result = spreadsheet.import_filings(
+            s,
+            file,
+            actor=actor(),
+            dry_run=dry_run,
+            on_progress=lambda n, total: update(completed=n, total=total),
+        )
+    _warn_import(result.unknown, result.examples)
+    if dry_run:
+        for plan in result.plan:
+            line = _plan_line(plan)
+            if line:
+                say(line)
+    new, changed, same = result.count("new"), result.count("change"), result.count("same")
+    verb = "校验通过（--dry-run，未写入）：将" if dry_run else "已导入："
+    say(f"{verb}新增 {new} 个账号，变更 {changed} 个，未改动 {same} 个（共 {result.rows} 行，{file}）")
+
+
+def _plan_line(plan: Any) -> str | None:
+    who = f"{plan.name}（{PLATFORM.label(plan.platform)}，{plan.unit}）"
+    if plan.action == "new":
+        return f"第{plan.row}行 新增：{who}"
+    if plan.action == "change":
+        number = plan.filing_no or f"账号ID {plan.account_id}"
+        text = listing.describe_changes("change", plan.changes)
+        return f"第{plan.row}行 变更 {number} {who}：{text}（原因：{plan.reason}）"
+    return None
+
+
+def _warn_import(unknown: list[str], examples: int) -> None:
+    if unknown:
+        note("未识别的列已忽略：" + "、".join(f"「{name}」" for name in unknown))
+    if examples:
+        note(f"已跳过模板中的示例行 {examples} 行")
 
 
 @account_app.command("export")
 def account_export(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="输出文件（.xlsx 或 .csv）。")],
     unit: Annotated[str | None, typer.Option("--unit", help="只导出该单位。")] = None,
-    status: Annotated[str | None, typer.Option("--status", help="只导出该状态。")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="只导出该状态：" + ACCOUNT_STATUS.choices() + "。")
+    ] = None,
 ) -> None:
-    """导出备案账号为登记表（可再导入）。"""
+    """导出备案账号为登记表：在 Excel/WPS 中修改后用 account import 导入即为变更。"""
+    from registry.filing import forms
+
     with session() as s:
-        count = spreadsheet.export_filings(s, file, unit=unit, status=status)
+        count = forms.export_accounts(s, file, unit=unit, status=status)
     say(f"已导出 {count} 个账号：{file}")
 
 
-def _done(message: str, row: dict[str, Any], fmt: Format) -> None:
+def _done(message: str, rows: list[dict[str, Any]], fmt: Format, single: bool = True) -> None:
+    """A step's result: one line for a person, the account row(s) for a script."""
     if fmt is Format.table:
         say(message)
+    elif fmt is Format.json and single:
+        emit_object(rows[0], fmt, DETAIL_LABELS)
     else:
-        emit([row], fmt) if fmt is Format.csv else emit_object(row, fmt, DETAIL_LABELS)
+        emit(rows, fmt, columns=ACCOUNT_COLUMNS, title="账号")

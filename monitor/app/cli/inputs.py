@@ -8,23 +8,22 @@ from typing import Annotated
 
 import typer
 
-from monitor.app.cli.output import Format, actor, emit, say, session
+from monitor.app.cli.output import Col, Format, FormatOpt, OutOpt, actor, emit, say, session
 from registry.errors import InvalidValue
 from registry.timeutil import local_iso, parse_time
-from registry.vocab import LEXICON_KIND
+from registry.vocab import FINDING_LEVEL, LEXICON_KIND, LEXICON_SOURCE, RULE
 
 lexicon_app = typer.Typer(help="词库：严重表述错误、敏感词、娱乐化、商业广告用语。", no_args_is_help=True)
 relay_app = typer.Typer(help="转载任务：指定下级账号须在时限内转载的重要信息。", no_args_is_help=True)
 observe_app = typer.Typer(help="人工检查记录：导入检查人员发现的问题（直接确认）。", no_args_is_help=True)
 
-FormatOpt = Annotated[Format, typer.Option("--format", help="输出格式：table、json 或 csv。")]
 LEXICON_COLUMNS = [
-    ("id", "ID"),
-    ("phrase", "词语"),
-    ("kind", "类别"),
-    ("correct", "正确表述"),
-    ("source", "来源"),
-    ("added_at", "加入时间"),
+    Col("id", "ID"),
+    Col("phrase", "词语"),
+    Col("kind", "类别", LEXICON_KIND),
+    Col("correct", "正确表述"),
+    Col("source", "来源", LEXICON_SOURCE),
+    Col("added_at", "加入时间"),
 ]
 RELAY_COLUMNS = [
     ("id", "ID"),
@@ -41,10 +40,7 @@ def lexicon_add(
     phrase: Annotated[str, typer.Argument(metavar="PHRASE", help="词语（错误表述或敏感词等）。")],
     kind: Annotated[
         str,
-        typer.Option(
-            "--kind",
-            help="类别：serious（严重表述错误）、sensitive（敏感词）、entertainment（娱乐化）、ad（商业广告）。",
-        ),
+        typer.Option("--kind", help="类别：" + LEXICON_KIND.choices() + "。"),
     ],
     correct: Annotated[str | None, typer.Option("--correct", help="正确表述（严重表述错误时填写）。")] = None,
 ) -> None:
@@ -60,8 +56,11 @@ def lexicon_add(
 
 @lexicon_app.command("list")
 def lexicon_list(
-    kind: Annotated[str | None, typer.Option("--kind", help="只列出该类别。")] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="只列出该类别：" + LEXICON_KIND.choices() + "。")
+    ] = None,
     fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
 ) -> None:
     """列出词库（含随软件提供的初始词库）。"""
     from monitor.similarity import lexicon
@@ -70,7 +69,7 @@ def lexicon_list(
     with session() as s:
         lexicon.ensure_starter(s, actor=actor())
         rows = check_lexicon.list_entries(s, kind=kind)
-    emit(rows, fmt, columns=LEXICON_COLUMNS, title="词库")
+    emit(rows, fmt, columns=LEXICON_COLUMNS, title="词库", out=out)
 
 
 @lexicon_app.command("import")
@@ -131,14 +130,14 @@ def relay_add(
 
 
 @relay_app.command("list")
-def relay_list(fmt: FormatOpt = Format.table) -> None:
+def relay_list(fmt: FormatOpt = Format.table, out: OutOpt = None) -> None:
     """列出转载任务。"""
     from registry.checks import inputs as check_lexicon
 
     with session() as s:
         rows = check_lexicon.list_releases(s)
         names = dict(check_lexicon.unit_names(s))
-    out = [
+    releases = [
         {
             "id": r["id"],
             "title": r["title"],
@@ -149,7 +148,7 @@ def relay_list(fmt: FormatOpt = Format.table) -> None:
         }
         for r in rows
     ]
-    emit(out, fmt, columns=RELAY_COLUMNS, title="转载任务")
+    emit(releases, fmt, columns=RELAY_COLUMNS, title="转载任务", out=out)
 
 
 @observe_app.command("import")
@@ -158,15 +157,26 @@ def observe_import(
         Path,
         typer.Argument(
             metavar="FILE",
-            help=".csv 或 .jsonl（account, rule, level, note, observed_at），或填好的检查表 .xlsx。",
+            help="填好的检查表 .xlsx（check sheet 导出），或 .csv / .jsonl（列：账号ID、规则、级别、检查说明、检查时间）。",
         ),
     ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只校验并逐行列出将导入的记录，不写入。")
+    ] = False,
 ) -> None:
-    """导入人工检查记录，作为已确认的问题计入之后的检查。"""
+    """导入人工检查记录，作为已确认的问题计入之后的检查；规则、级别可写中文名称或代码。"""
     from monitor import observe
     from registry.checks import inputs as check_lexicon
 
     with session() as s:
         rows = observe.read_observations(s, path)
+        if dry_run:
+            for row in rows:
+                say(
+                    f"第{row['row']}行 账号 {row['account_id']}：{RULE.label(row['rule'])}"
+                    f"（{FINDING_LEVEL.label(row['level'])}）{row['note']}"
+                )
+            say(f"校验通过（--dry-run，未写入）：将导入 {len(rows)} 条人工检查记录（{path}）")
+            return
         n = check_lexicon.add_observations(s, rows, actor=actor(), source_file=path.name)
-    say(f"已导入 {n} 条人工检查记录")
+    say(f"已导入 {n} 条人工检查记录（{path}）")

@@ -14,12 +14,15 @@ from monitor.app.cli.checks import check_app, finding_app
 from monitor.app.cli.collection import crawl, post_app
 from monitor.app.cli.demo import demo
 from monitor.app.cli.discovery import discover_app, registry_app
-from monitor.app.cli.filing import account_app, db_app, unit_app
+from monitor.app.cli.filing import account_app, db_app
 from monitor.app.cli.inputs import lexicon_app, observe_app, relay_app
 from monitor.app.cli.ops import alert_app, config_app, schedule_app
 from monitor.app.cli.output import STATE
 from monitor.app.cli.reports import rectify_app, report_app
+from monitor.app.cli.status import status
+from monitor.app.cli.units import unit_app
 from monitor.app.config import configured_database
+from registry.db import describe_error
 from registry.errors import GovmediaError
 
 app = typer.Typer(
@@ -75,18 +78,26 @@ app.add_typer(post_app, name="post")
 app.add_typer(discover_app, name="discover")
 app.add_typer(registry_app, name="registry")
 app.command("crawl")(crawl)
+app.command("status")(status)
 app.command("demo")(demo)
 
 
 def _usage_message(exc: click_exc.UsageError) -> str:
+    """Click's and Typer's usage errors as one Chinese line (never their English)."""
     if isinstance(exc, click_exc.MissingParameter):
-        hint = _hint(exc.param, exc.param_hint)
-        return f"缺少必填参数「{hint}」"
+        return f"缺少必填参数「{_hint(exc.param, exc.param_hint)}」"
     if isinstance(exc, click_exc.NoSuchOption):
-        return f"没有选项「{exc.option_name}」，请查看 --help"
+        near = "、".join(sorted(exc.possibilities or ()))
+        return f"没有选项「{exc.option_name}」" + (f"，是否想用 {near}" if near else "") + "，请查看 --help"
+    if isinstance(exc, click_exc.BadOptionUsage):
+        if "requires" in exc.message:
+            return f"选项「{exc.option_name}」后面缺少值"
+        if "does not take a value" in exc.message:
+            return f"选项「{exc.option_name}」不带值"
+        return f"选项「{exc.option_name}」的用法不对，请查看 --help"
     if isinstance(exc, click_exc.BadParameter):
         hint = _hint(exc.param, exc.param_hint)
-        return f"参数「{hint}」的值无效：{_translate(exc.message)}"
+        return f"参数「{hint}」的值无效：{_value_reason(exc.message, exc.param)}"
     return _translate(exc.format_message())
 
 
@@ -98,36 +109,66 @@ def _hint(param: object, fallback: object) -> str:
     return str(opts[0] if opts else (fallback or "参数"))
 
 
-def _translate(message: str) -> str:
+def _value_reason(message: str, param: object) -> str:
+    """Why a value was refused, in Chinese, from Typer's (pydantic's) English reason."""
     import re
 
-    message = message.removeprefix("Value error, ")
-    if message.startswith("Input should be a valid integer"):
-        return "应为整数"
-    m = re.match(r"'(.*)' is not a valid integer", message)
+    text = message.removeprefix("Value error, ")
+    m = re.match(r"'(.*)' is not one of (.*)\.", text)
     if m:
-        return f"「{m.group(1)}」不是整数"
-    m = re.match(r"'(.*)' is not one of (.*)\.", message)
+        choices = m.group(2).replace("'", "").replace(", ", "、")
+        return f"「{m.group(1)}」不是可选值，应为 {choices}"
+    m = re.search(r"greater than or equal to ([-\d.]+)", text)
     if m:
-        return f"「{m.group(1)}」不在可选值 {m.group(2)} 之中"
-    m = re.match(r"No such command '(.*)'", message)
+        return f"应不小于 {m.group(1)}"
+    m = re.search(r"less than or equal to ([-\d.]+)", text)
     if m:
-        return f"没有命令「{m.group(1)}」，请查看 --help"
-    m = re.match(r"Got unexpected extra arguments? \((.*)\)", message)
+        return f"应不大于 {m.group(1)}"
+    for needle, reason in (
+        ("valid integer", "应为整数"),
+        ("valid number", "应为数字"),
+        ("valid float", "应为数字"),
+        ("valid bool", "应为是或否（true/false）"),
+        ("does not exist", "文件或文件夹不存在"),
+        ("is a directory", "是文件夹，不是文件"),
+        ("is a file", "是文件，不是文件夹"),
+        ("not readable", "没有读取权限"),
+        ("not writable", "没有写入权限"),
+    ):
+        if needle in text:
+            return reason
+    return "格式不对，请查看 --help"
+
+
+def _translate(message: str) -> str:
+    """The other usage errors (unknown command, extra arguments, …) in Chinese."""
+    import re
+
+    m = re.match(r"No such command '([^']*)'\.?(?: Did you mean (.*)\?)?", message)
     if m:
-        return f"多余的参数：{m.group(1)}"
-    m = re.match(r"Missing argument '(.*)'", message)
+        near = (m.group(2) or "").replace("'", "").replace(", ", "、")
+        return f"没有命令「{m.group(1)}」" + (f"，是否想用「{near}」" if near else "") + "，请查看 --help"
+    m = re.match(r"Got unexpected extra argument(?:\(s\)|s)? \((.*)\)", message)
+    if m:
+        return f"多余的参数「{m.group(1)}」（请查看 --help）"
+    m = re.match(r"Missing (?:argument|parameter|option) '?([^'.]*)'?", message)
     if m:
         return f"缺少参数「{m.group(1)}」"
-    return message
+    if message.startswith("Missing command"):
+        return "缺少子命令，请查看 --help"
+    if re.search(r"[\u4e00-\u9fff]", message):
+        return message  # already Chinese (our own typer.BadParameter messages)
+    return "命令用法不对，请查看 --help"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit status."""
+    """Entry point of the console script; returns the exit status.
+
+    ``govmedia`` or a command group given without a command prints its help and exits 0."""
     try:
         result = app(args=argv, standalone_mode=False, prog_name="govmedia")
     except click_exc.NoArgsIsHelpError:
-        return 2  # Typer has printed the help already
+        return 0  # Typer has printed the help already
     except click_exc.UsageError as exc:
         print(f"错误：{_usage_message(exc)}", file=sys.stderr)
         return 2
@@ -141,11 +182,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{exc.message}", file=sys.stderr)
         return exc.exit_code
     except SQLAlchemyError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"错误：数据库操作失败：{first}", file=sys.stderr)
+        print(f"错误：数据库操作失败：{describe_error(exc)}", file=sys.stderr)
         return 2
     except typer.Exit as exc:
         return exc.exit_code
+    except KeyboardInterrupt:
+        print("已中止。", file=sys.stderr)
+        return 130
     return result if isinstance(result, int) else 0
 
 

@@ -13,10 +13,11 @@ if TYPE_CHECKING:
     from monitor.app.config import Config
     from monitor.app.scheduler import Scheduler
 
-from monitor.app.cli.output import STATE, Format, emit, say, session
+from monitor.app.cli.output import STATE, Col, Format, FormatOpt, OutOpt, emit, say, session
 from registry.db import resolve_url, session_scope
 from registry.errors import InvalidValue
 from registry.timeutil import local_text
+from registry.vocab import ALERT_CHANNEL, ALERT_STATUS, ALERT_STEP, JOB, JOB_STATUS, JOB_TRIGGER
 
 config_app = typer.Typer(help="配置：查看生效的配置、校验 govmedia.toml。", no_args_is_help=True)
 schedule_app = typer.Typer(
@@ -24,41 +25,38 @@ schedule_app = typer.Typer(
 )
 alert_app = typer.Typer(help="无更新预警：发送记录、测试消息、立即预警。", no_args_is_help=True)
 
-FormatOpt = Annotated[Format, typer.Option("--format", help="输出格式：table、json 或 csv。")]
-
 CONFIG_COLUMNS = [("key", "配置项"), ("value", "生效值"), ("source", "来源"), ("env", "环境变量")]
 JOB_COLUMNS = [
-    ("job", "任务"),
-    ("label", "名称"),
-    ("when", "时间"),
-    ("last_started_at", "上次开始"),
-    ("last_status", "上次结果"),
-    ("next_run", "下次运行"),
-    ("running_by", "正在运行"),
+    Col("job", "任务", JOB),
+    Col("when", "时间"),
+    Col("last_started_at", "上次开始"),
+    Col("last_status", "上次结果", JOB_STATUS),
+    Col("next_run", "下次运行"),
+    Col("running_by", "正在运行"),
 ]
 RUN_COLUMNS = [
-    ("id", "ID"),
-    ("job", "任务"),
-    ("trigger", "触发"),
-    ("status", "结果"),
-    ("started_at", "开始"),
-    ("finished_at", "结束"),
-    ("seconds", "秒"),
-    ("key", "对象"),
-    ("error", "错误"),
-    ("summary", "摘要"),
+    Col("id", "ID"),
+    Col("job", "任务", JOB),
+    Col("trigger", "触发", JOB_TRIGGER),
+    Col("status", "结果", JOB_STATUS),
+    Col("started_at", "开始"),
+    Col("finished_at", "结束"),
+    Col("seconds", "秒"),
+    Col("key", "对象"),
+    Col("error", "错误", width=30),
+    Col("summary", "摘要", width=30),
 ]
 ALERT_COLUMNS = [
-    ("id", "ID"),
-    ("sent_at", "发送时间"),
-    ("account", "账号"),
-    ("step", "级别"),
-    ("days", "无更新天数"),
-    ("channel", "渠道"),
-    ("recipient_name", "收件人"),
-    ("recipient", "地址"),
-    ("status", "结果"),
-    ("error", "失败原因"),
+    Col("id", "ID"),
+    Col("sent_at", "发送时间"),
+    Col("account", "账号"),
+    Col("step", "级别", ALERT_STEP),
+    Col("days", "无更新天数"),
+    Col("channel", "渠道", ALERT_CHANNEL),
+    Col("recipient_name", "收件人"),
+    Col("recipient", "地址"),
+    Col("status", "结果", ALERT_STATUS),
+    Col("error", "失败原因", width=30),
 ]
 
 
@@ -73,7 +71,7 @@ def _config(valid: bool = True) -> Config:
 
 
 @config_app.command("show")
-def config_show(fmt: FormatOpt = Format.table) -> None:
+def config_show(fmt: FormatOpt = Format.table, out: OutOpt = None) -> None:
     """显示生效的配置（配置文件与 GOVMEDIA_… 环境变量合并后，密码、Cookie、令牌已隐去）。"""
     from monitor.app.config import effective_rows
 
@@ -93,7 +91,7 @@ def config_show(fmt: FormatOpt = Format.table) -> None:
     )
     if fmt is Format.table:
         say(f"配置文件：{config.path or '（无，使用默认值与环境变量）'}")
-    emit(rows, fmt, columns=CONFIG_COLUMNS)
+    emit(rows, fmt, columns=CONFIG_COLUMNS, title="生效配置", out=out)
     if config.problems:
         print(f"注意：配置有 {len(config.problems)} 处错误，请运行 govmedia config check", file=sys.stderr)
 
@@ -148,9 +146,7 @@ def _log(message: str) -> None:
 def schedule_run(
     once: Annotated[
         str | None,
-        typer.Option(
-            "--once", metavar="JOB", help="立即运行一个任务后退出：crawl、alerts、weekly、monthly、circular。"
-        ),
+        typer.Option("--once", metavar="JOB", help="立即运行一个任务后退出：" + JOB.choices() + "。"),
     ] = None,
 ) -> None:
     """启动常驻调度进程（收到 SIGTERM 或 Ctrl-C 时在两个任务之间停止）；--once 只运行一个任务。"""
@@ -175,23 +171,25 @@ def schedule_run(
 
 
 @schedule_app.command("list")
-def schedule_list(fmt: FormatOpt = Format.table) -> None:
+def schedule_list(fmt: FormatOpt = Format.table, out: OutOpt = None) -> None:
     """列出定时任务：时间、上次运行及结果、下次运行。"""
-    emit(_scheduler().table(), fmt, columns=JOB_COLUMNS)
+    emit(_scheduler().table(), fmt, columns=JOB_COLUMNS, title="定时任务", out=out)
 
 
 @schedule_app.command("history")
 def schedule_history(
-    job: Annotated[str | None, typer.Option("--job", help="只看该任务。")] = None,
+    job: Annotated[str | None, typer.Option("--job", help="只看该任务：" + JOB.choices() + "。")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="最多显示条数。")] = 50,
     fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
 ) -> None:
     """任务运行记录（最新在前）：开始、结束、结果、错误。"""
     from registry.ops import jobs as ops
 
+    code = JOB.code(job, "--job") if job else None
     with session() as s:
-        rows = ops.job_history(s, job=job, limit=limit)
-    emit(rows, fmt, columns=RUN_COLUMNS)
+        rows = ops.job_history(s, job=code, limit=limit)
+    emit(rows, fmt, columns=RUN_COLUMNS, title="任务运行记录", out=out)
 
 
 # --- alerts ----------------------------------------------------------------------------
@@ -202,13 +200,14 @@ def alert_list(
     account: Annotated[int | None, typer.Option("--account", help="只看该账号ID。")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="最多显示条数。")] = 200,
     fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
 ) -> None:
     """已发送的预警：何时、发给谁、哪一级、经哪个渠道、是否成功。"""
     from registry.ops import alerts as alert_records
 
     with session() as s:
         rows = alert_records.list_alerts(s, account_id=account, limit=limit)
-    emit(rows, fmt, columns=ALERT_COLUMNS)
+    emit(rows, fmt, columns=ALERT_COLUMNS, title="预警记录", out=out)
 
 
 @alert_app.command("test")

@@ -11,9 +11,9 @@ from typing import Annotated, Any
 
 import typer
 
-from monitor.app.cli.output import STATE, Format, actor, emit, say, session
+from monitor.app.cli.output import STATE, Col, Format, FormatOpt, actor, emit, say, session, working
 from registry.timeutil import parse_date
-from registry.vocab import LEDGER_STATUS
+from registry.vocab import CHECK_KIND, LEDGER_ACTION, LEDGER_STATUS, PLATFORM, RULE
 
 report_app = typer.Typer(
     help="报告：检查结果、季度通报（.docx/.html/.xlsx/图表）、一对一反馈。", no_args_is_help=True
@@ -26,14 +26,8 @@ class ReportFormat(str, Enum):
     json = "json"
 
 
-class LedgerFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    xlsx = "xlsx"
-
-
 OutOpt = Annotated[Path, typer.Option("--out", help="输出目录（不存在时自动创建）。")]
+FileOpt = Annotated[Path | None, typer.Option("--out", help="--format xlsx 或 csv 时写入的文件。")]
 FromOpt = Annotated[str, typer.Option("--from", help="检查窗口起始日期 YYYY-MM-DD（含）。")]
 ToOpt = Annotated[str, typer.Option("--to", help="检查窗口截止日期 YYYY-MM-DD（含）。")]
 DeadlineOpt = Annotated[
@@ -50,28 +44,28 @@ ReportFmtOpt = Annotated[ReportFormat, typer.Option("--format", help="输出格�
 NoteOpt = Annotated[str, typer.Option("--note", help="说明（必填）。")]
 
 LEDGER_COLUMNS = [
-    ("id", "事项ID"),
-    ("doc_no", "通报文号"),
-    ("unit", "主办单位"),
-    ("account", "账号名称"),
-    ("platform_label", "平台"),
-    ("problem", "问题类型"),
-    ("description", "问题描述"),
-    ("status_label", "状态"),
-    ("deadline", "整改期限"),
-    ("updated_at", "状态变更时间"),
-    ("note", "整改说明"),
-    ("evidence_url", "佐证链接"),
+    Col("id", "事项ID"),
+    Col("doc_no", "通报文号"),
+    Col("unit", "主办单位", width=20),
+    Col("account", "账号名称", width=16),
+    Col("platform", "平台", PLATFORM),
+    Col("rule", "问题类型", RULE),
+    Col("description", "问题描述", width=30),
+    Col("status", "状态", LEDGER_STATUS),
+    Col("deadline", "整改期限"),
+    Col("updated_at", "状态变更时间"),
+    Col("note", "整改说明", width=24),
+    Col("evidence_url", "佐证链接"),
 ]
 HISTORY_COLUMNS = [
-    ("at", "时间"),
-    ("action", "操作"),
-    ("actor", "操作人"),
-    ("from", "原状态"),
-    ("to", "新状态"),
-    ("note", "说明"),
-    ("evidence_url", "佐证链接"),
-    ("run_id", "检查批次"),
+    Col("at", "时间"),
+    Col("action", "操作", LEDGER_ACTION),
+    Col("actor", "操作人"),
+    Col("from", "原状态", LEDGER_STATUS),
+    Col("to", "新状态", LEDGER_STATUS),
+    Col("note", "说明"),
+    Col("evidence_url", "佐证链接"),
+    Col("run_id", "检查批次"),
 ]
 
 
@@ -118,12 +112,12 @@ def report_check(
     """生成一次检查（周抽查/月检查）的结果：可打印的 HTML 页面和 .xlsx 表格。"""
     from reports import service
 
-    with session() as s:
+    with working("正在生成检查结果……", fmt), session() as s:
         summary = service.check_sheet(s, run_id, out=out)
     _report(
         summary,
         fmt,
-        f"已生成第{summary['run_id']}次{summary['kind']}结果：合格率{summary['pass_rate']}，"
+        f"已生成第{summary['run_id']}次{CHECK_KIND.label(summary['kind'])}结果：合格率{summary['pass_rate']}，"
         f"不合格{summary['unqualified']}个，未能采集{summary['uncollected']}个，"
         f"待复核问题{summary['candidates']}条",
     )
@@ -169,7 +163,7 @@ def report_circular(
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     due = parse_date(deadline, "--deadline") if deadline else None
     settings, notes = _settings(issuer=issuer, addressees=addressees, cc=cc)
-    with session() as s:
+    with working("正在生成季度通报（统计、图表、Word、HTML、附件）……", fmt), session() as s:
         summary = service.circular(
             s,
             start=first,
@@ -216,7 +210,7 @@ def report_notices(
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     due = parse_date(deadline, "--deadline") if deadline else None
     settings, notes = _settings()
-    with session() as s:
+    with working("正在生成一对一反馈……", fmt), session() as s:
         summary = service.notices(
             s,
             start=first,
@@ -236,49 +230,41 @@ def report_notices(
     )
 
 
-def _ledger_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    from reports.text import platform_name, rule_label
-
-    for row in rows:
-        row["problem"] = rule_label(row["rule"])
-        row["status_label"] = LEDGER_STATUS.label(row["status"])
-        row["platform_label"] = platform_name(row["platform"])
-    return rows
-
-
 @rectify_app.command("list")
 def rectify_list(
     status: Annotated[
-        str | None, typer.Option("--status", help="只列出该状态：open/notified/rectified/closed/reopened。")
+        str | None, typer.Option("--status", help="只列出该状态：" + LEDGER_STATUS.choices() + "。")
     ] = None,
     circular: Annotated[
         int | None, typer.Option("--circular", help="只列出该期通报（通报ID）的事项。")
     ] = None,
-    fmt: Annotated[
-        LedgerFormat, typer.Option("--format", help="输出格式：table、json、csv 或 xlsx。")
-    ] = LedgerFormat.table,
-    out: Annotated[Path, typer.Option("--out", help="--format xlsx 时写入的文件。")] = Path("整改台账.xlsx"),
+    unit: Annotated[str | None, typer.Option("--unit", help="只列出该主办单位（名称或ID）的事项。")] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="只列出该行政区划内的事项，如 620100（兰州市及其县区）。")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+    out: Annotated[Path, typer.Option("--out", help="--format xlsx 或 csv 时写入的文件。")] = Path(
+        "整改台账.xlsx"
+    ),
 ) -> None:
     """列出整改台账。"""
+    from registry import validation
+    from registry.filing.units import find_unit
     from registry.ledger import queries as ledger_queries
-    from registry.sheets import Sheet, write_workbook
 
+    prefix = validation.region_prefix(region) if region else None
     with session() as s:
-        rows = _ledger_rows(ledger_queries.list_items(s, status=status, circular_id=circular))
-    if fmt is LedgerFormat.xlsx:
-        sheet = Sheet(
-            "整改台账",
-            [label for _, label in LEDGER_COLUMNS],
-            [[row.get(key) for key, _ in LEDGER_COLUMNS] for row in rows],
-            widths=(8, 20, 24, 20, 10, 24, 40, 10, 12, 20, 40, 40),
+        unit_id = find_unit(s, unit, "--unit").id if unit else None
+        rows = ledger_queries.list_items(
+            s, status=status, circular_id=circular, unit_id=unit_id, region=prefix
         )
-        say(f"已写入整改台账 {len(rows)} 项：{write_workbook(out, [sheet])}")
+    if fmt is Format.json:
+        emit([{k: row[k] for k in ledger_queries.ITEM_KEYS} for row in rows], fmt)
         return
-    if fmt is LedgerFormat.json:
-        keys = [*ledger_queries.ITEM_KEYS]
-        emit([{k: row[k] for k in keys} for row in rows], Format.json)
-        return
-    emit(rows, Format(fmt.value), columns=LEDGER_COLUMNS, title="整改台账")
+    target = out if fmt is Format.xlsx or out != Path("整改台账.xlsx") else None
+    if fmt is Format.csv and target is not None and target.suffix.lower() != ".csv":
+        target = target.with_suffix(".csv")
+    emit(rows, fmt, columns=LEDGER_COLUMNS, title="整改台账", out=target)
 
 
 @rectify_app.command("record")
@@ -342,11 +328,12 @@ def rectify_review(
 @rectify_app.command("show")
 def rectify_show(
     item: Annotated[str, typer.Argument(metavar="ITEM", help="整改事项ID。")],
-    fmt: Annotated[Format, typer.Option("--format", help="输出格式：table、json 或 csv。")] = Format.table,
+    fmt: FormatOpt = Format.table,
+    out: FileOpt = None,
 ) -> None:
     """查看一个整改事项的全部记录。"""
     from registry.ledger import queries as ledger_queries
 
     with session() as s:
         rows = ledger_queries.history(s, item)
-    emit(rows, fmt, columns=HISTORY_COLUMNS, title=f"整改事项 {item}")
+    emit(rows, fmt, columns=HISTORY_COLUMNS, title=f"整改事项{item}", out=out)

@@ -87,10 +87,17 @@ def run_demo(out: Path, *, seed: int = 2026, now: datetime | None = None) -> Dem
     _observations(db, accounts, by_pid, now)
     run_ids = _checks(db, now, seed)
     summary.reviewed = _review(db, run_ids)
-    summary.files, summary.circular = _reports(db, out, run_ids, now)
+    summary.circular = _reports(db, out, run_ids, now)
     with session_scope(db) as s:  # the figures as stored, after the reviews: what the files say
         summary.runs = [run_json(s, run_id) for run_id in run_ids]
+    dispose_engines()  # closes the database, so its journal files are gone before the listing
+    summary.files = written(out)
     return summary
+
+
+def written(out: Path) -> list[str]:
+    """Every file the demo wrote under ``out`` (the database, the archive, every document)."""
+    return sorted(str(p) for p in out.rglob("*") if p.is_file())
 
 
 def _file_registry(
@@ -279,30 +286,17 @@ def _review(db: str, run_ids: list[int]) -> list[str]:
     return done
 
 
-def _reports(db: str, out: Path, runs: list[int], now: datetime) -> tuple[list[str], dict[str, Any]]:
+def _reports(db: str, out: Path, runs: list[int], now: datetime) -> dict[str, Any]:
+    """The weekly check's result, the circular of the last 90 days and the per-unit notices;
+    returns the circular's figures."""
     today = now.astimezone(TZ).date()
     start = today - timedelta(days=89)
-    files: list[str] = []
     with session_scope(db) as s:
-        sheet = service.check_sheet(s, runs[-1], out=out / "周抽查")
+        service.check_sheet(s, runs[-1], out=out / "周抽查")
         circ = service.circular(
             s, start=start, end=today, out=out / "季度通报", actor=ACTOR, settings=DEMO_REPORT, today=today
         )
-        notes = service.notices(
+        service.notices(
             s, start=start, end=today, out=out / "一对一反馈", actor=ACTOR, settings=DEMO_REPORT, today=today
         )
-    for result in (sheet, circ, notes):
-        files += _paths(result)
-    return sorted(set(files)), circ
-
-
-def _paths(result: dict[str, Any]) -> list[str]:
-    found = []
-    for value in result.values():
-        if isinstance(value, str) and Path(value).suffix in (".docx", ".html", ".xlsx", ".png"):
-            found.append(value)
-        elif isinstance(value, list):
-            found += [v for v in value if isinstance(v, str) and Path(v).suffix]
-        elif isinstance(value, dict):
-            found += _paths(value)
-    return found
+    return circ
