@@ -53,7 +53,7 @@ RUN_KINDS = ("weekly", "monthly", "adhoc")
 VERDICTS = ("qualified", "unqualified", "uncollected")
 LEVELS = ("veto", "deduct", "warn", "info")
 STATUSES = ("candidate", "confirmed", "dismissed")
-LEXICON_KINDS = ("serious", "sensitive", "entertainment", "ad")
+LEXICON_KINDS = ("serious", "illegal", "sensitive", "entertainment", "ad")
 
 
 class CheckRun(Base):
@@ -118,6 +118,9 @@ class Finding(Base):
     points: Mapped[float | None] = mapped_column(Float, comment="扣分")
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, comment="证据")
     observation_id: Mapped[int | None] = mapped_column(ForeignKey("observations.id"))
+    origin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("findings.id"), index=True, comment="延续的待复核问题（首次提出的问题ID）"
+    )
     review_note: Mapped[str | None] = mapped_column(Text, comment="复核意见")
     reviewer: Mapped[str | None] = mapped_column(String(64), comment="复核人")
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="复核时间")
@@ -189,12 +192,31 @@ class Observation(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     rule: Mapped[str] = mapped_column(String(32), comment="规则代码")
-    level: Mapped[str] = mapped_column(String(8), comment="veto/deduct/warn/info")
+    level: Mapped[str | None] = mapped_column(
+        String(8), comment="veto/deduct/warn/info；留空按检查所用指标方案的级别"
+    )
     note: Mapped[str] = mapped_column(Text, comment="检查说明")
     observed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True, comment="检查时间")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, comment="录入时间")
     actor: Mapped[str] = mapped_column(String(64))
     source_file: Mapped[str | None] = mapped_column(Text, comment="导入文件")
+
+
+class DuplicateDecision(Base):
+    """A person's decision on two accounts of one unit on one platform (重复建设 or justified),
+    remembered so that later checks do not ask again. The pair is stored lowest id first."""
+
+    __tablename__ = "duplicate_decisions"
+    __table_args__ = (UniqueConstraint("account_id", "other_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), comment="账号（较小的ID）")
+    other_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), comment="另一个账号（较大的ID）")
+    status: Mapped[str] = mapped_column(String(12), comment="confirmed（重复建设）/dismissed（确有必要）")
+    note: Mapped[str | None] = mapped_column(Text, comment="复核意见")
+    actor: Mapped[str] = mapped_column(String(64), comment="复核人")
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, comment="复核时间")
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), comment="依据的问题")
 
 
 class PostFingerprint(Base):

@@ -45,7 +45,17 @@ def test_import_csv_then_list_json(cli, accounts, tmp_path: Path) -> None:  # ty
     listed = cli(f"post list --account {weibo} --format json")
     rows = json.loads(listed.out)
     assert [set(r) for r in rows] == [
-        {"post_id", "published_at", "title", "text", "url", "is_repost", "source"}
+        {
+            "post_id",
+            "published_at",
+            "published_latest",
+            "published_approx",
+            "title",
+            "text",
+            "url",
+            "is_repost",
+            "source",
+        }
     ] * 2
     assert [r["post_id"] for r in rows] == ["m2", "m1"]  # newest first
     assert rows[0]["published_at"] == "2026-11-22T08:00:00+08:00"
