@@ -280,6 +280,7 @@ def generate(url: str, n_accounts: int, n_posts: int, seed: int) -> dict[str, An
                     "text": text,
                     "url": f"https://m.example/p{i}",
                     "published_at": published,
+                    "published_latest": published,
                     "published_approx": False,
                     "pinned": False,
                     "is_repost": bool(reposts[j]),

@@ -223,11 +223,7 @@ def _generic_upsert(session: Session, rows: list[dict[str, Any]]) -> None:
 
     dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = dialect_insert(_table(Post))  # table-level: no ORM per-row bookkeeping
-    keep = {
-        k: getattr(stmt.excluded, k)
-        for k in (*POST_FIELDS, "fetched_at")
-        if k not in KEPT_ON_CONFLICT
-    }
+    keep = {k: getattr(stmt.excluded, k) for k in (*POST_FIELDS, "fetched_at") if k not in KEPT_ON_CONFLICT}
     session.execute(stmt.on_conflict_do_update(index_elements=["account_id", "post_id"], set_=keep), rows)
 
 
@@ -253,11 +249,7 @@ _UPSERT_COLUMNS = (
 _SQLITE_UPSERT = (
     f"INSERT INTO posts ({', '.join(_UPSERT_COLUMNS)}) VALUES ({', '.join('?' for _ in _UPSERT_COLUMNS)}) "
     "ON CONFLICT (account_id, post_id) DO UPDATE SET "
-    + ", ".join(
-        f"{c} = excluded.{c}"
-        for c in (*POST_FIELDS, "fetched_at")
-        if c not in KEPT_ON_CONFLICT
-    )
+    + ", ".join(f"{c} = excluded.{c}" for c in (*POST_FIELDS, "fetched_at") if c not in KEPT_ON_CONFLICT)
 )
 
 
