@@ -204,13 +204,17 @@ def finding_list(
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """列出问题及其证据说明、复核状态。"""
+    """列出问题及其证据说明、复核状态。
+
+    不给 --run 时，延续到之后各次检查的同一条待复核问题只列一次（最近一次检查中的那条，
+    并给出首次提出的批次 first_run_id 和出现过的批次 run_ids），复核一次即对各次检查生效。
+    """
     from registry.checks import queries as check_queries
 
     status = FINDING_STATUS.code(status, "--status") if status else None
     rule = RULE.code(rule, "--rule") if rule else None
     with session() as s:
-        rows = check_queries.list_findings(s, run_id=run, status=status, rule=rule)
+        rows = check_queries.list_findings(s, run_id=run, status=status, rule=rule, once=run is None)
     if fmt is not Format.json:
         rows = [
             {
