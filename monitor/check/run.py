@@ -29,7 +29,7 @@ from monitor.check import judge, sampling
 from monitor.check.period import resolve_window
 from monitor.rules import RULES, Context
 from monitor.similarity.lexicon import Matcher, ensure_starter
-from monitor.similarity.originality import Analysis, cluster, find_relays, scan_and_index
+from monitor.similarity.originality import Analysis, CopyRule, cluster, find_relays, scan_and_index
 from registry.checks import data as check_data
 from registry.checks import inputs as check_inputs
 from registry.checks import queries as check_queries
@@ -165,7 +165,15 @@ def analyse(
     since, until = plan.window_from, plan.window_to
     scan_and_index(session, analysis, since=since, until=until, matcher=matcher)
     similarity = float(plan.profile.get("similarity", 0.8))
-    cluster(session, analysis, since=since, until=until, posts=data.posts, similarity=similarity)
+    cluster(
+        session,
+        analysis,
+        since=since,
+        until=until,
+        posts=data.posts,
+        similarity=similarity,
+        rule=copy_rule(plan),
+    )
     releases = [
         r
         for r in check_inputs.list_releases(session, until=plan.at)
@@ -174,6 +182,21 @@ def analyse(
     containment = float(plan.profile.get("relay_containment", 0.8))
     find_relays(session, analysis, releases=releases, posts=data.posts, containment=containment)
     return analysis, releases
+
+
+def copy_rule(plan: Plan) -> CopyRule:
+    """The near-duplicate rule of the profile (``similarity``, ``copy_containment``,
+    ``copy_min_chars``, ``short_post_chars``, ``[rules.low_originality] own_unit_is_original``)."""
+    conf = plan.profile
+    containment = conf.get("copy_containment")
+    own = bool(prof.rule_config(conf, "low_originality").get("own_unit_is_original", False))
+    return CopyRule(
+        similarity=float(conf.get("similarity", 0.8)),
+        containment=float(containment) if containment is not None else None,
+        min_chars=int(conf.get("copy_min_chars", 20)),
+        short_chars=int(conf.get("short_post_chars", 0)),
+        owners={aid: meta["unit_id"] for aid, meta in plan.info.items()} if own else None,
+    )
 
 
 def judge_sample(

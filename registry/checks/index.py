@@ -121,3 +121,19 @@ def lookup(session: Session, keys: Iterable[tuple[int, int]], exact: int | None 
             session.scalars(select(PostFingerprint.post_id).where(PostFingerprint.exact_hash == exact))
         )
     return found
+
+
+def short_posts(session: Session, *, since: datetime, until: datetime, max_length: int) -> set[int]:
+    """Indexed posts of [since, until] whose normalised text has at most ``max_length``
+    characters (they get a finer near-duplicate search: a prefix and a swapped phrase weigh
+    more in a short text)."""
+    query = (
+        select(PostFingerprint.post_id)
+        .join(Post, Post.id == PostFingerprint.post_id)
+        .where(
+            Post.published_at >= since,
+            Post.published_at <= until,
+            PostFingerprint.length <= max_length,
+        )
+    )
+    return set(session.scalars(query))
