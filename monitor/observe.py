@@ -6,6 +6,13 @@ inspector sees (no interaction function, an ad, a misstatement). ``read_observat
 that sheet back, or a .csv / .jsonl file with the keys ``account, rule, level, note,
 observed_at``; rows without a rule are skipped. Every row is validated first; one bad row
 rejects the whole file, naming the row, column, value and reason.
+
+Every rule can be recorded, by its code or its Chinese name, including the 19号 indicators that
+only an inspector can judge (泄露国家秘密, 发布或链接反动暴力色情等内容, 引发严重负面舆情,
+互动回应差/留言办理不及时, 功能无法使用/链接无法访问, 个人信息泄露, 转载未注明来源). A record is a
+confirmed finding at the level the inspector wrote, or, left blank, at the level of the profile
+the check uses (so 留言办理不及时 is a veto under a profile that makes it one). A record counts
+even for an account that could not be collected (``monitor.check.verdict``).
 """
 
 from __future__ import annotations
@@ -53,6 +60,9 @@ def write_sheet(session: Session, run_id: int | str, path: Path) -> int:
     for col, (_, label) in enumerate(HEADERS):
         sheet.write(0, col, label, head)
     rules = "、".join(f"{code}（{r.name}）" for code, r in RULES.items())
+    observed = "；".join(
+        f"{r.name}（{code}，默认{FINDING_LEVEL.label(r.level)}）" for code, r in RULES.items() if r.observed
+    )
     for row, acct in enumerate(data["accounts"], start=1):
         problems = "；".join(
             f"{RULE.label(f['rule'])}（{FINDING_STATUS.label(f['status'])}）" for f in acct["findings"]
@@ -79,9 +89,12 @@ def write_sheet(session: Session, run_id: int | str, path: Path) -> int:
     notes = book.add_worksheet("填写说明")
     notes.write(0, 0, f"检查批次 {data['run_id']}，监测时间点 {data['at']}。")
     notes.write(1, 0, "发现问题时填写“规则”“级别”“检查说明”，可选填“检查时间”（默认为导入时间）。")
-    notes.write(2, 0, "规则代码：" + rules)
+    notes.write(2, 0, "规则：可填代码或中文名称。" + rules)
+    notes.write(3, 0, "只能由检查人员判断的指标：" + observed)
     notes.write(
-        3, 0, "级别：veto（单项否决）、deduct（扣分）、warn（提醒）、info（提示），留空取规则默认级别。"
+        4,
+        0,
+        "级别：veto（单项否决）、deduct（扣分）、warn（提醒）、info（提示），留空按检查所用指标方案的级别。",
     )
     book.close()
     return len(data["accounts"])
@@ -145,7 +158,7 @@ def _observation(
     return {
         "account_id": account_id,
         "rule": rule,
-        "level": level or RULES[rule].level,
+        "level": level,  # None: the level of the profile each check uses
         "note": note,
         "observed_at": when,
     }, []
