@@ -13,12 +13,18 @@ Tables written by the monitor through ``registry.checks`` and read by the report
 
 Evidence is a JSON object of this documented shape (keys absent when not relevant)::
 
-    {"posts": [{"post_id": int, "title": str, "url": str, "published_at": "ISO +08:00"}],
-     "last_post_at": "ISO +08:00" | null,
-     "metrics": {name: number},          # what the rule measured
+    {"posts": [{"post_id": int, "title": str, "url": str, "published_at": "ISO +08:00",
+                "approximate": true, "published_latest": "ISO +08:00"}],   # the last two if approximate
+     "post_ids": [int],                  # every post a judgement finding names
+     "last_post_at": "ISO +08:00" | null,  # the latest possible moment of the newest post
+     "last_post_approximate": true, "last_post_earliest": "ISO +08:00",
+     "opened_at": "ISO +08:00", "opening_basis": "opened_on" | "first_post" | "filed",
+     "metrics": {name: number},          # what the rule measured (idle_days, whole_days, …)
      "threshold": {name: number},        # the profile's bar it compared against
      "accounts": [int],                  # other accounts involved (duplicates, clusters)
+     "pending_pairs": [int], "reasons": {account id: reason},   # duplicates awaiting a person
      "matches": [{"phrase", "kind", "correct", "post_id"}],   # lexicon hits
+     "carried": {"finding_id", "run_id", "status", …},         # an earlier review carried over
      "note": "一句中文说明"}
 
 Lexicon entries, key releases (转载任务) with their target units, relay matches per run,
