@@ -170,7 +170,7 @@ def check(ctx: JobContext, kind: str) -> tuple[int, str]:
     from monitor.check.summary import run_json
 
     today = ctx.now.astimezone(TZ).date()
-    period = {"week": previous_week(today)} if kind == "weekly" else {"month": previous_month(today)}
+    weekly = kind == "weekly"
     with session_scope(ctx.db) as s:
         outcome = run_check(
             s,
@@ -178,7 +178,8 @@ def check(ctx: JobContext, kind: str) -> tuple[int, str]:
             actor=ACTOR,
             now=ctx.now,
             profile=ctx.config.get("profile", "name") or None,
-            **period,
+            week=previous_week(today) if weekly else None,
+            month=None if weekly else previous_month(today),
         )
         data = run_json(s, outcome.run_id)
     rate = data["pass_rate"]
