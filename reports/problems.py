@@ -16,6 +16,7 @@ from typing import Any
 from registry.checks.window import FindingRow
 from registry.filing.queries import AccountBrief
 from registry.timeutil import local_text
+from registry.vocab import COLLECTION_STATE
 from reports.groups import Regions
 from reports.text import platform_name, rule_label
 from reports.window import WindowFacts
@@ -140,12 +141,11 @@ def uncollected_rows(
     for account_id, result in facts.uncollected.items():
         account = accounts[account_id]
         unit = regions.units[account.unit_id]
-        if result.collection == "never":
-            detail = "从未成功采集"
-        elif result.last_success_at is not None:
-            detail = f"采集失败，最近一次成功采集为{local_text(result.last_success_at)}"
+        state = COLLECTION_STATE.label(result.collection)  # 从未成功采集 / 采集失败 / 采集过期
+        if result.collection != "never" and result.last_success_at is not None:
+            detail = f"{state}，最近一次成功采集为{local_text(result.last_success_at)}"
         else:
-            detail = "采集失败"
+            detail = state
         rows.append(
             UncollectedRow(
                 0, regions.place(unit), account.name, platform_name(account.platform), detail, account_id

@@ -163,6 +163,10 @@ def result_row(
             "original_rate": round(original / len(counted), 4) if counted else None,
             "overlap": round(facts.overlap, 4),
             "key_relays": len(facts.posts) - len(counted),
+            # what the check judged: the filing as recorded at the check time, and the opening
+            "filed": {"unit": facts.unit, "name": facts.name, "level": facts.level},
+            "opened_at": local_iso(facts.opened_at),
+            "opening_basis": facts.opening_basis,
         },
         "findings": found,
     }
