@@ -7,6 +7,13 @@ interaction function, an ad, a misstatement). ``read_observations`` reads that s
 or a .csv / .jsonl file with the keys ``account, rule, level, note, observed_at``; rows
 without a rule are skipped. Every row is validated first; one bad row rejects the whole
 file, naming the row, the column as the file names it, the value and the reason.
+
+Every rule can be recorded, by its code or its Chinese name, including the 19号 indicators that
+only an inspector can judge (泄露国家秘密, 发布或链接反动暴力色情等内容, 引发严重负面舆情,
+互动回应差/留言办理不及时, 功能无法使用/链接无法访问, 个人信息泄露, 转载未注明来源). A record is a
+confirmed finding at the level the inspector wrote, or, left blank, at the level of the profile
+the check uses (so 留言办理不及时 is a veto under a profile that makes it one). A record counts
+even for an account that could not be collected (``monitor.check.verdict``).
 """
 
 from __future__ import annotations
@@ -178,7 +185,7 @@ def _observation(
         "row": no,
         "account_id": account_id,
         "rule": rule,
-        "level": level or RULES[rule].level,
+        "level": level,  # None: the level of the profile each check uses
         "note": note,
         "observed_at": when,
     }, []

@@ -34,10 +34,10 @@ def status(session: Session, *, now: datetime, freshness_days: float = 3) -> dic
     never, failing = [], []
     for line in facts.active:
         activity = Activity(line.last_success, line.last_attempt, line.outcome) if line.last_attempt else None
-        state = collection_state(activity, now=now, freshness_days=freshness_days)
+        state = collection_state(activity, at=now, freshness_days=freshness_days)
         if state == "never":
             never.append(line)
-        elif state == "failed":
+        elif state in ("failed", "stale"):
             failing.append(line)
     details = attempt_details(session, [line.account_id for line in (never + failing)[: LISTED * 2]])
     who = ("account_id", "name", "platform", "unit")

@@ -241,6 +241,25 @@ def parse_cell_time(value: Any, *, field: str) -> datetime:
     return moment.astimezone(UTC)
 
 
+def parse_cell_span(value: Any, *, field: str) -> tuple[datetime, datetime, bool]:
+    """(earliest, latest, approximate?) of a publication time cell: a date without a clock
+    (``2026-11-23``, a date cell) covers the whole Beijing day; a moment is exact."""
+    text = cell_text(value)
+    day: date | None = None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        day = value
+    elif isinstance(value, str) and (match := MOMENT_TEXT.fullmatch(text)) is not None and match["H"] is None:
+        day = _match_date(match, field, text)
+    if day is None:
+        moment = parse_cell_time(value, field=field)
+        return moment, moment, False
+    if not 1900 <= day.year <= 2100:
+        raise InvalidValue(field, text, YEAR_REASON)
+    start = datetime.combine(day, time.min, tzinfo=TZ)
+    end = start + timedelta(days=1) - timedelta(microseconds=1)
+    return start.astimezone(UTC), end.astimezone(UTC), True
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
         return value.strip() or None

@@ -47,3 +47,13 @@ def day_start(day: date) -> datetime:
 def day_end(day: date) -> datetime:
     """The last instant of ``day`` in Beijing time (an inclusive bound)."""
     return datetime.combine(day, time.max, tzinfo=TZ).astimezone(UTC)
+
+
+def utc_aware(value: datetime | str | None) -> datetime | None:
+    """A UTC-aware datetime from what a query returned (aggregates bypass the column type on
+    SQLite and come back as text or naive values)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -218,6 +218,11 @@ CHECK_KIND = Vocabulary(
     },
 )  # fmt: skip
 
+# what places an account's opening (registry.filing.history.opening)
+OPENING_BASIS = Vocabulary(
+    "开设时间依据", {"opened_on": "开设日期", "first_post": "首次发布", "filed": "报备时间"}
+)
+
 VERDICT = Vocabulary("结论", {"qualified": "合格", "unqualified": "不合格", "uncollected": "未能采集"})
 
 # why a result has its verdict (check_results.reason.basis)
@@ -255,7 +260,8 @@ SAMPLE_REASON = Vocabulary(
 )
 
 COLLECTION_STATE = Vocabulary(
-    "采集状态", {"collected": "采集正常", "never": "从未成功采集", "failed": "采集失败"}
+    "采集状态",
+    {"collected": "采集正常", "never": "从未成功采集", "failed": "采集失败", "stale": "采集过期"},
 )
 
 OUTCOME = Vocabulary(
@@ -284,12 +290,19 @@ RULE = Vocabulary(
         "similar_low_use": "功能相近、关注度和利用率低",
         "low_originality": "原创率低",
         "serious_error": "严重表述错误",
+        "illegal_content": "发布或链接反动、暴力、色情等违法有害内容",
+        "state_secret": "泄露国家秘密",
+        "public_opinion": "引发严重负面舆情",
         "sensitive_word": "敏感词",
         "entertainment": "内容娱乐化",
         "commercial_ad": "发布商业广告",
         "no_interaction": "未提供有效互动功能",
         "filing_mismatch": "账号信息与备案不符",
         "relay_missed": "未按时转载重要信息",
+        "slow_response": "留言办理不及时",
+        "broken_function": "功能无法使用、链接无法访问",
+        "privacy_leak": "个人信息泄露",
+        "unattributed_repost": "转载未注明来源",
     },
     {
         "无更新": "no_update", "2周内无更新": "no_update", "监测时间点前2周内无更新": "no_update",
@@ -297,6 +310,12 @@ RULE = Vocabulary(
         "重复开设": "duplicate_account", "重复建设": "duplicate_account", "原创比例偏低": "low_originality",
         "娱乐化": "entertainment", "商业广告": "commercial_ad", "互动回应差": "no_interaction",
         "与备案不符": "filing_mismatch", "未转载": "relay_missed",
+        "违法有害内容": "illegal_content", "反动暴力色情": "illegal_content",
+        "发布或链接反动暴力色情等内容": "illegal_content", "泄密": "state_secret",
+        "严重负面舆情": "public_opinion", "负面舆情": "public_opinion",
+        "因发布内容不当引发严重负面舆情": "public_opinion", "留言回复不及时": "slow_response",
+        "回应不及时": "slow_response", "功能无法使用": "broken_function", "链接无法访问": "broken_function",
+        "泄露个人信息": "privacy_leak", "未注明来源": "unattributed_repost",
     },
 )  # fmt: skip
 
@@ -332,8 +351,14 @@ METRIC = Vocabulary(
 
 LEXICON_KIND = Vocabulary(
     "类别",
-    {"serious": "严重表述错误", "sensitive": "敏感词", "entertainment": "娱乐化", "ad": "商业广告"},
-    {"表述错误": "serious", "广告": "ad"},
+    {
+        "serious": "严重表述错误",
+        "illegal": "违法有害内容",
+        "sensitive": "敏感词",
+        "entertainment": "娱乐化",
+        "ad": "商业广告",
+    },
+    {"表述错误": "serious", "广告": "ad", "反动暴力色情": "illegal", "违法": "illegal"},
 )
 
 LEXICON_SOURCE = Vocabulary("来源", {"user": "手工添加", "import": "文件导入", "starter": "初始词库"})
@@ -483,6 +508,7 @@ ALL: dict[str, Vocabulary] = {
     "finding_status": FINDING_STATUS,
     "sample_reason": SAMPLE_REASON,
     "collection_state": COLLECTION_STATE,
+    "opening_basis": OPENING_BASIS,
     "outcome": OUTCOME,
     "attempt_source": ATTEMPT_SOURCE,
     "rule": RULE,

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from registry.checks.window import FindingRow
 from registry.collection.activity import Activity
 from registry.filing.queries import AccountBrief
-from registry.vocab import OUTCOME
+from registry.vocab import COLLECTION_STATE, OUTCOME
 from reports.groups import Regions
 from reports.text import platform_name, rule_label
 from reports.window import WindowFacts
@@ -176,10 +176,10 @@ def _place_key(row: AnnexRow, regions: Regions) -> tuple[str, str]:
 
 
 def collection_detail(collection: str, activity: Activity | None) -> str:
-    """'被平台拦截，最近一次成功采集为2026年8月3日' / '凭据失效，从未成功采集'."""
+    """'被平台拦截，最近一次成功采集为2026年8月3日' / '凭据失效，从未成功采集' / '采集过期，…'."""
     why = OUTCOME.label(activity.last_outcome) if activity and activity.last_outcome else "采集失败"
-    if why == OUTCOME.label("ok") or why == OUTCOME.label("empty"):
-        why = "采集失败"
+    if collection == "stale" or why in (OUTCOME.label("ok"), OUTCOME.label("empty")):
+        why = COLLECTION_STATE.label("stale") if collection == "stale" else "采集失败"  # no attempt since
     last: datetime | None = activity.last_success if activity else None
     if collection == "never" or last is None:
         return f"{why}，从未成功采集"

@@ -162,13 +162,18 @@ def notices(
             problems=report.ledger_problems,
             actor=actor,
         )
-    items = ledger_queries.item_ids(session, record.id)
+    keys = [(p["account_id"], p["rule"]) for p in report.ledger_problems]
+    items = ledger_queries.item_ids(session, record.id, keys)
     contexts = unit_notices(report, items)
     if template is not None and contexts:
         render.check_template(template, contexts[0])
     written = write_notices(contexts, out, template=template)
     notified = ledger.notify(
-        session, circular_id=record.id, account_ids=[r.account_id for r in report.annex], actor=actor
+        session,
+        circular_id=record.id,
+        account_ids=[r.account_id for r in report.annex],
+        item_ids=[i for k, i in items.items() if k in set(keys)],
+        actor=actor,
     )
     return {
         "circular_id": record.id,

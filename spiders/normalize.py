@@ -3,10 +3,20 @@
 Times come as unix seconds (or milliseconds), RFC 2822 (``Sat, 15 Jun 2019 11:44:46 +0800``),
 Weibo's ``Sat Jun 15 11:44:46 +0800 2019``, ISO 8601, or the relative Chinese forms of the
 mobile pages: ``刚刚``, ``N秒前``, ``N分钟前``, ``N小时前``, ``今天 HH:MM``, ``昨天 HH:MM``,
-``前天 HH:MM``, ``N天前``, ``MM-DD`` and ``YYYY-MM-DD``. A time without an offset is
-Beijing time (Asia/Shanghai). Relative forms, and ``MM-DD`` whose year is inferred, are
-resolved against the fetch time and flagged *approximate*; a later exact time replaces them
-(``registry.collection.upsert_posts``).
+``前天 HH:MM``, ``今天``/``昨天``/``前天``, ``N天前``, ``MM-DD`` and ``YYYY-MM-DD``. A time
+without an offset is Beijing time (Asia/Shanghai).
+
+A time that is not exact is a span (``parse_time_span``: earliest, latest, approximate), read
+so that a judgement can give the account the benefit of the doubt:
+
+- a date without a clock (``11-23``, ``2026-11-23``, ``昨天``) covers the whole Beijing day;
+- ``N秒前`` / ``N分钟前`` / ``N小时前`` / ``N天前``: N units before the fetch, plus or minus
+  one unit; ``刚刚``: the last five minutes;
+- ``今天 HH:MM`` / ``昨天 HH:MM`` / ``MM-DD HH:MM``: that minute (the day comes from the fetch
+  time, or the year is inferred, so it is still flagged approximate).
+
+No span ends after the fetch time (nothing is published after it was fetched). A later exact
+time replaces an approximate one (``registry.collection.store``).
 
 Counts come as numbers or as display strings: ``"100万+"`` (at least one million, flagged
 approximate), ``"1.2万"``, ``"3亿"``, ``"1,234"``.
@@ -25,7 +35,7 @@ from registry.timeutil import TZ
 _REL_UNITS = {"秒": 1, "分钟": 60, "分": 60, "小时": 3600, "天": 86400}
 _REL = re.compile(r"^(\d+)\s*(秒|分钟|分|小时|天)前$")
 _DAY_WORDS = {"今天": 0, "昨天": 1, "前天": 2}
-_DAY_TIME = re.compile(r"^(今天|昨天|前天)\s*(\d{1,2}):(\d{2})$")
+_DAY_TIME = re.compile(r"^(今天|昨天|前天)(?:\s*(\d{1,2}):(\d{2}))?$")
 _MONTH_DAY = re.compile(r"^(\d{1,2})[-/月](\d{1,2})日?(?:\s+(\d{1,2}):(\d{2}))?$")
 _FULL_DATE = re.compile(
     r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
@@ -40,48 +50,93 @@ class TimeParseError(ValueError):
 
 
 def parse_time(value: Any, *, fetched_at: datetime) -> tuple[datetime, bool]:
-    """Return ``(instant in UTC, approximate?)`` for any platform time form.
+    """Return ``(earliest instant in UTC, approximate?)`` for any platform time form.
 
     ``fetched_at`` (tz-aware) is the reference for relative forms. Raises TimeParseError.
     """
+    earliest, _latest, approx = parse_time_span(value, fetched_at=fetched_at)
+    return earliest, approx
+
+
+def parse_time_span(value: Any, *, fetched_at: datetime) -> tuple[datetime, datetime, bool]:
+    """Return ``(earliest, latest, approximate?)`` in UTC for any platform time form (see the
+    module docstring for the span of each form). Raises TimeParseError."""
+    earliest, latest, approx = _span(value, fetched_at)
+    fetched = fetched_at.astimezone(UTC)
+    if approx and latest > fetched:
+        latest = max(earliest, fetched)
+    return earliest, latest, approx
+
+
+SECOND = timedelta(seconds=1)
+MINUTE = timedelta(minutes=1)
+DAY = timedelta(days=1)
+JUST_NOW = timedelta(minutes=5)
+
+
+def _span(value: Any, fetched_at: datetime) -> tuple[datetime, datetime, bool]:
     if value is None or value == "":
         raise TimeParseError("空时间")
     if isinstance(value, bool):
         raise TimeParseError(str(value))
     if isinstance(value, (int, float)):
-        return _from_unix(float(value)), False
+        return _exact(_from_unix(float(value)))
     text = str(value).strip()
     if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
-        return _from_unix(float(text)), False
+        return _exact(_from_unix(float(text)))
     local_now = fetched_at.astimezone(TZ)
+    fetched = fetched_at.astimezone(UTC)
     if text == "刚刚":
-        return fetched_at.astimezone(UTC), True
+        return fetched - JUST_NOW, fetched, True
     m = _REL.match(text)
     if m:
-        return (fetched_at - timedelta(seconds=int(m.group(1)) * _REL_UNITS[m.group(2)])).astimezone(
-            UTC
-        ), True
+        unit = timedelta(seconds=_REL_UNITS[m.group(2)])
+        centre = fetched - int(m.group(1)) * unit
+        return centre - unit, centre + unit, True
     m = _DAY_TIME.match(text)
     if m:
         day = local_now.date() - timedelta(days=_DAY_WORDS[m.group(1)])
-        return _local(day, int(m.group(2)), int(m.group(3))), True
+        if m.group(2) is None:
+            return _whole_day(day)
+        return _minute(_local(day, int(m.group(2)), int(m.group(3))))
     m = _FULL_DATE.match(text)
     if m:
         y, mo, d, hh, mm, ss = (int(g) if g else 0 for g in m.groups())
-        return _local(date(y, mo, d), hh, mm, ss), False
+        if m.group(4) is None:
+            return _whole_day(date(y, mo, d))
+        return _exact(_local(date(y, mo, d), hh, mm, ss))
     m = _MONTH_DAY.match(text)
     if m:
-        mo, d = int(m.group(1)), int(m.group(2))
-        hh, mm = int(m.group(3) or 0), int(m.group(4) or 0)
-        candidate = _local(date(local_now.year, mo, d), hh, mm)
-        if candidate > fetched_at + timedelta(days=1):
-            candidate = _local(date(local_now.year - 1, mo, d), hh, mm)
-        return candidate, True
+        return _month_day(m, local_now, fetched)
     for parse in (_weibo_form, _rfc2822, _iso):
         parsed = parse(text)
         if parsed is not None:
-            return parsed, False
+            return _exact(parsed)
     raise TimeParseError(text)
+
+
+def _month_day(m: re.Match[str], local_now: datetime, fetched: datetime) -> tuple[datetime, datetime, bool]:
+    """``MM-DD [HH:MM]``: this year's, or last year's when this year's lies in the future."""
+    mo, d = int(m.group(1)), int(m.group(2))
+    year = local_now.year
+    if _local(date(year, mo, d)) > fetched + DAY:
+        year -= 1
+    if m.group(3) is None:
+        return _whole_day(date(year, mo, d))
+    return _minute(_local(date(year, mo, d), int(m.group(3)), int(m.group(4))))
+
+
+def _exact(when: datetime) -> tuple[datetime, datetime, bool]:
+    return when, when, False
+
+
+def _minute(when: datetime) -> tuple[datetime, datetime, bool]:
+    return when, when + MINUTE - timedelta(microseconds=1), True
+
+
+def _whole_day(day: date) -> tuple[datetime, datetime, bool]:
+    start = _local(day)
+    return start, start + DAY - timedelta(microseconds=1), True
 
 
 def _from_unix(seconds: float) -> datetime:

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from monitor.alerts.deliver import Message, Recipient, deliver, targets
 from monitor.alerts.settings import AlertSettings, parse_steps
 from monitor.check.facts import collection_state
-from registry.collection.activity import Activity, collection_activity, last_post_times
+from registry.collection.activity import Activity, collection_activity, first_post_times, last_post_times
 from registry.db import utcnow
 from registry.errors import InvalidValue
+from registry.filing.history import opening
 from registry.filing.queries import Contacts, active_contacts
 from registry.ops import alerts as sent
 from registry.timeutil import local_iso, local_text
@@ -25,8 +26,8 @@ DAY = 86400
 
 @dataclass(frozen=True)
 class Silence:
-    """An account's silence: since when (its last post, or its filing) and for how many whole
-    days up to its last successful collection."""
+    """An account's silence: since when (the latest possible moment of its last post, or its
+    opening) and for how many whole days up to its last successful collection."""
 
     since: datetime
     days: int
@@ -57,12 +58,16 @@ def silence(
     *,
     now: datetime,
     freshness_days: float,
+    first_post: datetime | None = None,
 ) -> Silence | None:
-    """The account's silence, or None when it cannot be judged (未能采集, as the check says)."""
-    if collection_state(activity, now=now, freshness_days=freshness_days) != "collected":
+    """The account's silence, or None when it cannot be judged (未能采集, as the check says).
+    An account that never posted has been silent since its opening (its 开设日期, else the
+    earlier of its first known post and its filing), as in the check."""
+    if collection_state(activity, at=now, freshness_days=freshness_days) != "collected":
         return None
     assert activity is not None and activity.last_success is not None
-    since = last_post_at or account.filed_at
+    opened = opening(opened_on=account.opened_on, first_post=first_post, filed_at=account.filed_at)
+    since = last_post_at or opened.at
     seconds = (activity.last_success - since).total_seconds()
     return Silence(since, max(0, int(seconds // DAY)), last_post_at, activity.last_success)
 
@@ -92,7 +97,7 @@ def compose(account: Contacts, role: str, quiet: Silence, who: Recipient) -> Mes
     last = (
         f"最后一条发布于 {local_text(quiet.last_post_at)}"
         if quiet.last_post_at
-        else f"备案（{local_text(quiet.since)}）以来没有采集到任何发布"
+        else f"开设（{local_text(quiet.since)}）以来没有采集到任何发布"
     )
     text = (
         f"{who.name or ALERT_STEP.label(role)}：\n"
@@ -131,6 +136,7 @@ def run_alert_pass(
     now = now or utcnow()
     activity = collection_activity(session, until=now)
     posts = last_post_times(session, until=now)
+    first = first_post_times(session)
     deliveries: list[dict[str, Any]] = []
     for account in active_contacts(session):
         quiet = silence(
@@ -139,6 +145,7 @@ def run_alert_pass(
             posts.get(account.account_id),
             now=now,
             freshness_days=settings.freshness_days,
+            first_post=first.get(account.account_id),
         )
         if quiet is None:
             continue

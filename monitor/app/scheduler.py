@@ -6,9 +6,11 @@ Jobs (times in Beijing time, from ``[schedule]`` in govmedia.toml):
   own process), with the platform credentials and base URLs of the configuration;
 - ``alerts`` (daily, 08:30): the early-warning pass (``monitor.alerts``);
 - ``weekly`` (monday 09:00): a fresh crawl unless one succeeded within
-  ``crawl_fresh_hours``, then a weekly check (``monitor.check.run``) and its report
+  ``crawl_fresh_hours``, then a weekly check (``monitor.check.run``) of the calendar week that
+  just ended (Monday 00:00 to Sunday 24:00, ``--week``) and its report
   (``reports.service.check_sheet``) in ``[schedule] out_dir``;
-- ``monthly`` (day 1, 09:30): a fresh crawl as above, then a monthly check;
+- ``monthly`` (day 1, 09:30): a fresh crawl as above, then a monthly check of the calendar
+  month that just ended (``--month``);
 - ``circular`` (daily, 10:00): when an inspection window (``[schedule] windows``, else the
   calendar quarter) has closed in the last 14 days and has no circular yet, its circular
   (``reports.service.circular``);
@@ -163,12 +165,25 @@ def _out_dir(ctx: JobContext, name: str) -> Path:
 
 
 def check(ctx: JobContext, kind: str) -> tuple[int, str]:
-    """One check of ``kind`` with the configured profile; (run id, summary)."""
+    """One check of ``kind`` over the calendar period that just ended (the previous ISO week for
+    ``weekly``, the previous month for ``monthly``) with the configured profile; (run id,
+    summary)."""
+    from monitor.check.period import previous_month, previous_week
     from monitor.check.run import run_check
     from monitor.check.summary import run_json
 
+    today = ctx.now.astimezone(TZ).date()
+    weekly = kind == "weekly"
     with session_scope(ctx.db) as s:
-        outcome = run_check(s, kind=kind, actor=ACTOR, profile=ctx.config.get("profile", "name") or None)
+        outcome = run_check(
+            s,
+            kind=kind,
+            actor=ACTOR,
+            now=ctx.now,
+            profile=ctx.config.get("profile", "name") or None,
+            week=previous_week(today) if weekly else None,
+            month=None if weekly else previous_month(today),
+        )
         data = run_json(s, outcome.run_id)
     rate = data["pass_rate"]
     return outcome.run_id, f"检查批次 {outcome.run_id}" + (f"，合格率 {rate}%" if rate is not None else "")

@@ -1,48 +1,60 @@
 """Assembling each checked account's facts from the loaded data (no database access).
 
 Collection state (``collection_state``) decides what can be judged; the early-warning pass
-uses the same function, over the same collection activity (``registry.collection.activity``):
+uses the same function, over the same collection activity (``registry.collection.activity``).
+Posts prove activity; only a successful, complete collection proves absence, so an account
+is judged on its posts only when a successful collection reaches the check time:
 
-- ``never``: nothing about the account was ever collected successfully (no ok/empty crawl,
-  no import);
-- ``failed``: its latest collection attempt failed (blocked, auth_expired, gone, error) and
-  its latest success is older than the profile's ``freshness_days`` (default 3) when the
-  check runs;
-- ``collected``: otherwise. Only collected accounts are judged on their posts; the others
-  get the verdict ``uncollected`` (未能采集) and never ``no_update``.
+- ``never`` (从未成功采集): nothing about the account was ever collected successfully (no
+  ok/empty crawl, no ``post import --as-of``);
+- ``collected`` (采集正常): its latest successful collection is no more than the profile's
+  ``freshness_days`` (default 3) before the check time ``at`` (a collection made after ``at``
+  counts: it shows what was published before);
+- ``failed`` (采集失败): otherwise, when its latest attempt after that success failed
+  (blocked, auth_expired, gone, error);
+- ``stale`` (采集过期): otherwise: its latest success is too old to speak for the check time
+  and nothing was tried since (an account no longer crawled, an import ``--as-of`` long ago).
+
+Only collected accounts are judged on their posts; the others are never ``no_update`` and
+are judged only on what stands without their posts (``monitor.check.verdict``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from monitor.rules.base import AccountFacts, PostFacts
-from registry.collection.activity import Activity
+from monitor.rules.content import RULE_OF_KIND
+from registry.checks.reviews import PriorFinding, pair
+from registry.collection.activity import Activity, LastPost
 from registry.collection.models import SUCCESS_OUTCOMES
 
 if TYPE_CHECKING:
     from monitor.similarity.originality import Analysis
 
 
-def collection_state(activity: Activity | None, *, now: datetime, freshness_days: float) -> str:
-    """``collected``, ``never`` or ``failed`` (see the module docstring)."""
+def collection_state(activity: Activity | None, *, at: datetime, freshness_days: float) -> str:
+    """``collected``, ``never``, ``failed`` or ``stale`` for a check at ``at`` (see the module
+    docstring)."""
     if activity is None or activity.last_success is None:
         return "never"
     success = activity.last_success
+    if success >= at - timedelta(days=freshness_days):
+        return "collected"
     last_attempt, outcome = activity.last_attempt, activity.last_outcome
-    failed_last = last_attempt is not None and outcome not in SUCCESS_OUTCOMES and last_attempt >= success
-    if failed_last and success < now - timedelta(days=freshness_days):
+    if last_attempt is not None and last_attempt >= success and outcome not in SUCCESS_OUTCOMES:
         return "failed"
-    return "collected"
+    return "stale"
 
 
 def post_facts(posts: Sequence[tuple[Any, ...]], analysis: Analysis) -> dict[int, list[PostFacts]]:
     """Window posts grouped by account, in time order, with originality, relays and hits."""
     by_account: dict[int, list[PostFacts]] = defaultdict(list)
-    for pid, account_id, published_at, title, url, is_repost, engagement in posts:
+    for pid, account_id, published_at, title, url, is_repost, engagement, latest, approx in posts:
         by_account[account_id].append(
             PostFacts(
                 id=pid,
@@ -54,9 +66,69 @@ def post_facts(posts: Sequence[tuple[Any, ...]], analysis: Analysis) -> dict[int
                 copied=pid in analysis.copied,
                 key_relay=analysis.key_relay.get(pid),
                 hits=analysis.hits.get(pid, ()),
+                latest=latest,
+                approx=bool(approx),
             )
         )
     return by_account
+
+
+@dataclass
+class PriorReviews:
+    """What people decided before on the judgement rules' posts (``registry.checks.reviews``):
+
+    - ``decided[(account, rule, post)]``: the latest review decision that named the post,
+      ``confirmed`` or ``dismissed``, with the finding that carried it;
+    - ``pending[(account, rule, post)]``: the oldest still-candidate finding naming the post
+      (the origin a new candidate carries over from)."""
+
+    decided: dict[tuple[int, str, int], tuple[str, PriorFinding]]
+    pending: dict[tuple[int, str, int], PriorFinding]
+
+    def without_dismissed(self, account_id: int, posts: list[PostFacts]) -> list[PostFacts]:
+        """The posts with every lexicon hit removed whose judgement a person dismissed."""
+        if not self.decided:
+            return posts
+        out = []
+        for post in posts:
+            kept = tuple(
+                h
+                for h in post.hits
+                if self.decided.get((account_id, RULE_OF_KIND.get(h[1], ""), post.id), ("",))[0]
+                != "dismissed"
+            )
+            if len(kept) != len(post.hits):
+                post = replace(post, hits=kept)
+            out.append(post)
+        return out
+
+
+def prior_reviews(history: Sequence[PriorFinding]) -> PriorReviews:
+    """Index the earlier judgement findings (oldest first) by account, rule and post."""
+    decided: dict[tuple[int, str, int], tuple[str, PriorFinding]] = {}
+    pending: dict[tuple[int, str, int], PriorFinding] = {}
+    for f in history:
+        for post_id in f.post_ids:
+            key = (f.account_id, f.rule, post_id)
+            if f.status in ("confirmed", "dismissed"):
+                decided[key] = (f.status, f)
+                pending.pop(key, None)
+            elif key not in decided:
+                pending.setdefault(key, f)
+    return PriorReviews(decided, pending)
+
+
+def duplicate_pairs(
+    facts: AccountFacts, info: dict[int, dict[str, Any]], decisions: dict[tuple[int, int], str]
+) -> dict[int, dict[str, Any]]:
+    """Per other account of the same unit and platform: the reason recorded with either
+    filing (the other's first) and the remembered decision on the pair, if any."""
+    out = {}
+    for other in facts.duplicates:
+        meta = info.get(other, {})
+        reason = meta.get("reason") or facts.filing_reason
+        out[other] = {"reason": reason, "decision": decisions.get(pair(facts.id, other))}
+    return out
 
 
 def duplicates(accounts: Sequence[dict[str, Any]]) -> dict[int, list[int]]:
@@ -118,7 +190,7 @@ def account_facts(
     *,
     collection: str,
     posts: list[PostFacts],
-    last_post_at: datetime | None,
+    last_post: LastPost | None,
     recent_posts: int,
     snapshot: dict[str, Any] | None,
     dups: list[int],
@@ -137,15 +209,20 @@ def account_facts(
         status_at=meta["status_at"],
         filed_verified=meta["verified"],
         approved_at=meta["approved_at"],
+        opened_at=meta.get("opened_at"),
+        opening_basis=meta.get("opening_basis", "filed"),
+        filing_reason=meta.get("reason"),
         collection=collection,
-        last_post_at=last_post_at,
+        last_post_at=last_post.at if last_post else None,
+        last_post_approx=bool(last_post and last_post.approximate),
+        last_post_earliest=last_post.earliest if last_post else None,
         posts=posts,
         recent_posts=recent_posts,
         snapshot=snapshot,
         duplicates=dups,
     )
-    if posts and last_post_at is not None and posts[-1].published_at == last_post_at:
-        facts.last_post = posts[-1]
+    if last_post is not None:
+        facts.last_post = next((p for p in reversed(posts) if p.id == last_post.post_id), None)
     if overlap is not None:
         facts.overlap, facts.partners = overlap
     return facts

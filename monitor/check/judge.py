@@ -7,19 +7,28 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from monitor import profile as prof
+from monitor.check.facts import PriorReviews
 from monitor.check.verdict import judge
 from monitor.rules import RULES, AccountFacts, Context
 from monitor.rules.base import PostFacts
+from registry.checks.reviews import post_ids_of
 from registry.timeutil import local_iso
 
 
 def findings(
-    facts: AccountFacts, ctx: Context, profile: dict[str, Any], observations: list[dict[str, Any]]
+    facts: AccountFacts,
+    ctx: Context,
+    profile: dict[str, Any],
+    observations: list[dict[str, Any]],
+    *,
+    prior: PriorReviews | None = None,
 ) -> list[dict[str, Any]]:
     """Every finding of the account: each enabled rule's, then each observation's.
 
-    Mechanical rules' findings are confirmed at once; judgement rules give candidates;
-    an inspector's observation is a confirmed finding of its rule."""
+    Mechanical rules' findings are confirmed at once (a rule may ask for a person's review, as
+    ``duplicate_account`` does for a second account with a recorded reason); judgement rules
+    give candidates, read against what people decided before (``carry``); an inspector's
+    observation is a confirmed finding of its rule, at its own level or else the profile's."""
     veto_days = prof.rule_config(profile, "no_update").get("days", 14)
     out = []
     for code, rule in RULES.items():
@@ -28,25 +37,30 @@ def findings(
             continue
         level = cfg.get("level", rule.level)
         for evidence in rule.check(facts, ctx, {**cfg, "veto_days": veto_days}):
-            out.append(
-                {
-                    "rule": code,
-                    "level": level,
-                    "status": "candidate" if rule.judgement else "confirmed",
-                    "points": cfg.get("points") if level == "deduct" else None,
-                    "evidence": evidence,
-                    "observation_id": None,
-                }
-            )
+            status = evidence.pop("status", "candidate" if rule.judgement else "confirmed")
+            finding = {
+                "rule": code,
+                "level": level,
+                "status": status,
+                "points": cfg.get("points") if level == "deduct" else None,
+                "evidence": evidence,
+                "observation_id": None,
+                "origin_id": None,
+            }
+            if rule.judgement and prior is not None:
+                carry(finding, facts.id, prior)
+            out.append(finding)
     for obs in observations:
         cfg = prof.rule_config(profile, obs["rule"])
+        level = obs["level"] or cfg.get("level") or RULES[obs["rule"]].level
         out.append(
             {
                 "rule": obs["rule"],
-                "level": obs["level"],
+                "level": level,
                 "status": "confirmed",
-                "points": cfg.get("points") if obs["level"] == "deduct" else None,
+                "points": cfg.get("points") if level == "deduct" else None,
                 "observation_id": obs["id"],
+                "origin_id": None,
                 "evidence": {
                     "note": obs["note"],
                     "observed_at": local_iso(obs["observed_at"]),
@@ -55,6 +69,43 @@ def findings(
             }
         )
     return out
+
+
+def carry(finding: dict[str, Any], account_id: int, prior: PriorReviews) -> None:
+    """A person reviews a judgement once. The finding's posts (dismissed ones were already left
+    out of the facts) are read against the earlier reviews: when every post was confirmed
+    before, the finding is confirmed at once; otherwise it stays a candidate, and when one of
+    its posts is in a candidate still pending from an earlier check, it carries that candidate
+    over (``origin_id``: the candidate first raised) instead of being a new one."""
+    rule, evidence = finding["rule"], finding["evidence"]
+    posts = post_ids_of(evidence)
+    if not posts:
+        return
+    decided = [prior.decided.get((account_id, rule, p)) for p in posts]
+    if all(d is not None and d[0] == "confirmed" for d in decided):
+        by = max((d[1] for d in decided if d is not None), key=lambda f: f.id)
+        finding["status"] = "confirmed"
+        evidence["carried"] = {
+            "finding_id": by.id,
+            "run_id": by.run_id,
+            "status": "confirmed",
+            "reviewer": by.reviewer,
+            "reviewed_at": local_iso(by.reviewed_at),
+        }
+        evidence["note"] = f"{evidence.get('note', '')}（第{by.run_id}次检查已复核确认）"
+        return
+    pending = [prior.pending[(account_id, rule, p)] for p in posts if (account_id, rule, p) in prior.pending]
+    if pending:
+        first = min(pending, key=lambda f: f.id)
+        root = first.origin_id or first.id
+        finding["origin_id"] = root
+        evidence["carried"] = {
+            "finding_id": root,
+            "run_id": first.run_id,
+            "status": "candidate",
+            "first_raised_at": local_iso(first.run_at),
+        }
+        evidence["note"] = f"{evidence.get('note', '')}（第{first.run_id}次检查提出，待复核）"
 
 
 def relay_duties(
@@ -112,6 +163,10 @@ def result_row(
             "original_rate": round(original / len(counted), 4) if counted else None,
             "overlap": round(facts.overlap, 4),
             "key_relays": len(facts.posts) - len(counted),
+            # what the check judged: the filing as recorded at the check time, and the opening
+            "filed": {"unit": facts.unit, "name": facts.name, "level": facts.level},
+            "opened_at": local_iso(facts.opened_at),
+            "opening_basis": facts.opening_basis,
         },
         "findings": found,
     }

@@ -3,6 +3,16 @@ decided again by ``monitor.check.verdict`` and stored with the run.
 
 Dismissing needs a note (why the machine was wrong). A finding already in the asked state is
 refused, so a double click never records two decisions.
+
+A candidate is reviewed once:
+
+- **Judgement findings** (lexicon hits): the decision applies to every finding that carries
+  the same candidate (the finding first raised and those carried over from it in later checks,
+  ``origin_id``) and is still a candidate; later checks read it per post (a dismissed post is
+  not raised again, a confirmed one counts as confirmed).
+- **A second account with a recorded reason** (``duplicate_account``): the decision is
+  remembered for each pair the finding asked about (``registry.checks.reviews``), and the other
+  account's candidate in the same check follows it once all its pairs are decided.
 """
 
 from __future__ import annotations
@@ -10,7 +20,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from monitor.check.verdict import judge
-from registry.checks import store
+from registry.checks import reviews, store
 from registry.checks.models import CheckResult, Finding
 from registry.errors import Conflict, InvalidValue
 from registry.vocab import FINDING_STATUS
@@ -19,7 +29,8 @@ from registry.vocab import FINDING_STATUS
 def review_finding(
     session: Session, finding_id: int | str, *, status: str, note: str | None, actor: str
 ) -> Finding:
-    """Confirm or dismiss a finding (复核), then store its account's new verdict and score."""
+    """Confirm or dismiss a finding (复核), then store the new verdict and score of every
+    account whose findings the decision changed."""
     if status not in ("confirmed", "dismissed"):
         raise InvalidValue("状态", status, "应为已确认（confirmed）或已排除（dismissed）")
     finding = store.get_finding(session, finding_id)
@@ -29,14 +40,59 @@ def review_finding(
     if finding.status == status:
         raise Conflict("问题ID", finding_id, f"该问题已是「{FINDING_STATUS.label(status)}」状态")
     store.record_review(session, finding, status=status, note=text, actor=actor)
-    run = store.get_run(session, finding.run_id)
-    result = session.get(CheckResult, finding.result_id)
+    changed = [finding]
+    if finding.rule == "duplicate_account":
+        changed += _decide_pairs(session, finding, status=status, note=text, actor=actor)
+    else:
+        follow = f"随问题{finding.id}的复核" + (f"：{text}" if text else "")
+        for other in reviews.chain(session, finding):
+            if other.id != finding.id and other.status == "candidate":
+                store.record_review(session, other, status=status, note=follow, actor=actor)
+                changed.append(other)
+    for result_id in sorted({f.result_id for f in changed}):
+        _decide_again(session, result_id)
+    return finding
+
+
+def _decide_pairs(
+    session: Session, finding: Finding, *, status: str, note: str | None, actor: str
+) -> list[Finding]:
+    """Remember the decision on the pairs the finding asked about; the other accounts'
+    candidates of the same run follow once all their pairs are decided."""
+    others = [
+        int(a)
+        for a in (finding.evidence or {}).get("pending_pairs")
+        or (finding.evidence or {}).get("accounts")
+        or []
+    ]
+    reviews.record_duplicate_decisions(
+        session,
+        [(finding.account_id, o) for o in others],
+        status=status,
+        note=note,
+        actor=actor,
+        finding_id=finding.id,
+    )
+    decisions = reviews.duplicate_decisions(session)
+    changed = []
+    for other in reviews.pending_duplicates(session, run_id=finding.run_id, account_ids=others):
+        asked = [int(a) for a in (other.evidence or {}).get("pending_pairs") or []]
+        decided = [decisions.get(reviews.pair(other.account_id, a)) for a in asked]
+        if asked and all(decided):
+            outcome = "confirmed" if "confirmed" in decided else "dismissed"
+            store.record_review(session, other, status=outcome, note=f"随问题{finding.id}的复核", actor=actor)
+            changed.append(other)
+    return changed
+
+
+def _decide_again(session: Session, result_id: int) -> None:
+    result = session.get(CheckResult, result_id)
     assert result is not None
+    run = store.get_run(session, result.run_id)
     decided = judge(
         result.collection, store.result_findings(session, result.id), run.thresholds.get("scoring")
     )
     store.set_verdict(session, result.id, verdict=decided.verdict, score=decided.score, reason=decided.reason)
-    return finding
 
 
 def review_findings(

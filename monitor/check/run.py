@@ -2,9 +2,10 @@
 
 ``run_check`` is the one library function behind ``govmedia check run``. The check time
 ``at`` (``--at``) is injected: an account is judged on the posts published up to ``at``,
-so a past ``at`` reconstructs an earlier check from data gathered later. ``now`` (the time
-the check runs, also injectable) decides collection freshness: collection time is when
-data arrived, not ``at``.
+so a past ``at`` reconstructs an earlier check from data gathered later, over the registry as
+it stood at ``at`` (``registry.filing.history``: the accounts in service then, with their
+unit, name and level then). ``now`` (the time the check runs, also injectable) bounds the
+collections read: collection time is when data arrived, not ``at``.
 
 Findings of mechanical rules are confirmed at once; judgement rules (serious_error,
 sensitive_word, entertainment, commercial_ad) give candidates that count only once a person
@@ -26,14 +27,15 @@ from monitor import profile as prof
 from monitor.check import facts as F
 from monitor.check import judge, sampling
 from monitor.check.period import resolve_window
-from monitor.rules import Context
+from monitor.rules import RULES, Context
 from monitor.similarity.lexicon import Matcher, ensure_starter
-from monitor.similarity.originality import Analysis, cluster, find_relays, scan_and_index
+from monitor.similarity.originality import Analysis, CopyRule, cluster, find_relays, scan_and_index
 from registry.checks import data as check_data
 from registry.checks import inputs as check_inputs
 from registry.checks import queries as check_queries
+from registry.checks import reviews as check_reviews
 from registry.checks import store as check_store
-from registry.collection.activity import Activity, collection_activity, last_post_times
+from registry.collection.activity import Activity, LastPost, collection_activity, last_posts
 from registry.db import utcnow
 from registry.errors import InvalidValue
 
@@ -66,12 +68,17 @@ class Plan:
 class Loaded:
     """What the check reads about the registry, up to the check time."""
 
-    last_posts: dict[int, datetime]
+    last_posts: dict[int, LastPost]
     recent: dict[int, int]
     snapshots: dict[int, dict[str, Any]]
     activity: dict[int, Activity]
     posts: list[tuple[Any, ...]]
     observations: dict[int, list[dict[str, Any]]]
+    decisions: dict[tuple[int, int], str] = field(default_factory=dict)
+    prior: F.PriorReviews = field(default_factory=lambda: F.PriorReviews({}, {}))
+
+
+JUDGEMENT_RULES = tuple(code for code, r in RULES.items() if r.judgement)
 
 
 class _Clock:
@@ -96,22 +103,23 @@ def plan_check(
     sample_rate: float | None,
     seed: int | None,
     profile: str | None,
+    month: str | None = None,
+    week: str | None = None,
 ) -> Plan:
-    """Resolve the options and draw the sample (reproducible from the seed)."""
+    """Resolve the options, rebuild the registry at the check time and draw the sample
+    (reproducible from the seed)."""
     conf = prof.load(profile)
     if sample_rate is not None and not 0 <= sample_rate <= 1:
         raise InvalidValue("--sample-rate", sample_rate, "应在 0 到 1 之间")
     at, window_from, window_to = resolve_window(
-        kind, conf, at=at, now=now, date_from=date_from, date_to=date_to
+        kind, conf, at=at, now=now, date_from=date_from, date_to=date_to, month=month, week=week
     )
     seed = int(at.timestamp()) if seed is None else seed
-    accounts = check_data.load_accounts(session)
+    registry = check_data.accounts_at(session, at=at)
+    accounts = registry.in_service
     info = {a["id"]: a for a in accounts}
-    ended = set(check_data.ended_accounts_posting(session, until=at))
-    if ended:
-        for a in check_data.load_accounts(session, statuses=("closed", "cancelled")):
-            if a["id"] in ended:
-                info[a["id"]] = a
+    ended = check_data.posted_after_ending(session, registry.ended, until=at)
+    info.update({aid: registry.ended[aid] for aid in ended})
     chosen = sampling.draw(
         accounts,
         kind=kind,
@@ -134,12 +142,16 @@ def load(session: Session, plan: Plan) -> Loaded:
     for o in check_data.observations_between(session, since=plan.window_from, until=plan.at):
         observations.setdefault(o["account_id"], []).append(o)
     return Loaded(
-        last_posts=last_post_times(session, until=plan.at),
+        last_posts=last_posts(session, until=plan.at),
         recent=check_data.post_counts(session, since=plan.at - timedelta(days=span), until=plan.at),
         snapshots=check_data.latest_snapshots(session, until=plan.now),
         activity=collection_activity(session, until=plan.now),
         posts=check_data.window_posts(session, since=plan.window_from, until=plan.window_to),
         observations=observations,
+        decisions=check_reviews.duplicate_decisions(session),
+        prior=F.prior_reviews(
+            check_reviews.judgement_history(session, rules=JUDGEMENT_RULES, account_ids=list(plan.chosen))
+        ),
     )
 
 
@@ -153,7 +165,15 @@ def analyse(
     since, until = plan.window_from, plan.window_to
     scan_and_index(session, analysis, since=since, until=until, matcher=matcher)
     similarity = float(plan.profile.get("similarity", 0.8))
-    cluster(session, analysis, since=since, until=until, posts=data.posts, similarity=similarity)
+    cluster(
+        session,
+        analysis,
+        since=since,
+        until=until,
+        posts=data.posts,
+        similarity=similarity,
+        rule=copy_rule(plan),
+    )
     releases = [
         r
         for r in check_inputs.list_releases(session, until=plan.at)
@@ -162,6 +182,21 @@ def analyse(
     containment = float(plan.profile.get("relay_containment", 0.8))
     find_relays(session, analysis, releases=releases, posts=data.posts, containment=containment)
     return analysis, releases
+
+
+def copy_rule(plan: Plan) -> CopyRule:
+    """The near-duplicate rule of the profile (``similarity``, ``copy_containment``,
+    ``copy_min_chars``, ``short_post_chars``, ``[rules.low_originality] own_unit_is_original``)."""
+    conf = plan.profile
+    containment = conf.get("copy_containment")
+    own = bool(prof.rule_config(conf, "low_originality").get("own_unit_is_original", False))
+    return CopyRule(
+        similarity=float(conf.get("similarity", 0.8)),
+        containment=float(containment) if containment is not None else None,
+        min_chars=int(conf.get("copy_min_chars", 20)),
+        short_chars=int(conf.get("short_post_chars", 0)),
+        owners={aid: meta["unit_id"] for aid, meta in plan.info.items()} if own else None,
+    )
 
 
 def judge_sample(
@@ -180,16 +215,18 @@ def judge_sample(
         activity = data.activity.get(aid)
         facts = F.account_facts(
             plan.info[aid],
-            collection=F.collection_state(activity, now=plan.now, freshness_days=freshness),
-            posts=by_account.get(aid, []),
-            last_post_at=data.last_posts.get(aid),
+            collection=F.collection_state(activity, at=plan.at, freshness_days=freshness),
+            posts=data.prior.without_dismissed(aid, by_account.get(aid, [])),
+            last_post=data.last_posts.get(aid),
             recent_posts=data.recent.get(aid, 0),
             snapshot=data.snapshots.get(aid),
             dups=dups.get(aid, []),
             overlap=overlap.get(aid),
         )
-        facts.relays = relays.get(aid, [])
-        found = judge.findings(facts, ctx, plan.profile, data.observations.get(aid, []))
+        facts.duplicate_pairs = F.duplicate_pairs(facts, plan.info, data.decisions)
+        if facts.collection == "collected":
+            facts.relays = relays.get(aid, [])
+        found = judge.findings(facts, ctx, plan.profile, data.observations.get(aid, []), prior=data.prior)
         results.append(
             judge.result_row(
                 facts,
@@ -215,6 +252,8 @@ def run_check(
     sample_rate: float | None = None,
     seed: int | None = None,
     profile: str | None = None,
+    month: str | None = None,
+    week: str | None = None,
 ) -> CheckOutcome:
     """Run and store one check; return its id with the time spent per stage."""
     clock = _Clock()
@@ -229,6 +268,8 @@ def run_check(
         sample_rate=sample_rate,
         seed=seed,
         profile=profile,
+        month=month,
+        week=week,
     )
     clock.tick("sample")
     data = load(session, plan)

@@ -5,17 +5,28 @@ output (``check show``, the check report, the circular, notices, the ledger, the
 summary, alerts) reads what was stored. A person's review (confirming or dismissing a
 finding) decides again with the same function.
 
-1. An account whose collection failed or never succeeded is **未能采集** (``uncollected``),
-   whatever else is known: a failed crawl is not an inactive account.
-2. Otherwise a *confirmed* finding of level 单项否决 (``veto``) makes it **不合格**.
-3. Otherwise, when the profile scores accounts (``[scoring] enabled``), a score below
+Only *confirmed* findings count; candidate (待复核) and dismissed (已排除) ones never do.
+
+1. A *confirmed* finding of level 单项否决 (``veto``) makes the account **不合格**.
+2. Otherwise, when the profile scores accounts (``[scoring] enabled``), a score below
    ``[scoring] pass`` (default 60) makes it **不合格**; the score is ``full`` (default 100)
    minus the points of the confirmed deductions, never below 0.
+3. Otherwise an account whose collection did not reach the check time (``never``, ``failed``
+   or ``stale``: ``monitor.check.facts.collection_state``) is **未能采集** (``uncollected``):
+   a failed crawl is not an inactive account, and nothing short of a collection proves that
+   it is qualified.
 4. Otherwise it is **合格**.
 
-Candidate (待复核) and dismissed (已排除) findings never count. The reason is stored as
-``{"basis": "veto", "rules": [...]}``, ``{"basis": "score", "score": 55.0, "pass": 60.0}``,
-``{"basis": "collection", "collection": "failed"}`` or ``{"basis": "passed"}``.
+An account that could not be collected is judged only on what stands without its posts: the
+inspectors' records (``observe import``) and the registry's own facts (the rules that need no
+collection, such as ``duplicate_account``); the check never runs the post rules on it. So an
+account known only from an inspector's record is judged on that record: a confirmed veto
+observation makes it 不合格, and otherwise it is 未能采集.
+
+The reason is stored as ``{"basis": "veto", "rules": [...]}``, ``{"basis": "score",
+"score": 55.0, "pass": 60.0}``, ``{"basis": "collection", "collection": "failed"}`` or
+``{"basis": "passed"}``; a veto or score reason of an uncollected account also carries
+``"collection"`` (e.g. ``{"basis": "veto", "rules": ["no_interaction"], "collection": "never"}``).
 """
 
 from __future__ import annotations
@@ -42,11 +53,12 @@ def judge(collection: str, findings: Iterable[dict[str, Any]], scoring: dict[str
         full = float((scoring or {}).get("full", 100))
         lost = sum(float(f.get("points") or 0) for f in counted)
         score = round(max(0.0, full - lost), 2)
-    if collection != "collected":
-        return Verdict("uncollected", score, {"basis": "collection", "collection": collection})
+    extra = {} if collection == "collected" else {"collection": collection}
     vetoes = sorted({f["rule"] for f in counted if f["level"] == "veto"})
     if vetoes:
-        return Verdict("unqualified", score, {"basis": "veto", "rules": vetoes})
+        return Verdict("unqualified", score, {"basis": "veto", "rules": vetoes, **extra})
     if score is not None and score < bar:
-        return Verdict("unqualified", score, {"basis": "score", "score": score, "pass": bar})
+        return Verdict("unqualified", score, {"basis": "score", "score": score, "pass": bar, **extra})
+    if collection != "collected":
+        return Verdict("uncollected", score, {"basis": "collection", "collection": collection})
     return Verdict("qualified", score, {"basis": "passed"})

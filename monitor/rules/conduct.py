@@ -1,4 +1,11 @@
-"""履职类规则：互动功能、备案一致性、转载任务。"""
+"""履职类规则：互动功能、备案一致性、转载任务，以及只能由检查人员判断的指标。
+
+The indicators of 国办秘函〔2019〕19号 that only a person can judge (泄露国家秘密, 引发严重负面
+舆情, 互动回应差, 功能无法使用, 个人信息泄露, 转载未注明来源 …) are rules without a machine check:
+an inspector records what they saw (``govmedia observe import``, or the check sheet of
+``govmedia check sheet``), and each record is a confirmed finding of its rule at the level the
+inspector gave, or else the level of the profile the check uses.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,47 @@ from monitor.rules.base import AccountFacts, Context, Evidence, PostFacts, post_
 from registry.timeutil import local_iso
 
 
-@rule("no_interaction", "veto", needs_collection=False)
+@rule("no_interaction", "veto", observed=True)
 def no_interaction(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
     """未提供有效互动功能（单项否决）。采集数据无法判断，只来自检查人员的人工检查记录
     （``govmedia observe import``），录入即为已确认问题。"""
+    return []
+
+
+@rule("state_secret", "veto", observed=True)
+def state_secret(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
+    """泄露国家秘密（单项否决）。只来自检查人员的人工检查记录，录入即为已确认问题。"""
+    return []
+
+
+@rule("public_opinion", "veto", observed=True)
+def public_opinion(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
+    """因发布内容不当引发严重负面舆情（单项否决）。只来自检查人员的人工检查记录。"""
+    return []
+
+
+@rule("slow_response", "deduct", observed=True)
+def slow_response(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
+    """互动回应差：留言办理不及时、长期不回应（国家方案扣分；方案可设 ``level = "veto"``
+    列为单项否决）。只来自检查人员的人工检查记录。"""
+    return []
+
+
+@rule("broken_function", "deduct", observed=True)
+def broken_function(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
+    """功能无法使用、链接无法访问（扣分）。只来自检查人员的人工检查记录。"""
+    return []
+
+
+@rule("privacy_leak", "deduct", observed=True)
+def privacy_leak(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
+    """发布内容泄露个人信息（扣分）。只来自检查人员的人工检查记录。"""
+    return []
+
+
+@rule("unattributed_repost", "deduct", observed=True)
+def unattributed_repost(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
+    """转载未注明来源（扣分）。只来自检查人员的人工检查记录。"""
     return []
 
 

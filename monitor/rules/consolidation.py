@@ -13,14 +13,41 @@ from monitor.rules.base import AccountFacts, Context, Evidence, rule
 
 @rule("duplicate_account", "deduct", needs_collection=False)
 def duplicate_account(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
-    """同一主办单位在同一平台有多个在用账号（已备案状态）。证据列出同单位同平台的其他账号。"""
-    if not account.duplicates:
+    """同一主办单位在同一平台有多个在用账号（监测时间点的备案状态）。证据列出同单位同平台的
+    其他账号。
+
+    第二个账号报备时已说明理由（如订阅号之外另设服务号）且备案已通过的，是人的判断：问题为
+    「待复核」并列出理由，由复核人员确认为重复建设或排除（确有必要）；结论按账号对记住，之后
+    的检查不再询问（确认的直接计为已确认，排除的不再提出）。没有记录理由的，直接确认。
+    ``[rules.duplicate_account] exempt_recorded_reasons = true`` 时，记录了理由的账号对不计为问题。
+    """
+    exempt = bool(cfg.get("exempt_recorded_reasons", False))
+    confirmed: list[int] = []
+    pending: list[int] = []
+    reasons: dict[str, str] = {}
+    for other in sorted(account.duplicates):
+        pair = account.duplicate_pairs.get(other, {})
+        decision, reason = pair.get("decision"), pair.get("reason")
+        if decision == "dismissed" or (reason and exempt and decision is None):
+            continue
+        if reason:
+            reasons[str(other)] = reason
+        (confirmed if decision == "confirmed" or not reason else pending).append(other)
+    others = sorted(confirmed + pending)
+    if not others:
         return []
+    note = f"「{account.unit}」在该平台共有{len(others) + 1}个在用账号"
+    if pending:
+        shown = "；".join(f"账号{a}：{reasons[str(a)]}" for a in pending)
+        note += f"；报备时说明的理由（待复核）：{shown}"
     return [
         {
-            "accounts": sorted(account.duplicates),
-            "metrics": {"accounts": len(account.duplicates) + 1},
-            "note": f"「{account.unit}」在该平台共有{len(account.duplicates) + 1}个在用账号",
+            "accounts": others,
+            "pending_pairs": sorted(pending),
+            "reasons": reasons,
+            "metrics": {"accounts": len(others) + 1},
+            "note": note,
+            "status": "confirmed" if confirmed else "candidate",
         }
     ]
 

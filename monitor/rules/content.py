@@ -5,6 +5,10 @@ when the platform marks it as a repost or when it is a near-duplicate (Jaccard �
 profile's ``similarity``) of an earlier post by another account. Relays of designated key
 releases (转载任务) are the duty they are: they count neither for nor against originality.
 The lexicon rules are judgements: their findings are candidates until a person confirms.
+A person reviews a post once: a post whose finding was dismissed is not raised again for the
+same rule, a post confirmed before counts as confirmed when it appears again, and a pending
+candidate carries over to the next check instead of appearing as a new one
+(``monitor.check.judge``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,15 @@ from typing import Any
 from monitor.rules.base import AccountFacts, Context, Evidence, PostFacts, post_evidence, rule
 
 EVIDENCE_POSTS = 10
+# the lexicon kind each judgement rule reads
+KIND_OF_RULE = {
+    "serious_error": "serious",
+    "illegal_content": "illegal",
+    "sensitive_word": "sensitive",
+    "entertainment": "entertainment",
+    "commercial_ad": "ad",
+}
+RULE_OF_KIND = {kind: code for code, kind in KIND_OF_RULE.items()}
 
 
 def _matches(posts: list[PostFacts], kind: str) -> tuple[list[PostFacts], list[dict[str, Any]]]:
@@ -58,6 +71,7 @@ def _lexicon_rule(account: AccountFacts, kind: str, label: str) -> list[Evidence
     return [
         {
             "posts": [post_evidence(p) for p in hit_posts[:EVIDENCE_POSTS]],
+            "post_ids": [p.id for p in hit_posts],
             "matches": matches[:50],
             "metrics": {"posts": len(hit_posts)},
             "note": f"{len(hit_posts)}条内容含{label}：{phrases}",
@@ -69,6 +83,13 @@ def _lexicon_rule(account: AccountFacts, kind: str, label: str) -> list[Evidence
 def serious_error(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
     """内容含词库（serious 类）中的已知错误表述；证据给出正确表述。待人工确认后方计入。"""
     return _lexicon_rule(account, "serious", "疑似严重表述错误")
+
+
+@rule("illegal_content", "veto", judgement=True)
+def illegal_content(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> list[Evidence]:
+    """发布或链接反动、暴力、色情等违法有害内容（单项否决）。内容含词库（illegal 类）中的词语时
+    提出候选，待人工确认后方计入，确认即不合格；检查人员的人工检查记录直接确认。"""
+    return _lexicon_rule(account, "illegal", "疑似违法有害内容")
 
 
 @rule("sensitive_word", "warn", judgement=True)
@@ -98,6 +119,7 @@ def entertainment(account: AccountFacts, ctx: Context, cfg: dict[str, Any]) -> l
     return [
         {
             "posts": [post_evidence(p) for p in hit_posts[:EVIDENCE_POSTS]],
+            "post_ids": [p.id for p in hit_posts],
             "matches": matches[:50],
             "metrics": {"posts": len(account.posts), "entertainment": len(hit_posts), "share": share},
             "threshold": {"max_share": bar},

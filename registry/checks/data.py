@@ -16,87 +16,81 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from registry.checks.models import Observation
+from registry.collection.activity import first_post_times
 from registry.collection.models import AccountSnapshot, Post
-from registry.filing.models import Account, Unit
+from registry.filing.history import RegistryAt, registry_at
+from registry.timeutil import utc_aware
 
 CHUNK = 20_000
-POST_COLUMNS = ("id", "account_id", "published_at", "title", "url", "is_repost", "engagement")
+POST_COLUMNS = (
+    "id",
+    "account_id",
+    "published_at",
+    "title",
+    "url",
+    "is_repost",
+    "engagement",
+    "published_latest",
+    "published_approx",
+)
 
 
-def load_accounts(session: Session, *, statuses: Sequence[str] = ("active",)) -> list[dict[str, Any]]:
-    """Accounts with their unit's name, level, kind and region, ordered by id."""
-    query = (
-        select(
-            Account.id,
-            Account.unit_id,
-            Unit.name,
-            Unit.level,
-            Unit.kind,
-            Unit.region_code,
-            Account.platform,
-            Account.name,
-            Account.status,
-            Account.status_at,
-            Account.verified,
-            Account.approved_at,
+def accounts_at(session: Session, *, at: datetime) -> RegistryAt:
+    """The registry as it stood at ``at`` (``registry.filing.history``): the accounts in service
+    then, with their unit, name and level then and their opening, and those ended by then."""
+    return registry_at(session, at=at, first_posts=first_post_times(session))
+
+
+def posted_after_ending(session: Session, ended: dict[int, dict[str, Any]], *, until: datetime) -> list[int]:
+    """Ended accounts with a post published after their closing or cancelling, up to ``until``."""
+    ids = sorted(ended)
+    out: list[int] = []
+    for start in range(0, len(ids), 5_000):
+        query = (
+            select(Post.account_id, func.max(func.coalesce(Post.published_latest, Post.published_at)))
+            .where(Post.account_id.in_(ids[start : start + 5_000]), Post.published_at <= until)
+            .group_by(Post.account_id)
         )
-        .join(Unit, Unit.id == Account.unit_id)
-        .where(Account.status.in_(list(statuses)))
-        .order_by(Account.id)
-    )
-    keys = (
-        "id",
-        "unit_id",
-        "unit",
-        "level",
-        "kind",
-        "region",
-        "platform",
-        "name",
-        "status",
-        "status_at",
-        "verified",
-        "approved_at",
-    )
-    return [dict(zip(keys, row, strict=True)) for row in session.execute(query)]
-
-
-def ended_accounts_posting(session: Session, *, until: datetime) -> list[int]:
-    """Closed or cancelled accounts with a post published after their closing, up to ``until``."""
-    query = (
-        select(Account.id)
-        .join(Post, Post.account_id == Account.id)
-        .where(
-            Account.status.in_(["closed", "cancelled"]),
-            Post.published_at > Account.status_at,
-            Post.published_at <= until,
-        )
-        .group_by(Account.id)
-        .order_by(Account.id)
-    )
-    return list(session.scalars(query))
+        for account_id, newest in session.execute(query):
+            when = utc_aware(newest)
+            if when is not None and when > ended[account_id]["status_at"]:
+                out.append(account_id)
+    return sorted(out)
 
 
 def post_counts(session: Session, *, since: datetime, until: datetime) -> dict[int, int]:
+    """Posts per account that can have been published in [since, until] (a post's span meets it)."""
     query = (
         select(Post.account_id, func.count())
-        .where(Post.published_at > since, Post.published_at <= until)
+        .where(func.coalesce(Post.published_latest, Post.published_at) >= since, Post.published_at <= until)
         .group_by(Post.account_id)
     )
     return dict(session.execute(query).all())
 
 
 def window_posts(session: Session, *, since: datetime, until: datetime) -> list[tuple[Any, ...]]:
-    """Posts published in (since, until], in time order: the ``POST_COLUMNS`` tuple each.
+    """Posts published in [since, until] (by their earliest moment; both ends included), in time
+    order: the ``POST_COLUMNS`` tuple each.
 
-    ``engagement`` is reposts + comments + likes (None counts as 0).
+    ``engagement`` is reposts + comments + likes (None counts as 0); ``published_latest`` is
+    the latest moment the post can have been published.
     """
     engagement = (
         func.coalesce(Post.reposts, 0) + func.coalesce(Post.comments, 0) + func.coalesce(Post.likes, 0)
     )
     query = (
-        select(Post.id, Post.account_id, Post.published_at, Post.title, Post.url, Post.is_repost, engagement)
-        .where(Post.published_at > since, Post.published_at <= until)
+        select(
+            Post.id,
+            Post.account_id,
+            Post.published_at,
+            Post.title,
+            Post.url,
+            Post.is_repost,
+            engagement,
+            func.coalesce(Post.published_latest, Post.published_at),
+            Post.published_approx,
+        )
+        .where(Post.published_at >= since, Post.published_at <= until)
         .order_by(Post.published_at, Post.id)
     )
     return [tuple(r) for r in session.execute(query)]
@@ -105,11 +99,11 @@ def window_posts(session: Session, *, since: datetime, until: datetime) -> list[
 def iter_texts(
     session: Session, *, since: datetime, until: datetime, chunk: int | None = None
 ) -> Iterator[list[tuple[int, str | None, str | None]]]:
-    """(post id, title, text) of the window's posts, in chunks, streamed from the database."""
+    """(post id, title, text) of the window's posts ([since, until]), in chunks, streamed."""
     chunk = chunk or CHUNK
     query = (
         select(Post.id, Post.title, Post.text)
-        .where(Post.published_at > since, Post.published_at <= until)
+        .where(Post.published_at >= since, Post.published_at <= until)
         .order_by(Post.id)
     )
     result = session.execute(query.execution_options(yield_per=chunk))
@@ -159,10 +153,10 @@ def latest_snapshots(session: Session, *, until: datetime) -> dict[int, dict[str
 
 
 def observations_between(session: Session, *, since: datetime, until: datetime) -> list[dict[str, Any]]:
-    """Inspectors' observations made in (since, until]."""
+    """Inspectors' observations made in [since, until]."""
     query = (
         select(Observation)
-        .where(Observation.observed_at > since, Observation.observed_at <= until)
+        .where(Observation.observed_at >= since, Observation.observed_at <= until)
         .order_by(Observation.id)
     )
     return [

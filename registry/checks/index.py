@@ -27,11 +27,11 @@ BAND_ROWS = cast(Table, PostBand.__table__)
 
 
 def unindexed_posts(session: Session, *, since: datetime, until: datetime) -> set[int]:
-    """Posts published in (since, until] that have no fingerprint yet."""
+    """Posts published in [since, until] that have no fingerprint yet."""
     query = (
         select(Post.id)
         .outerjoin(PostFingerprint, PostFingerprint.post_id == Post.id)
-        .where(Post.published_at > since, Post.published_at <= until, PostFingerprint.post_id.is_(None))
+        .where(Post.published_at >= since, Post.published_at <= until, PostFingerprint.post_id.is_(None))
     )
     return set(session.scalars(query))
 
@@ -75,11 +75,11 @@ def store_fingerprints(
 def load_index(
     session: Session, *, since: datetime, until: datetime
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """(post ids, exact hashes, N×16 band keys) of the indexed posts published in (since, until]."""
+    """(post ids, exact hashes, N×16 band keys) of the indexed posts published in [since, until]."""
     result = session.execute(
         select(PostFingerprint.post_id, PostFingerprint.exact_hash, PostFingerprint.bands)
         .join(Post, Post.id == PostFingerprint.post_id)
-        .where(Post.published_at > since, Post.published_at <= until)
+        .where(Post.published_at >= since, Post.published_at <= until)
         .order_by(PostFingerprint.post_id)
         .execution_options(yield_per=LOAD_CHUNK)
     )
@@ -121,3 +121,19 @@ def lookup(session: Session, keys: Iterable[tuple[int, int]], exact: int | None 
             session.scalars(select(PostFingerprint.post_id).where(PostFingerprint.exact_hash == exact))
         )
     return found
+
+
+def short_posts(session: Session, *, since: datetime, until: datetime, max_length: int) -> set[int]:
+    """Indexed posts of [since, until] whose normalised text has at most ``max_length``
+    characters (they get a finer near-duplicate search: a prefix and a swapped phrase weigh
+    more in a short text)."""
+    query = (
+        select(PostFingerprint.post_id)
+        .join(Post, Post.id == PostFingerprint.post_id)
+        .where(
+            Post.published_at >= since,
+            Post.published_at <= until,
+            PostFingerprint.length <= max_length,
+        )
+    )
+    return set(session.scalars(query))

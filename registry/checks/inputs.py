@@ -166,9 +166,11 @@ def add_observations(
     session: Session, rows: Sequence[dict[str, Any]], *, actor: str, source_file: str | None = None
 ) -> int:
     """Record inspectors' observations (``account_id``, ``rule``, ``level``, ``note``,
-    ``observed_at``); the caller has validated rule codes and row errors."""
+    ``observed_at``); the caller has validated rule codes and row errors. A ``level`` of None
+    means the level the profile of each later check gives the rule."""
     for row in rows:
-        FINDING_LEVEL.code(row["level"], "级别")
+        if row.get("level") is not None:
+            FINDING_LEVEL.code(row["level"], "级别")
         if session.get(Account, row["account_id"]) is None:
             raise NotFound("账号ID", row["account_id"], "账号")
     for row in rows:
@@ -176,7 +178,7 @@ def add_observations(
             Observation(
                 account_id=row["account_id"],
                 rule=row["rule"],
-                level=row["level"],
+                level=row.get("level"),
                 note=row["note"],
                 observed_at=row["observed_at"],
                 actor=actor,

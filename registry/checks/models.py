@@ -13,12 +13,18 @@ Tables written by the monitor through ``registry.checks`` and read by the report
 
 Evidence is a JSON object of this documented shape (keys absent when not relevant)::
 
-    {"posts": [{"post_id": int, "title": str, "url": str, "published_at": "ISO +08:00"}],
-     "last_post_at": "ISO +08:00" | null,
-     "metrics": {name: number},          # what the rule measured
+    {"posts": [{"post_id": int, "title": str, "url": str, "published_at": "ISO +08:00",
+                "approximate": true, "published_latest": "ISO +08:00"}],   # the last two if approximate
+     "post_ids": [int],                  # every post a judgement finding names
+     "last_post_at": "ISO +08:00" | null,  # the latest possible moment of the newest post
+     "last_post_approximate": true, "last_post_earliest": "ISO +08:00",
+     "opened_at": "ISO +08:00", "opening_basis": "opened_on" | "first_post" | "filed",
+     "metrics": {name: number},          # what the rule measured (idle_days, whole_days, …)
      "threshold": {name: number},        # the profile's bar it compared against
      "accounts": [int],                  # other accounts involved (duplicates, clusters)
+     "pending_pairs": [int], "reasons": {account id: reason},   # duplicates awaiting a person
      "matches": [{"phrase", "kind", "correct", "post_id"}],   # lexicon hits
+     "carried": {"finding_id", "run_id", "status", …},         # an earlier review carried over
      "note": "一句中文说明"}
 
 Lexicon entries, key releases (转载任务) with their target units, relay matches per run,
@@ -53,7 +59,7 @@ RUN_KINDS = ("weekly", "monthly", "adhoc")
 VERDICTS = ("qualified", "unqualified", "uncollected")
 LEVELS = ("veto", "deduct", "warn", "info")
 STATUSES = ("candidate", "confirmed", "dismissed")
-LEXICON_KINDS = ("serious", "sensitive", "entertainment", "ad")
+LEXICON_KINDS = ("serious", "illegal", "sensitive", "entertainment", "ad")
 
 
 class CheckRun(Base):
@@ -118,6 +124,9 @@ class Finding(Base):
     points: Mapped[float | None] = mapped_column(Float, comment="扣分")
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, comment="证据")
     observation_id: Mapped[int | None] = mapped_column(ForeignKey("observations.id"))
+    origin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("findings.id"), index=True, comment="延续的待复核问题（首次提出的问题ID）"
+    )
     review_note: Mapped[str | None] = mapped_column(Text, comment="复核意见")
     reviewer: Mapped[str | None] = mapped_column(String(64), comment="复核人")
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="复核时间")
@@ -189,12 +198,31 @@ class Observation(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     rule: Mapped[str] = mapped_column(String(32), comment="规则代码")
-    level: Mapped[str] = mapped_column(String(8), comment="veto/deduct/warn/info")
+    level: Mapped[str | None] = mapped_column(
+        String(8), comment="veto/deduct/warn/info；留空按检查所用指标方案的级别"
+    )
     note: Mapped[str] = mapped_column(Text, comment="检查说明")
     observed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True, comment="检查时间")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, comment="录入时间")
     actor: Mapped[str] = mapped_column(String(64))
     source_file: Mapped[str | None] = mapped_column(Text, comment="导入文件")
+
+
+class DuplicateDecision(Base):
+    """A person's decision on two accounts of one unit on one platform (重复建设 or justified),
+    remembered so that later checks do not ask again. The pair is stored lowest id first."""
+
+    __tablename__ = "duplicate_decisions"
+    __table_args__ = (UniqueConstraint("account_id", "other_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), comment="账号（较小的ID）")
+    other_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), comment="另一个账号（较大的ID）")
+    status: Mapped[str] = mapped_column(String(12), comment="confirmed（重复建设）/dismissed（确有必要）")
+    note: Mapped[str | None] = mapped_column(Text, comment="复核意见")
+    actor: Mapped[str] = mapped_column(String(64), comment="复核人")
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, comment="复核时间")
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), comment="依据的问题")
 
 
 class PostFingerprint(Base):

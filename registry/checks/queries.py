@@ -34,6 +34,7 @@ def finding_row(f: Finding) -> dict[str, Any]:
         "review_note": f.review_note,
         "reviewer": f.reviewer,
         "reviewed_at": local_iso(f.reviewed_at),
+        "origin_id": f.origin_id,
     }
 
 
@@ -124,9 +125,14 @@ def list_findings(
     rule: str | None = None,
     unit_id: int | None = None,
     region: str | None = None,
+    once: bool = False,
 ) -> list[dict[str, Any]]:
     """Findings with their account, oldest first, optionally of one run, status, rule, unit
-    or region (a region code prefix: "62" a province, "6201" a city, a county's six digits)."""
+    or region (a region code prefix: "62" a province, "6201" a city, a county's six digits).
+
+    A candidate carried over from run to run (``origin_id``) is one candidate: with ``once``
+    each is listed once, as its latest finding, with ``first_run_id`` and every ``run_ids`` it
+    appeared in."""
     query = (
         select(Finding, Account.name, Account.platform, Unit.name)
         .join(Account, Account.id == Finding.account_id)
@@ -143,7 +149,7 @@ def list_findings(
         query = query.where(Account.unit_id == unit_id)
     if region:
         query = query.where(Unit.region_code.startswith(region))
-    return [
+    rows = [
         {
             "id": f.id,
             "run_id": f.run_id,
@@ -160,9 +166,25 @@ def list_findings(
             "review_note": f.review_note,
             "reviewer": f.reviewer,
             "reviewed_at": local_iso(f.reviewed_at),
+            "origin_id": f.origin_id,
         }
         for f, name, platform, unit in session.execute(query)
     ]
+    return _once(rows) if once else rows
+
+
+def _once(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per carried candidate (its latest finding), with the runs it appeared in."""
+    chains: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        chains.setdefault(row["origin_id"] or row["id"], []).append(row)
+    out = []
+    for members in chains.values():
+        latest = dict(members[-1])
+        latest["first_run_id"] = members[0]["run_id"]
+        latest["run_ids"] = [m["run_id"] for m in members]
+        out.append(latest)
+    return sorted(out, key=lambda r: r["id"])
 
 
 def previous_failures(session: Session, *, before: datetime) -> set[int]:
@@ -195,7 +217,7 @@ def relay_counts(session: Session, run_id: int) -> list[dict[str, Any]]:
             CheckResult,
             (CheckResult.run_id == RelayMatch.run_id) & (CheckResult.account_id == RelayMatch.account_id),
         )
-        .where(RelayMatch.run_id == run_id, CheckResult.verdict != "uncollected")
+        .where(RelayMatch.run_id == run_id, CheckResult.collection == "collected")
     )
     by_release: dict[int, dict[str, Any]] = {}
     for match, unit in session.execute(query):

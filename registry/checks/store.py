@@ -44,7 +44,7 @@ RESULT_FIELDS = (
     "original_posts",
     "stats",
 )
-FINDING_FIELDS = ("rule", "level", "status", "points", "evidence", "observation_id")
+FINDING_FIELDS = ("rule", "level", "status", "points", "evidence", "observation_id", "origin_id")
 BATCH = 50_000
 
 

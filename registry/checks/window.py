@@ -181,7 +181,7 @@ def relays_of(session: Session, runs: Sequence[CheckRun]) -> list[RelayRow]:
                 CheckResult,
                 (CheckResult.run_id == RelayMatch.run_id) & (CheckResult.account_id == RelayMatch.account_id),
             )
-            .where(RelayMatch.run_id.in_(chunk), CheckResult.verdict != "uncollected")
+            .where(RelayMatch.run_id.in_(chunk), CheckResult.collection == "collected")
         )
         for run_id, release_id, title, account_id, relayed_at, on_time in session.execute(query):
             key = (release_id, account_id)

@@ -3,28 +3,37 @@
 The check (is the account 未能采集?) and the early-warning pass (how long has it been silent?)
 both read this module, so they can never disagree about an account.
 
+Posts prove activity; only a successful, complete collection proves absence.
+
 - A **crawl** records an attempt with its outcome. ``ok`` and ``empty`` are successful
   collections at the moment of the attempt: the platform showed the account's posts in full
-  (or showed that it has none). ``blocked``, ``auth_expired``, ``gone`` and ``error`` are
-  attempts that collected nothing; they never mean "no posts".
-- A **post import** (``govmedia post import``) records an attempt of source ``import``: the
-  file's posts prove that the account published them, and the import counts as a successful
-  collection at the moment of the import.
+  (or showed that it has none), so a crawl that succeeded is complete for what it fetched.
+  ``blocked``, ``auth_expired``, ``gone`` and ``error`` are attempts that collected nothing;
+  they never mean "no posts".
+- A **post import with** ``--as-of TIME`` (``govmedia post import --as-of``) records an
+  attempt of source ``import`` at ``TIME``: the source (an inspector's manual check of the
+  account's pages, a complete export) was read in full at that moment, so the imported
+  accounts are collected as of ``TIME``, exactly as by a crawl.
+- A **post import without** ``--as-of`` (an archive, a partial export) records no attempt: its
+  posts prove that the account published them, and establish no collection.
 - An **inspector's record** (``govmedia observe import``) is a finding about the account, not
-  a collection of its posts: it establishes nothing here.
+  a collection of its posts: it establishes nothing here (the check counts it as a finding).
 
-Times are when data arrived (the attempt's ``at``), never publication times.
+Attempts are ordered by their time (``at``, then the order they were recorded), never by
+publication times. A post's time is a span (``published_at`` … ``published_latest``); silence
+is measured from the latest possible moment of the newest post (``last_posts``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from registry.collection.models import SUCCESS_OUTCOMES, CrawlAttempt, Post
+from registry.timeutil import utc_aware
 
 
 @dataclass(frozen=True)
@@ -36,9 +45,20 @@ class Activity:
     last_outcome: str | None = None
 
 
+@dataclass(frozen=True)
+class LastPost:
+    """An account's newest post up to a moment: the latest moment it can have been published
+    (never after that moment), whether its time is approximate, and its span."""
+
+    at: datetime  # the latest possible publication moment, at most ``until``
+    approximate: bool
+    earliest: datetime
+    post_id: int | None = None
+
+
 def collection_activity(session: Session, *, until: datetime) -> dict[int, Activity]:
     """Per account with any attempt up to ``until``: its latest successful collection and its
-    latest attempt (with the outcome)."""
+    latest attempt by time (with the outcome)."""
     success = dict(
         session.execute(
             select(CrawlAttempt.account_id, func.max(CrawlAttempt.at))
@@ -46,36 +66,52 @@ def collection_activity(session: Session, *, until: datetime) -> dict[int, Activ
             .group_by(CrawlAttempt.account_id)
         ).all()
     )
-    latest = (
-        select(CrawlAttempt.account_id, func.max(CrawlAttempt.id).label("id"))
-        .where(CrawlAttempt.at <= until)
-        .group_by(CrawlAttempt.account_id)
-        .subquery()
-    )
+    ranked = select(
+        CrawlAttempt.account_id,
+        CrawlAttempt.at,
+        CrawlAttempt.outcome,
+        func.row_number()
+        .over(partition_by=CrawlAttempt.account_id, order_by=(CrawlAttempt.at.desc(), CrawlAttempt.id.desc()))
+        .label("n"),
+    ).where(CrawlAttempt.at <= until)
+    latest = ranked.subquery()
     out: dict[int, Activity] = {}
     for aid, when, outcome in session.execute(
-        select(CrawlAttempt.account_id, CrawlAttempt.at, CrawlAttempt.outcome).join(
-            latest, and_(latest.c.id == CrawlAttempt.id)
-        )
+        select(latest.c.account_id, latest.c.at, latest.c.outcome).where(latest.c.n == 1)
     ):
-        out[aid] = Activity(_aware(success.get(aid)), when, outcome)
+        out[aid] = Activity(utc_aware(success.get(aid)), utc_aware(when), outcome)
+    return out
+
+
+def last_posts(session: Session, *, until: datetime) -> dict[int, LastPost]:
+    """Per account, its newest post up to ``until`` by the latest possible moment of each post
+    (a post whose span reaches past ``until`` counts as published at ``until``)."""
+    latest = func.coalesce(Post.published_latest, Post.published_at)
+    newest = (
+        select(Post.account_id, func.max(latest).label("latest"))
+        .where(Post.published_at <= until)
+        .group_by(Post.account_id)
+        .subquery()
+    )
+    query = select(Post.account_id, Post.id, Post.published_at, latest, Post.published_approx).join(
+        newest, and_(newest.c.account_id == Post.account_id, newest.c.latest == latest)
+    )
+    out: dict[int, LastPost] = {}
+    for aid, pid, earliest, last, approx in session.execute(query.where(Post.published_at <= until)):
+        last_at = min(utc_aware(last) or until, until)
+        found = LastPost(last_at, bool(approx), utc_aware(earliest) or last_at, pid)
+        held = out.get(aid)
+        if held is None or (held.approximate and not found.approximate):  # prefer an exact time on a tie
+            out[aid] = found
     return out
 
 
 def last_post_times(session: Session, *, until: datetime) -> dict[int, datetime]:
-    """The latest publication time per account, up to ``until``."""
-    query = (
-        select(Post.account_id, func.max(Post.published_at))
-        .where(Post.published_at <= until)
-        .group_by(Post.account_id)
-    )
-    return {a: t for a, t in ((a, _aware(t)) for a, t in session.execute(query)) if t is not None}
+    """The latest possible moment of each account's newest post, up to ``until``."""
+    return {aid: last.at for aid, last in last_posts(session, until=until).items()}
 
 
-def _aware(value: datetime | str | None) -> datetime | None:
-    """Aggregates bypass the column type on SQLite: restore a UTC-aware datetime."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+def first_post_times(session: Session) -> dict[int, datetime]:
+    """The earliest known publication moment of each account (for its opening)."""
+    query = select(Post.account_id, func.min(Post.published_at)).group_by(Post.account_id)
+    return {a: t for a, t in ((a, utc_aware(t)) for a, t in session.execute(query)) if t is not None}

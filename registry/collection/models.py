@@ -48,12 +48,18 @@ class CrawlAttempt(Base):
 
 
 class Post(Base):
-    """A published item, upserted by (account, platform post id)."""
+    """A published item, upserted by (account, platform post id).
+
+    A platform that shows only a date ("11-23", "昨天") or a relative form ("3小时前") gives a
+    span, not an instant: ``published_at`` is the earliest and ``published_latest`` the latest
+    moment the post can have been published, and ``published_approx`` says the time is not
+    exact. An exact time has both columns equal."""
 
     __tablename__ = "posts"
     __table_args__ = (
         UniqueConstraint("account_id", "post_id"),
         Index("ix_posts_account_published", "account_id", "published_at"),
+        Index("ix_posts_account_latest", "account_id", "published_latest"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -63,7 +69,12 @@ class Post(Base):
     text: Mapped[str | None] = mapped_column(Text, comment="纯文本")
     url: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    published_approx: Mapped[bool] = mapped_column(Boolean, default=False, comment="相对时间推算")
+    published_approx: Mapped[bool] = mapped_column(
+        Boolean, default=False, comment="发布时间不精确（published_at 为最早可能时间）"
+    )
+    published_latest: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), comment="最晚可能的发布时间（时间精确时等于 published_at）"
+    )
     is_repost: Mapped[bool | None] = mapped_column(Boolean, comment="平台标记的转发/转载")
     source: Mapped[str | None] = mapped_column(Text, comment="转载来源账号")
     pinned: Mapped[bool] = mapped_column(Boolean, default=False, comment="置顶")

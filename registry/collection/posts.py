@@ -3,14 +3,15 @@
 ``post import`` is the path for manual checks and for sources the spiders do not cover. A
 file is read all-or-nothing: every bad row is listed (row number, column, value, reason)
 and nothing is written. Posts are upserted by (account, post id), so importing the same
-file twice changes nothing.
+file twice changes nothing. Only an import with ``as_of`` (the moment the source was read in
+full) counts as a collection of the accounts it names; see ``import_posts``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from registry.collection.models import Post
 from registry.collection.store import record_attempt, upsert_posts
+from registry.db import utcnow
 from registry.errors import InvalidValue, RowErrors
-from registry.files import Column, cell_text, parse_cell_time, read_table
+from registry.files import Column, cell_text, parse_cell_span, read_table
 from registry.filing.accounts import get_account
 from registry.filing.models import Account
 from registry.timeutil import day_start, local_iso
@@ -47,6 +49,7 @@ class PostImport:
     rows: int
     accounts: int
     new_posts: int
+    collected: bool = False  # recorded as a collection (``as_of`` given)
 
 
 def list_posts(session: Session, *, account_id: int | str, since: date | None = None) -> list[dict[str, Any]]:
@@ -60,6 +63,8 @@ def list_posts(session: Session, *, account_id: int | str, since: date | None = 
         {
             "post_id": p.post_id,
             "published_at": local_iso(p.published_at),
+            "published_latest": local_iso(p.published_latest),
+            "published_approx": bool(p.published_approx),
             "title": p.title,
             "text": p.text,
             "url": p.url,
@@ -70,10 +75,24 @@ def list_posts(session: Session, *, account_id: int | str, since: date | None = 
     ]
 
 
-def import_posts(session: Session, path: Path) -> PostImport:
-    """Validate every row of a .csv / .jsonl file, then upsert all posts, or none."""
+def import_posts(
+    session: Session, path: Path, *, as_of: datetime | None = None, now: datetime | None = None
+) -> PostImport:
+    """Validate every row of a .csv / .jsonl / .xlsx file, then upsert all posts, or none.
+
+    Posts prove that the account published them, nothing more. ``as_of`` is the moment the
+    source was read in full (an inspector's manual check of the account pages, a complete
+    export): then each imported account gets a successful collection at that moment, as a crawl
+    would record it, and its silence after its newest post is established up to ``as_of``.
+    Without ``as_of`` (an archive, a partial export) no collection is recorded: the import can
+    show that an account was active, never that it was silent. A time without a clock covers
+    the whole day (``published_latest``), never later than ``as_of`` or the import itself."""
+    now = now or utcnow()
+    if as_of is not None and as_of > now:
+        raise InvalidValue("--as-of", local_iso(as_of), "不能晚于现在（导入的内容须在此时间之前已完整读取）")
+    ceiling = as_of or now
     accounts = _AccountLookup(session)
-    errors: list[tuple[int, str, object, str]] = []
+    errors: list[Problem] = []
     by_account: dict[int, dict[str, dict[str, Any]]] = {}
     seen: dict[tuple[int, str], int] = {}
     rows = 0
@@ -82,33 +101,8 @@ def import_posts(session: Session, path: Path) -> PostImport:
         if "_invalid" in raw:
             errors.append((row_no, "（整行）", raw["_line"], raw["_invalid"]))
             continue
-        row_errors: list[tuple[int, str, object, str]] = []
-        post: dict[str, Any] = {}
-        account_id = None
-        for key in ("account", "post_id", "published_at"):
-            if not cell_text(raw.get(key)):
-                row_errors.append((row_no, key, "", "必填，不能为空"))
-        if cell_text(raw.get("account")):
-            account_id = accounts.find(cell_text(raw["account"]))
-            if account_id is None:
-                row_errors.append(
-                    (row_no, "account", raw["account"], "找不到该账号（应为账号ID或 平台:平台账号ID）")
-                )
-        pid = cell_text(raw.get("post_id"))
-        post["post_id"] = pid
-        if cell_text(raw.get("published_at")):
-            try:
-                post["published_at"] = parse_cell_time(raw["published_at"], field="published_at")
-            except InvalidValue as exc:
-                row_errors.append((row_no, "published_at", raw["published_at"], exc.reason))
-        try:
-            post["is_repost"] = _repost(raw.get("is_repost"))
-        except ValueError:
-            row_errors.append(
-                (row_no, "is_repost", raw.get("is_repost"), "应为 是/否（true/false、1/0）或留空")
-            )
-        for key in ("title", "text", "url", "source"):
-            post[key] = cell_text(raw.get(key)) or None
+        account_id, post, row_errors = _parse_row(row_no, raw, accounts, ceiling, as_of)
+        pid = post["post_id"]
         if account_id is not None and pid:
             first = seen.get((account_id, pid))
             if first is not None:
@@ -121,19 +115,78 @@ def import_posts(session: Session, path: Path) -> PostImport:
         by_account.setdefault(account_id, {})[pid] = post
     if errors:
         raise RowErrors(path.name, errors)
+    return _write(session, path, by_account, rows=rows, as_of=as_of, now=now)
+
+
+Problem = tuple[int, str, object, str]
+
+
+def _parse_row(
+    row_no: int,
+    raw: dict[str, Any],
+    accounts: _AccountLookup,
+    ceiling: datetime,
+    as_of: datetime | None,
+) -> tuple[int | None, dict[str, Any], list[Problem]]:
+    """One row: the account id, the post dict and the row's errors."""
+    row_errors: list[Problem] = []
+    post: dict[str, Any] = {}
+    account_id = None
+    for key in ("account", "post_id", "published_at"):
+        if not cell_text(raw.get(key)):
+            row_errors.append((row_no, key, "", "必填，不能为空"))
+    if cell_text(raw.get("account")):
+        account_id = accounts.find(cell_text(raw["account"]))
+        if account_id is None:
+            row_errors.append(
+                (row_no, "account", raw["account"], "找不到该账号（应为账号ID或 平台:平台账号ID）")
+            )
+    post["post_id"] = cell_text(raw.get("post_id"))
+    if cell_text(raw.get("published_at")):
+        try:
+            earliest, latest, approx = parse_cell_span(raw["published_at"], field="published_at")
+        except InvalidValue as exc:
+            row_errors.append((row_no, "published_at", raw["published_at"], exc.reason))
+        else:
+            if as_of is not None and earliest > as_of:
+                row_errors.append(
+                    (row_no, "published_at", raw["published_at"], f"晚于 --as-of（{local_iso(as_of)}）")
+                )
+            post.update(published_at=earliest, published_latest=min(latest, max(earliest, ceiling)))
+            post["published_approx"] = approx
+    try:
+        post["is_repost"] = _repost(raw.get("is_repost"))
+    except ValueError:
+        row_errors.append((row_no, "is_repost", raw.get("is_repost"), "应为 是/否（true/false、1/0）或留空"))
+    for key in ("title", "text", "url", "source"):
+        post[key] = cell_text(raw.get(key)) or None
+    return account_id, post, row_errors
+
+
+def _write(
+    session: Session,
+    path: Path,
+    by_account: dict[int, dict[str, dict[str, Any]]],
+    *,
+    rows: int,
+    as_of: datetime | None,
+    now: datetime,
+) -> PostImport:
     new = 0
     for account_id, posts in by_account.items():
-        added = upsert_posts(session, account_id, list(posts.values()), origin="import")
-        record_attempt(
-            session,
-            account_id=account_id,
-            outcome="ok",
-            source="import",
-            detail=f"从文件 {path.name} 导入 {len(posts)} 条",
-            new_posts=added,
-        )
+        added = upsert_posts(session, account_id, list(posts.values()), origin="import", fetched_at=now)
+        if as_of is not None:  # the source was read in full at as_of: a collection, as a crawl's
+            record_attempt(
+                session,
+                account_id=account_id,
+                outcome="ok",
+                source="import",
+                at=as_of,
+                detail=f"从文件 {path.name} 导入 {len(posts)} 条（截至 {local_iso(as_of)} 完整读取）",
+                new_posts=added,
+            )
         new += added
-    return PostImport(rows=rows, accounts=len(by_account), new_posts=new)
+    return PostImport(rows=rows, accounts=len(by_account), new_posts=new, collected=as_of is not None)
 
 
 class _AccountLookup:

@@ -4,6 +4,11 @@ The spiders' pipeline and ``post import`` write through these functions. A block
 fetch records an attempt with its evidence and never writes "no posts". Posts are keyed by
 (account, platform post id): a re-crawl refreshes a post's counts and text but never
 duplicates it, and a later exact publication time replaces an earlier approximate one.
+
+A post's time is a span: ``published_at`` (the earliest moment) and ``published_latest`` (the
+latest); a post given without ``published_latest`` has an exact time (both equal). The span
+of a stored post changes only when a later answer gives its exact time: then both columns
+take it and ``published_approx`` becomes false.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ POST_FIELDS = (
     "text",
     "url",
     "published_at",
+    "published_latest",
     "published_approx",
     "is_repost",
     "source",
@@ -137,6 +143,9 @@ def _post_rows(
         }
         row.update({k: post.get(k) for k in POST_FIELDS})
         row["published_approx"] = bool(row["published_approx"])
+        earliest, latest = row["published_at"], row["published_latest"]
+        if latest is None or earliest is None or latest < earliest:
+            row["published_latest"] = earliest
         row["pinned"] = bool(row["pinned"])
         rows[(account_id, pid)] = row
     return rows
@@ -153,7 +162,12 @@ def _write_posts(session: Session, rows: dict[PostKey, dict[str, Any]]) -> dict[
     else:
         _generic_upsert(session, list(rows.values()))
     refine = [
-        {"b_account": key[0], "b_post": key[1], "b_at": rows[key]["published_at"]}
+        {
+            "b_account": key[0],
+            "b_post": key[1],
+            "b_at": rows[key]["published_at"],
+            "b_latest": rows[key]["published_latest"],
+        }
         for key, approx in existing.items()
         if approx and rows[key]["published_at"] is not None and not rows[key]["published_approx"]
     ]
@@ -162,7 +176,9 @@ def _write_posts(session: Session, rows: dict[PostKey, dict[str, Any]]) -> dict[
         session.execute(
             update(table)
             .where(table.c.account_id == bindparam("b_account"), table.c.post_id == bindparam("b_post"))
-            .values(published_at=bindparam("b_at"), published_approx=False),
+            .values(
+                published_at=bindparam("b_at"), published_latest=bindparam("b_latest"), published_approx=False
+            ),
             refine,
         )
     return existing
@@ -207,15 +223,21 @@ def _generic_upsert(session: Session, rows: list[dict[str, Any]]) -> None:
 
     dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = dialect_insert(_table(Post))  # table-level: no ORM per-row bookkeeping
-    keep = {
-        k: getattr(stmt.excluded, k)
-        for k in (*POST_FIELDS, "fetched_at")
-        if k not in ("published_at", "published_approx")
-    }
+    keep = {k: getattr(stmt.excluded, k) for k in (*POST_FIELDS, "fetched_at") if k not in KEPT_ON_CONFLICT}
     session.execute(stmt.on_conflict_do_update(index_elements=["account_id", "post_id"], set_=keep), rows)
 
 
-_SQLITE_CONVERTED = ("published_at", "fetched_at", "published_approx", "is_repost", "pinned", "extra")
+# a re-crawl never moves a stored time (only an exact time refines an approximate one)
+KEPT_ON_CONFLICT = ("published_at", "published_latest", "published_approx")
+_SQLITE_CONVERTED = (
+    "published_at",
+    "published_latest",
+    "fetched_at",
+    "published_approx",
+    "is_repost",
+    "pinned",
+    "extra",
+)
 _UPSERT_COLUMNS = (
     *(
         c
@@ -227,11 +249,7 @@ _UPSERT_COLUMNS = (
 _SQLITE_UPSERT = (
     f"INSERT INTO posts ({', '.join(_UPSERT_COLUMNS)}) VALUES ({', '.join('?' for _ in _UPSERT_COLUMNS)}) "
     "ON CONFLICT (account_id, post_id) DO UPDATE SET "
-    + ", ".join(
-        f"{c} = excluded.{c}"
-        for c in (*POST_FIELDS, "fetched_at")
-        if c not in ("published_at", "published_approx")
-    )
+    + ", ".join(f"{c} = excluded.{c}" for c in (*POST_FIELDS, "fetched_at") if c not in KEPT_ON_CONFLICT)
 )
 
 
@@ -258,6 +276,7 @@ def _sqlite_upsert(session: Session, rows: list[dict[str, Any]]) -> None:
             (
                 *(row[c] for c in plain),
                 when(row["published_at"]),
+                when(row["published_latest"]),
                 when(row["fetched_at"]),
                 flag(row["published_approx"]),
                 flag(row["is_repost"]),

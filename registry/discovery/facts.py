@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from registry.checks.data import ended_accounts_posting, latest_snapshots
-from registry.collection.activity import Activity, _aware, collection_activity
+from registry.checks.data import accounts_at, latest_snapshots, posted_after_ending
+from registry.collection.activity import Activity, collection_activity
 from registry.collection.models import SUCCESS_OUTCOMES, CrawlAttempt, Post
 from registry.discovery.models import ContactReview, DiscoveryCandidate, DiscoveryQuery, DiscoverySearch
 from registry.filing.models import Account, FilingEvent, Unit
+from registry.timeutil import utc_aware
 
 CONTACT_FIELDS = ("owner", "phone")
 LIVE_AND_ENDED = ("active", "closed", "cancelled")
@@ -72,7 +73,7 @@ def audit_facts(session: Session, *, until: datetime, failing_since: datetime) -
     facts.first_attempt = {
         aid: t
         for aid, t in (
-            (aid, _aware(t))
+            (aid, utc_aware(t))
             for aid, t in session.execute(
                 select(CrawlAttempt.account_id, func.min(CrawlAttempt.at))
                 .where(CrawlAttempt.at <= until)
@@ -118,7 +119,7 @@ def _last_attempts(session: Session, until: datetime) -> dict[int, dict[str, Any
 def _posted_after_end(session: Session, until: datetime) -> dict[int, dict[str, Any]]:
     """Closed or cancelled accounts that published after their filing ended: how many posts
     and the latest one (the same definition the check's sample uses)."""
-    ids = ended_accounts_posting(session, until=until)
+    ids = posted_after_ending(session, accounts_at(session, at=until).ended, until=until)
     out: dict[int, dict[str, Any]] = {}
     if not ids:
         return out
@@ -175,7 +176,7 @@ def _contacts_confirmed(session: Session, until: datetime) -> dict[int, datetime
         .where(ContactReview.at <= until)
         .group_by(ContactReview.account_id)
     ):
-        when = _aware(at)
+        when = utc_aware(at)
         if when is not None:
             out[aid] = when
     events = select(FilingEvent.account_id, FilingEvent.at, FilingEvent.changes).where(

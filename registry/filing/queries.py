@@ -233,7 +233,8 @@ def account_platforms(session: Session) -> list[tuple[int, str, int]]:
 
 
 class Contacts(NamedTuple):
-    """Who answers for an active account (for the early warnings), and since when it is filed."""
+    """Who answers for an active account (for the early warnings), when it was filed (报备时间)
+    and its 开设日期 (for its opening, ``registry.filing.history.opening``)."""
 
     account_id: int
     name: str
@@ -246,6 +247,7 @@ class Contacts(NamedTuple):
     leader_email: str | None
     leader_phone: str | None
     filed_at: datetime
+    opened_on: date | None = None
 
 
 def active_contacts(session: Session) -> list[Contacts]:
@@ -268,7 +270,8 @@ def active_contacts(session: Session) -> list[Contacts]:
             a.leader,
             a.leader_email,
             a.leader_phone,
-            a.approved_at or a.filed_at,
+            a.filed_at,
+            a.opened_on,
         )
         for a, unit in session.execute(query)
     ]

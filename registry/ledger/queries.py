@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from registry.filing.models import Account, Unit
 from registry.ledger.models import ITEM_STATUSES, Circular, LedgerEvent, LedgerItem
-from registry.ledger.store import get_item
+from registry.ledger.store import get_item, unfinished_items
 from registry.timeutil import local_iso
 from registry.vocab import LEDGER_STATUS
 
@@ -128,9 +128,17 @@ def circular_of_window(session: Session, *, start: date, end: date) -> Circular 
     return session.scalar(select(Circular).where(Circular.window_from == start, Circular.window_to == end))
 
 
-def item_ids(session: Session, circular_id: int) -> dict[tuple[int, str], int]:
-    """``{(account id, rule): ledger item id}`` of a circular's items."""
+def item_ids(
+    session: Session, circular_id: int, keys: Sequence[tuple[int, str]] = ()
+) -> dict[tuple[int, str], int]:
+    """``{(account id, rule): ledger item id}`` of a circular's items, and for each of ``keys``
+    (the problems it names) that it did not open, the unfinished item of an earlier circular
+    that it names again (one open item per account and problem)."""
     query = select(LedgerItem.account_id, LedgerItem.rule, LedgerItem.id).where(
         LedgerItem.circular_id == circular_id
     )
-    return {(a, r): i for a, r, i in session.execute(query)}
+    own = {(a, r): i for a, r, i in session.execute(query)}
+    if keys:
+        earlier = unfinished_items(session)
+        own.update({k: earlier[k] for k in keys if k not in own and k in earlier})
+    return own

@@ -1,10 +1,18 @@
 """The rectification ledger (整改台账): opening items from a circular, and their life cycle.
 
 Each confirmed veto or deduct problem that a circular names opens one item per account and
-rule (``open``). Sending the per-unit notices marks the unit's items ``notified``. When the
-unit reports back, ``record`` stores its note and evidence link and marks the item
-``rectified``. A later check decides: if the account was judged again and the same rule is
-not confirmed, the item is ``closed`` (销号); if it is, the item is ``reopened``. Staff can
+rule (``open``), unless an item for the same account and problem is still unfinished (open,
+notified, rectified or reopened) from any circular: a second circular over an overlapping
+window names that item again and never opens it twice. A problem found again after its item
+was closed (销号) opens a new one. Sending the per-unit notices marks the unit's items
+``notified``. When the unit reports back, ``record`` stores its note and evidence link and
+marks the item ``rectified``.
+
+A later check decides (``review``, ``govmedia rectify review RUN``) only on the items that are
+due: those the unit reported as rectified, and those whose deadline has passed by the check
+time; the rest keep their state (an item notified yesterday is not 整改未通过 today). A due
+item whose account the check collected and judged is ``closed`` (销号) when the check has no
+confirmed finding of the same rule for it, and ``reopened`` (整改未通过) when it has. Staff can
 also close or reopen an item by hand with a note. Every step appends a ``LedgerEvent``.
 """
 
@@ -23,6 +31,7 @@ from registry.checks.store import get_run
 from registry.db import utcnow
 from registry.errors import InvalidValue, NotFound
 from registry.ledger.models import Circular, LedgerEvent, LedgerItem
+from registry.timeutil import TZ
 from registry.vocab import LEDGER_ACTION, LEDGER_STATUS
 
 # which statuses each action may start from
@@ -65,7 +74,7 @@ def save_circular(
         for a, r in session.execute(
             select(LedgerItem.account_id, LedgerItem.rule).where(LedgerItem.circular_id == circular.id)
         )
-    }
+    } | set(unfinished_items(session))
     now = utcnow()
     rows = [
         {
@@ -111,6 +120,19 @@ def save_circular(
         for start in range(0, len(events), 20_000):
             session.execute(insert(LedgerEvent), events[start : start + 20_000])
     return circular, opened
+
+
+UNFINISHED = ("open", "notified", "rectified", "reopened")
+
+
+def unfinished_items(session: Session) -> dict[tuple[int, str], int]:
+    """``{(account id, rule): item id}`` of every unfinished item (the oldest for a pair)."""
+    query = (
+        select(LedgerItem.account_id, LedgerItem.rule, LedgerItem.id)
+        .where(LedgerItem.status.in_(UNFINISHED))
+        .order_by(LedgerItem.id.desc())
+    )
+    return {(a, r): i for a, r, i in session.execute(query)}
 
 
 def get_item(session: Session, item_id: int | str) -> LedgerItem:
@@ -162,13 +184,23 @@ def _move(
 
 
 def notify(
-    session: Session, *, circular_id: int, account_ids: Sequence[int] | None = None, actor: str
+    session: Session,
+    *,
+    circular_id: int,
+    account_ids: Sequence[int] | None = None,
+    item_ids: Sequence[int] = (),
+    actor: str,
 ) -> int:
-    """Mark the circular's open items (optionally of some accounts) ``notified``."""
+    """Mark the circular's open items (optionally of some accounts) ``notified``, and the open
+    items of earlier circulars that it names again (``item_ids``)."""
     query = select(LedgerItem).where(LedgerItem.circular_id == circular_id, LedgerItem.status == "open")
     if account_ids is not None:
         query = query.where(LedgerItem.account_id.in_(list(account_ids)))
     items = list(session.scalars(query))
+    seen = {i.id for i in items}
+    if item_ids:
+        again = select(LedgerItem).where(LedgerItem.id.in_(list(item_ids)), LedgerItem.status == "open")
+        items += [i for i in session.scalars(again) if i.id not in seen]
     for item in items:
         _move(session, item, "notify", "notified", actor=actor)
     return len(items)
@@ -202,14 +234,16 @@ def reopen(session: Session, item_id: int | str, *, note: str, actor: str) -> Le
 
 
 def review(session: Session, run_id: int | str, *, actor: str) -> dict[str, int]:
-    """复核 by a later check: every unfinished item whose account the run judged (and that was
-    opened before the run's check time) is closed when the run has no confirmed finding of
-    the same rule for the account, and reopened when it has."""
+    """复核 by a later check (see the module docstring): every due item opened before the run's
+    check time whose account the run collected and judged is closed when the run has no
+    confirmed finding of the same rule for the account, and reopened when it has. An item is
+    due when the unit reported it rectified, or when its deadline (a Beijing day, inclusive)
+    has passed by the check time; the others are counted as ``waiting``."""
     run = get_run(session, run_id)
     judged = set(
         session.scalars(
             select(CheckResult.account_id).where(
-                CheckResult.run_id == run.id, CheckResult.verdict != "uncollected"
+                CheckResult.run_id == run.id, CheckResult.collection == "collected"
             )
         )
     )
@@ -220,12 +254,14 @@ def review(session: Session, run_id: int | str, *, actor: str) -> dict[str, int]
             )
         )
     )
-    counts = {"closed": 0, "reopened": 0, "unchanged": 0}
-    query = select(LedgerItem).where(
-        LedgerItem.status.in_(("open", "notified", "rectified", "reopened")), LedgerItem.opened_at < run.at
-    )
+    check_day = run.at.astimezone(TZ).date()
+    counts = {"closed": 0, "reopened": 0, "unchanged": 0, "waiting": 0}
+    query = select(LedgerItem).where(LedgerItem.status.in_(UNFINISHED), LedgerItem.opened_at < run.at)
     for item in session.scalars(query.order_by(LedgerItem.id)):
         if item.account_id not in judged:
+            continue
+        if item.status != "rectified" and not item.deadline < check_day:
+            counts["waiting"] += 1
             continue
         found = (item.account_id, item.rule) in still
         label = f"第{run.id}次检查复核"

@@ -26,7 +26,7 @@ from scrapy import Request
 from scrapy.settings import BaseSettings
 
 from spiders.items import AccountResult
-from spiders.normalize import TimeParseError, first_line, parse_count, parse_time, plain_text
+from spiders.normalize import TimeParseError, first_line, parse_count, parse_time_span, plain_text
 from spiders.outcomes import EMPTY, OK, CollectionOutcome
 
 Run = dict[str, Any]
@@ -153,9 +153,9 @@ def make_post(
     """A post dict for ``registry.collection.upsert_posts`` with times and counts normalised."""
     body = plain_text(html) if html is not None else (text or "")
     extra = dict(extra or {})
-    published, approx = None, False
+    published, latest, approx = None, None, False
     try:
-        published, approx = parse_time(time_value, fetched_at=fetched_at)
+        published, latest, approx = parse_time_span(time_value, fetched_at=fetched_at)
     except TimeParseError:
         extra["time_raw"] = None if time_value is None else str(time_value)
     if approx:
@@ -166,6 +166,7 @@ def make_post(
         "text": body or None,
         "url": url,
         "published_at": published,
+        "published_latest": latest,
         "published_approx": approx,
         "is_repost": is_repost,
         "source": source,

@@ -263,9 +263,9 @@ class WechatCollector(Collector):
                 post["is_repost"] = True
                 post["source"] = values.get("source_username") or values.get("source_encode_biz") or None
             if values.get("ct") and post["published_at"] is None:
-                from spiders.normalize import parse_time
+                from spiders.normalize import parse_time_span
 
-                post["published_at"], post["published_approx"] = parse_time(
+                post["published_at"], post["published_latest"], post["published_approx"] = parse_time_span(
                     values["ct"], fetched_at=run["fetched_at"]
                 )
             post["extra"] = extra

@@ -88,7 +88,7 @@ def build(db: str, tmp_path: Path, cli, *, chinese: bool = False) -> dict[str, i
             name = f"{CHINESE[role]}{n:02d}" if chinese else f"{role}{n:02d}"
             account = filing.file_account(
                 s, unit=unit, platform="weibo", name=name, platform_id=f"{1000000 + n}", actor="t",
-                owner="张工", phone="13900000000",
+                owner="张工", phone="13900000000", opened_on="2025-06-01",
             )  # fmt: skip
             filing.approve(s, account.id, actor="t")
             account.approved_at = AT - timedelta(days=60)  # filed before the window
@@ -111,7 +111,9 @@ def build(db: str, tmp_path: Path, cli, *, chinese: bool = False) -> dict[str, i
         lines.append(f"{imported},{post['post_id']},{when},{post['title']},{post['text']}")
     path = tmp_path / "导入内容.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert cli(["--db", db, "post", "import", str(path)]).code == 0
+    # an inspector read the account's pages in full just now: a collection as of then
+    as_of = now.astimezone(TZ).strftime("%Y-%m-%d %H:%M:%S")
+    assert cli(["--db", db, "post", "import", str(path), "--as-of", as_of]).code == 0
     scored = next(v for k, v in ids.items() if k.startswith("scored"))
     obs = tmp_path / "人工检查.csv"
     obs.write_text(

@@ -327,7 +327,18 @@ def test_jobs_call_the_library_in_process(tmp_path: Path) -> None:
     from monitor.check.summary import list_runs
 
     with session_scope(url) as s:
-        assert {r["profile"] for r in list_runs(s)} == {"gansu"}
+        runs = {r["kind"]: r for r in list_runs(s)}
+        assert {r["profile"] for r in runs.values()} == {"gansu"}
+    # each uses the calendar period that just ended: ISO week 48 and November
+    assert (runs["weekly"]["from"], runs["weekly"]["to"]) == (
+        "2026-11-23T00:00:00+08:00",
+        "2026-11-29T23:59:59+08:00",
+    )
+    assert runs["weekly"]["at"] == "2026-11-29T23:59:59+08:00"
+    assert (runs["monthly"]["from"], runs["monthly"]["to"]) == (
+        "2026-11-01T00:00:00+08:00",
+        "2026-11-30T23:59:59+08:00",
+    )
     drafted = sched.run_job("circular", trigger="once")
     assert drafted["status"] == "ok" and drafted["key"] == "2026-09-01..2026-11-30", drafted
     drafts = list((tmp_path / "out").glob("circular-2026-09-01_2026-11-30/*.docx"))

@@ -155,9 +155,11 @@ def crawled(url: str, account_id: int, at: datetime, outcome: str = "ok") -> Non
         collection.record_attempt(s, account_id=account_id, outcome=outcome, at=at)
 
 
-def run_pass(url: str) -> list[dict[str, Any]]:
+def run_pass(url: str, now: datetime = T + timedelta(hours=1)) -> list[dict[str, Any]]:
+    """The pass run (by default) an hour after the latest crawl (a crawl older than the
+    freshness days no longer speaks for the present: 采集过期)."""
     with session_scope(url) as s:
-        return alerts.run_alert_pass(s, alert_settings(load_config(None)))
+        return alerts.run_alert_pass(s, alert_settings(load_config(None)), now=now)
 
 
 # --- rules ---------------------------------------------------------------------------
@@ -259,7 +261,7 @@ def test_alert_pass_escalates_once_per_step_per_silence(  # type: ignore[no-unty
         posted(url, acc, T - silent_days * DAY, f"p{acc}")
     for acc in (a, b, d, f):
         crawled(url, acc, T)
-    crawled(url, c, T - DAY)
+    crawled(url, c, T - 4 * DAY)  # older than the freshness days, then blocked
     crawled(url, c, T, "blocked")
 
     sent = run_pass(url)
@@ -305,7 +307,7 @@ def test_alert_pass_escalates_once_per_step_per_silence(  # type: ignore[no-unty
 
     posted(url, a, T + DAY, "a-new")  # a new post starts a new silence
     crawled(url, a, T + 11 * DAY + timedelta(hours=1))
-    again = run_pass(url)
+    again = run_pass(url, now=T + 11 * DAY + timedelta(hours=2))
     assert {(r["account_id"], r["step"], r["days"]) for r in again} == {(a, "operator", 10)}
     assert len(box.to("owner1@example.gov.cn")) == 2
 

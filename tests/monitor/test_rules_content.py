@@ -93,7 +93,7 @@ def test_lexicon_rules(code: str, flag: str, expected: bool) -> None:
 
 def test_judgement_rules_are_candidates() -> None:
     judged = {c for c, r in RULES.items() if r.judgement}
-    assert judged == {"serious_error", "sensitive_word", "entertainment", "commercial_ad"}
+    assert judged == {"serious_error", "illegal_content", "sensitive_word", "entertainment", "commercial_ad"}
 
 
 @pytest.mark.parametrize(

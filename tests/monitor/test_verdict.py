@@ -24,12 +24,16 @@ def ago(days: float | None) -> datetime | None:
         (None, None, None, 3, "never"),  # nothing ever collected
         (None, 1, "blocked", 3, "never"),  # only failures
         (1, 1, "ok", 3, "collected"),
-        (10, 10, "empty", 3, "collected"),  # an old success with no later failure still stands
+        (3, 3, "ok", 3, "collected"),  # exactly the freshness days before the check time
+        (3.01, 3.01, "ok", 3, "stale"),  # an old success speaks only for its own time
+        (10, 10, "empty", 3, "stale"),  # nothing tried since: 采集过期, never 无更新
         (10, 1, "blocked", 3, "failed"),  # latest attempt failed, last success too old
         (2, 1, "auth_expired", 3, "collected"),  # last success within the freshness limit
         (3.5, 1, "gone", 3, "failed"),
         (3.5, 1, "error", 5, "collected"),
-        (1, 5, "blocked", 3, "collected"),  # a later import succeeded after the failure
+        (1, 5, "blocked", 3, "collected"),  # a later collection succeeded after the failure
+        (-2, -2, "ok", 3, "collected"),  # a collection after the check time shows what came before
+        (-2, -1, "blocked", 3, "collected"),  # ... whatever failed after it
     ],
 )
 def test_collection_state(
@@ -40,11 +44,11 @@ def test_collection_state(
     expected: str,
 ) -> None:
     activity = Activity(ago(success_days), ago(attempt_days), outcome)
-    assert collection_state(activity, now=NOW, freshness_days=freshness) == expected
+    assert collection_state(activity, at=NOW, freshness_days=freshness) == expected
 
 
 def test_no_activity_is_never_collected() -> None:
-    assert collection_state(None, now=NOW, freshness_days=3) == "never"
+    assert collection_state(None, at=NOW, freshness_days=3) == "never"
 
 
 def f(level: str, status: str, points: float | None = None, rule: str = "r") -> dict[str, object]:
@@ -62,17 +66,28 @@ SCORING = {"enabled": True, "full": 100, "pass": 60}
         ("collected", [f("veto", "candidate")], None, ("qualified", None)),  # candidates do not count
         ("collected", [f("veto", "dismissed")], None, ("qualified", None)),
         ("collected", [f("deduct", "confirmed", 5), f("warn", "confirmed")], None, ("qualified", None)),
-        ("never", [f("veto", "confirmed")], None, ("uncollected", None)),
+        # an account that could not be collected is judged on what stands without its posts
+        ("never", [f("veto", "confirmed")], None, ("unqualified", None)),
+        ("never", [f("veto", "candidate")], None, ("uncollected", None)),
+        ("stale", [f("deduct", "confirmed", 5)], None, ("uncollected", None)),
         ("failed", [], None, ("uncollected", None)),
+        ("failed", [f("deduct", "confirmed", 45)], SCORING, ("unqualified", 55.0)),
+        ("failed", [f("deduct", "confirmed", 5)], SCORING, ("uncollected", 95.0)),
         (
             "collected",
-            [f("deduct", "confirmed", 30), f("deduct", "confirmed", 10)],
+            [f("deduct", "confirmed", 30, rule="a"), f("deduct", "confirmed", 10, rule="b")],
             SCORING,
             ("qualified", 60.0),
         ),
         (
             "collected",
-            [f("deduct", "confirmed", 30), f("deduct", "confirmed", 15)],
+            [f("deduct", "confirmed", 30, rule="a"), f("deduct", "confirmed", 15, rule="b")],
+            SCORING,
+            ("unqualified", 55.0),
+        ),
+        (  # every confirmed finding deducts its points
+            "collected",
+            [f("deduct", "confirmed", 30, rule="a"), f("deduct", "confirmed", 15, rule="a")],
             SCORING,
             ("unqualified", 55.0),
         ),
@@ -95,7 +110,13 @@ def test_verdict(
     ("collection", "findings", "scoring", "reason"),
     [
         ("collected", [], None, {"basis": "passed"}),
-        ("failed", [f("veto", "confirmed")], None, {"basis": "collection", "collection": "failed"}),
+        ("failed", [f("veto", "candidate")], None, {"basis": "collection", "collection": "failed"}),
+        (
+            "never",
+            [f("veto", "confirmed", rule="no_interaction")],
+            None,
+            {"basis": "veto", "rules": ["no_interaction"], "collection": "never"},
+        ),
         ("never", [], SCORING, {"basis": "collection", "collection": "never"}),
         (
             "collected",

@@ -483,3 +483,31 @@ def test_arbitrary_bytes_read_or_raise_a_typed_error(tmp_path: Path) -> None:
                 row.text(key).encode("utf-8")
 
     check()
+
+
+@pytest.mark.parametrize(
+    ("value", "earliest", "latest", "approx"),
+    [
+        ("2026-11-23", "2026-11-23T00:00:00+08:00", "2026-11-23T23:59:59+08:00", True),
+        ("2026/11/23", "2026-11-23T00:00:00+08:00", "2026-11-23T23:59:59+08:00", True),
+        ("2026-11-23 09:30", "2026-11-23T09:30:00+08:00", "2026-11-23T09:30:00+08:00", False),
+        ("2026-11-23T01:30:00Z", "2026-11-23T09:30:00+08:00", "2026-11-23T09:30:00+08:00", False),
+    ],
+)
+def test_publication_time_span(value: object, earliest: str, latest: str, approx: bool) -> None:
+    from registry.files import parse_cell_span
+    from registry.timeutil import local_iso
+
+    first, last, rough = parse_cell_span(value, field="published_at")
+    assert (local_iso(first), local_iso(last), rough) == (earliest, latest, approx)
+
+
+def test_a_date_cell_is_a_whole_day_and_a_datetime_cell_is_exact() -> None:
+    from datetime import date, datetime
+
+    from registry.files import parse_cell_span
+
+    first, last, rough = parse_cell_span(date(2026, 11, 23), field="published_at")
+    assert rough and (last - first).total_seconds() == pytest.approx(86400, abs=1e-3)
+    first, last, rough = parse_cell_span(datetime(2026, 11, 23, 9, 30), field="published_at")
+    assert not rough and first == last

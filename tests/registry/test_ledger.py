@@ -80,12 +80,73 @@ def test_the_life_cycle_through_a_later_check(cli, issued: str, tmp_path: Path) 
             ],
         )
     res = cli(f"--db {issued} rectify review {later} --format json")
-    assert json.loads(res.out) == {"closed": 1, "reopened": 1, "unchanged": 0}
+    assert json.loads(res.out) == {"closed": 1, "reopened": 1, "unchanged": 0, "waiting": 0}
     status = {i["account"]: i["status"] for i in _items(cli, issued)}
     assert status == {"兰州发布": "reopened", "天水发布": "closed", "城关微博": "notified"}
     history = json.loads(cli(f"--db {issued} rectify show {ids['天水发布']} --format json").out)
     assert [h["action"] for h in history] == ["open", "notify", "record", "close"]
     assert history[-1]["run_id"] == later and history[2]["note"] == "已开通留言功能"
+
+
+def _later_check(db: str, at_day: str, results: list[dict]) -> int:  # type: ignore[type-arg]
+    from datetime import date
+
+    from registry.timeutil import day_start
+
+    with session_scope(db) as s:
+        return store(s, "monthly", day_start(date.fromisoformat(at_day)), results)
+
+
+@pytest.mark.parametrize(
+    ("status", "check_day", "found", "expected"),
+    [
+        ("notified", "2026-11-15", True, "notified"),  # on the deadline: not yet due
+        ("notified", "2026-11-16", True, "reopened"),  # past the deadline, problem still there
+        ("notified", "2026-11-16", False, "closed"),
+        ("rectified", "2026-10-20", True, "reopened"),  # reported rectified: judged at once
+        ("rectified", "2026-10-20", False, "closed"),
+        ("open", "2026-10-20", True, "open"),  # not notified, not due: kept as it is
+    ],
+)
+def test_review_judges_only_rectified_or_overdue_items(  # type: ignore[no-untyped-def]
+    cli, issued: str, tmp_path: Path, status: str, check_day: str, found: bool, expected: str
+) -> None:
+    item = next(i for i in _items(cli, issued) if i["account"] == "兰州发布")  # account 3, no_update
+    with session_scope(issued) as s:
+        row = ledger.get_item(s, item["id"])
+        if status in ("notified", "rectified"):
+            ledger.notify(s, circular_id=row.circular_id, account_ids=[3], actor="tester")
+        if status == "rectified":
+            ledger.record(s, row.id, note="已恢复更新", actor="tester")
+        row.opened_at = utcnow().replace(year=2026, month=10, day=1)
+    findings = [finding("no_update", "veto")] if found else []
+    run = _later_check(issued, check_day, [result(3, "unqualified" if found else "qualified", findings)])
+    res = cli(f"--db {issued} rectify review {run} --format json")
+    assert res.code == 0, res
+    assert {i["account"]: i["status"] for i in _items(cli, issued)}["兰州发布"] == expected
+
+
+def test_one_open_item_per_account_and_problem_across_circulars(cli, issued: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A second circular over an overlapping window names the same problems: it opens nothing new,
+    and its notices quote the items already open."""
+    res = cli(
+        f"--db {issued} report circular --from 2026-08-01 --to 2026-09-30 --deadline 2026-11-30 "
+        f"--out {tmp_path / 'overlap'} --format json"
+    )
+    assert res.code == 0, res
+    assert json.loads(res.out)["ledger_opened"] == 0
+    assert len(_items(cli, issued)) == 3
+    res = cli(
+        f"--db {issued} report notices --from 2026-08-01 --to 2026-09-30 --out {tmp_path / 'n2'} --format json"
+    )
+    assert res.code == 0 and json.loads(res.out)["notified"] >= 1
+    assert {i["status"] for i in _items(cli, issued)} == {"notified"}
+    with session_scope(issued) as s:  # once closed, the same problem found again opens a new item
+        ledger.close(s, 1, note="人工复核已更新", actor="tester")
+    res = cli(
+        f"--db {issued} report circular --from 2026-09-01 --to 2026-09-30 --out {tmp_path / 'sep'} --format json"
+    )
+    assert res.code == 0 and json.loads(res.out)["ledger_opened"] == 1
 
 
 @pytest.mark.parametrize(

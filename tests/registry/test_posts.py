@@ -45,7 +45,17 @@ def test_import_csv_then_list_json(cli, accounts, tmp_path: Path) -> None:  # ty
     listed = cli(f"post list --account {weibo} --format json")
     rows = json.loads(listed.out)
     assert [set(r) for r in rows] == [
-        {"post_id", "published_at", "title", "text", "url", "is_repost", "source"}
+        {
+            "post_id",
+            "published_at",
+            "published_latest",
+            "published_approx",
+            "title",
+            "text",
+            "url",
+            "is_repost",
+            "source",
+        }
     ] * 2
     assert [r["post_id"] for r in rows] == ["m2", "m1"]  # newest first
     assert rows[0]["published_at"] == "2026-11-22T08:00:00+08:00"
@@ -124,3 +134,107 @@ def test_duplicate_rows_and_bad_files(cli, accounts, tmp_path: Path) -> None:  #
 def test_post_list_unknown_account(cli, accounts) -> None:  # type: ignore[no-untyped-def]
     result = cli("post list --account 999")
     assert result.code == 2 and "999" in result.err
+
+
+def _attempts(account_id: int) -> list[tuple[str, str, str]]:
+    from sqlalchemy import select
+
+    from registry.collection.models import CrawlAttempt
+    from registry.db import session_scope
+    from registry.timeutil import local_iso
+
+    with session_scope(None) as s:
+        rows = s.execute(
+            select(CrawlAttempt.source, CrawlAttempt.outcome, CrawlAttempt.at).where(
+                CrawlAttempt.account_id == account_id
+            )
+        )
+        return [(src, outcome, local_iso(at) or "") for src, outcome, at in rows]
+
+
+def test_import_without_as_of_records_no_collection(cli, accounts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    weibo, _ = accounts
+    csv = write(tmp_path / "archive.csv", HEADER + f"{weibo},m1,2026-10-01 09:30,旧文,正文,,,\n")
+    r = cli(f"post import {csv}")
+    assert r.code == 0 and "未记为采集" in r.out
+    assert _attempts(weibo) == []  # an archive proves activity, never silence
+
+
+def test_import_as_of_records_a_collection_at_that_moment(cli, accounts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    weibo, _ = accounts
+    csv = write(tmp_path / "check.csv", HEADER + f"{weibo},m1,2026-11-03,人工核查,正文,,,\n")
+    r = cli(["post", "import", str(csv), "--as-of", "2026-11-23 10:00"])
+    assert r.code == 0 and "2026-11-23 10:00 采集成功" in r.out, r
+    assert _attempts(weibo) == [("import", "ok", "2026-11-23T10:00:00+08:00")]
+    [post] = json.loads(cli(f"post list --account {weibo} --format json").out)
+    # a date without a clock covers the whole day
+    assert post["published_at"] == "2026-11-03T00:00:00+08:00"
+    assert post["published_latest"] == "2026-11-03T23:59:59+08:00" and post["published_approx"] is True
+
+
+@pytest.mark.parametrize(
+    ("as_of", "row_time", "message"),
+    [
+        ("2099-01-01 00:00", "2026-11-03 09:00", "不能晚于现在"),
+        ("2026-11-01 00:00", "2026-11-03 09:00", "晚于 --as-of"),
+        ("11月", "2026-11-03 09:00", "--as-of"),
+    ],
+)
+def test_bad_as_of_is_refused(cli, accounts, tmp_path: Path, as_of: str, row_time: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    weibo, _ = accounts
+    csv = write(tmp_path / "bad.csv", HEADER + f"{weibo},m1,{row_time},标题,正文,,,\n")
+    r = cli(["post", "import", str(csv), "--as-of", as_of])
+    assert r.code == 2 and message in r.err, r
+    assert _attempts(weibo) == []
+
+
+def test_the_latest_attempt_is_the_latest_in_time(accounts) -> None:  # type: ignore[no-untyped-def]
+    """An import --as-of an earlier moment, recorded after a later crawl, is not the latest."""
+    from datetime import UTC, datetime
+
+    from registry.collection import store
+    from registry.collection.activity import collection_activity
+    from registry.db import session_scope
+
+    weibo, _ = accounts
+    t = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    with session_scope(None) as s:
+        store.record_attempt(s, account_id=weibo, outcome="blocked", at=t)
+        store.record_attempt(s, account_id=weibo, outcome="ok", source="import", at=t.replace(day=20))
+    with session_scope(None) as s:
+        activity = collection_activity(s, until=t.replace(day=30))[weibo]
+    assert activity.last_outcome == "blocked" and activity.last_attempt == t
+    assert activity.last_success == t.replace(day=20)
+
+
+def test_a_later_exact_time_replaces_the_span(any_db: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from registry.collection import store
+    from registry.collection.activity import last_posts
+    from registry.db import session_scope
+
+    small_registry(any_db)
+    weibo = active_account(any_db, unit=PROVINCE, platform="weibo", name="甘肃发布", platform_id="2803301701")
+    day = datetime(2026, 11, 8, 16, 0, tzinfo=UTC)  # 2026-11-09 00:00 in Beijing
+    span = {
+        "post_id": "p",
+        "published_at": day,
+        "published_latest": day + timedelta(days=1),
+        "published_approx": True,
+    }
+    until = day + timedelta(days=20)
+    with session_scope(any_db) as s:
+        store.upsert_posts(s, weibo, [span])
+    with session_scope(any_db) as s:
+        last = last_posts(s, until=until)[weibo]
+        assert last.at == day + timedelta(days=1) and last.approximate and last.earliest == day
+        assert last_posts(s, until=day + timedelta(hours=5))[weibo].at == day + timedelta(hours=5)
+        store.upsert_posts(s, weibo, [{**span, "published_at": day + timedelta(hours=1)}])  # re-seen: kept
+    with session_scope(any_db) as s:
+        assert last_posts(s, until=until)[weibo].earliest == day
+        exact = day + timedelta(hours=14, minutes=6)
+        store.upsert_posts(s, weibo, [{"post_id": "p", "published_at": exact, "published_approx": False}])
+    with session_scope(any_db) as s:
+        last = last_posts(s, until=until)[weibo]
+        assert (last.at, last.earliest, last.approximate) == (exact, exact, False)

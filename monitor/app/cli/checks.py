@@ -125,7 +125,11 @@ def check_run(
     kind: Annotated[str, typer.Option("--kind", help="检查类型：" + CHECK_KIND.choices() + "。")],
     at: Annotated[
         str | None,
-        typer.Option("--at", help="监测时间点（默认现在）；过去的时间可用后来采集的数据重现当时的检查。"),
+        typer.Option(
+            "--at",
+            help="监测时间点（默认现在）；过去的时间可用后来采集的数据重现当时的检查："
+            "按备案记录还原当时在用的账号及其单位、名称和级别。",
+        ),
     ] = None,
     date_from: Annotated[
         str | None,
@@ -133,6 +137,16 @@ def check_run(
     ] = None,
     date_to: Annotated[
         str | None, typer.Option("--to", help="内容窗口截止日期 YYYY-MM-DD（含当天）。")
+    ] = None,
+    month: Annotated[
+        str | None,
+        typer.Option(
+            "--month", help="按自然月检查，如 2026-11（11月1日0时至11月30日24时，监测时间点为月末）。"
+        ),
+    ] = None,
+    week: Annotated[
+        str | None,
+        typer.Option("--week", help="按自然周检查，如 2026-W48（该周周一0时至周日24时，监测时间点为周末）。"),
     ] = None,
     sample_rate: Annotated[
         float | None, typer.Option("--sample-rate", help="全检类别与复核之外的抽样比例（默认 0.2）。")
@@ -150,7 +164,9 @@ def check_run(
 ) -> None:
     """运行一次检查并保存：抽样、判定各账号（合格/不合格/未能采集），打印结果。
 
-    未给出 --profile 时使用 govmedia.toml 的 [profile] name，再缺省为 national。
+    内容窗口的起止时刻都包含在内。未给出 --month/--week/--from/--to 时，窗口为监测时间点前
+    指标方案 [window_days] 规定的天数（周 7 天、月 30 天）。未给出 --profile 时使用
+    govmedia.toml 的 [profile] name，再缺省为 national。
     """
     from monitor.app.config import load_config
     from monitor.check import run as engine
@@ -172,6 +188,8 @@ def check_run(
             sample_rate=sample_rate,
             seed=seed,
             profile=profile,
+            month=month,
+            week=week,
         )
         data = summary.run_json(s, outcome.run_id)
     _render_run(data, fmt)
@@ -235,7 +253,11 @@ def finding_list(
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
-    """列出问题及其说明、复核状态（证据见 finding show ID）。"""
+    """列出问题及其说明、复核状态（证据见 finding show ID）。
+
+    不给 --run 时，延续到之后各次检查的同一条待复核问题只列一次（最近一次检查中的那条，
+    并给出首次提出的批次 first_run_id 和出现过的批次 run_ids），复核一次即对各次检查生效。
+    """
     from registry import validation
     from registry.checks import queries as check_queries
     from registry.filing.units import find_unit
@@ -246,7 +268,7 @@ def finding_list(
     with session() as s:
         unit_id = find_unit(s, unit, "--unit").id if unit else None
         rows = check_queries.list_findings(
-            s, run_id=run, status=status, rule=rule, unit_id=unit_id, region=prefix
+            s, run_id=run, status=status, rule=rule, unit_id=unit_id, region=prefix, once=run is None
         )
     columns = FINDING_COLUMNS if fmt is Format.table else FINDING_FILE_COLUMNS
     emit(rows, fmt, columns=columns, title="问题", out=out)

@@ -123,12 +123,33 @@ def post_list(
 
 @post_app.command("import")
 def post_import(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="内容文件（.csv 或 .jsonl）。")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="内容文件（.csv、.jsonl 或 .xlsx）。")],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="完整读取来源的时间（如人工核查账号主页、完整导出的时间）。给出时，文件中的账号"
+            "记为在该时间采集成功，可据以判断此前是否无更新；不给出时（历史存档、部分导出），"
+            "导入的内容只证明账号发布过，不作为采集记录。",
+        ),
+    ] = None,
 ) -> None:
     """从文件导入内容（人工核查或其他来源）：列 account（账号ID 或 平台:平台账号ID）、post_id、
-    published_at、title、text、url、is_repost、source。重复导入不会重复写入；有任何错误行则一行也不写。"""
-    from registry.collection.posts import import_posts
+    published_at、title、text、url、is_repost、source。重复导入不会重复写入；有任何错误行则一行也不写。
 
+    内容只证明账号发布过；只有完整、成功的采集才能证明“无更新”。用 --as-of 说明来源在何时被完整
+    读取，该时间即这些账号的一次成功采集（与采集程序的一次成功采集相同）。只有日期没有时刻的
+    发布时间按当天全天计（判断无更新时按当天最晚时间，对账号有利）。
+    """
+    from registry.collection.posts import import_posts
+    from registry.timeutil import local_text, parse_time
+
+    when = parse_time(as_of, "--as-of") if as_of else None
     with session() as s:
-        result = import_posts(s, file)
-    say(f"已导入：{result.rows} 行，{result.accounts} 个账号，新增内容 {result.new_posts} 条（{file}）")
+        result = import_posts(s, file, as_of=when)
+    collected = (
+        f"；记为 {local_text(when)} 采集成功" if result.collected and when else "；未记为采集（只证明发布过）"
+    )
+    say(
+        f"已导入：{result.rows} 行，{result.accounts} 个账号，新增内容 {result.new_posts} 条（{file}）{collected}"
+    )

@@ -13,7 +13,9 @@ from registry.errors import InvalidValue
 from registry.timeutil import local_iso, parse_time
 from registry.vocab import FINDING_LEVEL, LEXICON_KIND, LEXICON_SOURCE, RULE
 
-lexicon_app = typer.Typer(help="词库：严重表述错误、敏感词、娱乐化、商业广告用语。", no_args_is_help=True)
+lexicon_app = typer.Typer(
+    help="词库：严重表述错误、违法有害内容、敏感词、娱乐化、商业广告用语。", no_args_is_help=True
+)
 relay_app = typer.Typer(help="转载任务：指定下级账号须在时限内转载的重要信息。", no_args_is_help=True)
 observe_app = typer.Typer(help="人工检查记录：导入检查人员发现的问题（直接确认）。", no_args_is_help=True)
 
@@ -164,7 +166,15 @@ def observe_import(
         bool, typer.Option("--dry-run", help="只校验并逐行列出将导入的记录，不写入。")
     ] = False,
 ) -> None:
-    """导入人工检查记录，作为已确认的问题计入之后的检查；规则、级别可写中文名称或代码。"""
+    """导入人工检查记录，作为已确认的问题计入之后的检查。
+
+    规则、级别可写中文名称或代码；规则，包括只能由检查人员判断的指标：泄露国家秘密（state_secret）、
+    发布或链接反动暴力色情等内容（illegal_content）、引发严重负面舆情（public_opinion）、
+    留言办理不及时（slow_response）、功能无法使用/链接无法访问（broken_function）、
+    个人信息泄露（privacy_leak）、转载未注明来源（unattributed_repost）、未提供有效互动功能
+    （no_interaction）等。级别留空时按检查所用指标方案的级别。未能采集的账号也按记录判定：
+    已确认的单项否决记录即不合格。
+    """
     from monitor import observe
     from registry.checks import inputs as check_lexicon
 

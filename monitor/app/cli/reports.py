@@ -312,7 +312,11 @@ def rectify_review(
     run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="用于复核的检查批次ID。")],
     fmt: ReportFmtOpt = ReportFormat.table,
 ) -> None:
-    """按一次后续检查复核台账：问题已消除的销号，仍存在的标记为整改未通过。"""
+    """按一次后续检查复核台账：问题已消除的销号，仍存在的标记为整改未通过。
+
+    只复核单位已报送整改（已整改）或已过整改期限的事项；其余事项保持原状态（如已反馈），
+    计为“未到期”。只复核该次检查采集成功的账号。
+    """
     from registry.ledger import store as ledger
 
     with session() as s:
@@ -321,7 +325,8 @@ def rectify_review(
         sys.stdout.write(json.dumps(counts, ensure_ascii=False) + "\n")
         return
     say(
-        f"复核完成：销号{counts['closed']}项，整改未通过{counts['reopened']}项，仍未通过{counts['unchanged']}项"
+        f"复核完成：销号{counts['closed']}项，整改未通过{counts['reopened']}项，仍未通过{counts['unchanged']}项，"
+        f"未到整改期限且未报送整改{counts['waiting']}项"
     )
 
 
