@@ -106,12 +106,13 @@ def _int(low: int, high: int) -> Callable[[Any], int]:
 
 
 def _float(value: Any) -> float:
+    """Seconds (a delay, a back-off): a finite number from 0 to 3600."""
     try:
         number = float(str(value).strip()) if not isinstance(value, bool) else -1.0
     except ValueError:
         number = -1.0
-    if number < 0:
-        raise ValueError("应为不小于 0 的数")
+    if not 0 <= number <= 3600:  # also refuses nan and inf, which would never end a crawl
+        raise ValueError("应为 0 到 3600 之间的秒数")
     return number
 
 
@@ -297,14 +298,20 @@ KEYS: dict[str, dict[str, Key]] = {
 
 @dataclass(frozen=True)
 class Problem:
-    """One invalid setting: which key, which value, why (all shown to the user)."""
+    """One invalid setting: which key, which value, why, and where it came from."""
 
     key: str
     value: Any
     reason: str
+    source: str = "配置文件"
+
+    @property
+    def where(self) -> str:
+        """'crawl.delay' or 'crawl.delay（环境变量 GOVMEDIA_CRAWL_DELAY）'."""
+        return self.key if self.source == "配置文件" else f"{self.key}（{self.source}）"
 
     def message(self) -> str:
-        return f"配置项「{self.key}」的值「{self.value}」无效：{self.reason}"
+        return f"配置项「{self.where}」的值「{self.value}」无效：{self.reason}"
 
 
 @dataclass
@@ -326,7 +333,7 @@ class Config:
         """Raise the first problem as a typed error (exit status 2 at the CLI)."""
         if self.problems:
             first = self.problems[0]
-            raise InvalidValue(f"配置项 {first.key}", first.value, first.reason)
+            raise InvalidValue(f"配置项 {first.where}", first.value, first.reason)
         return self
 
 
@@ -387,7 +394,7 @@ def load_config(explicit: str | None = None, env: Mapping[str, str] | None = Non
                 config.values.setdefault(section, {})[key] = spec.parse(value)
                 config.sources[name] = source
             except ValueError as exc:
-                config.problems.append(Problem(name, value, str(exc)))
+                config.problems.append(Problem(name, value, str(exc), source))
     config.problems.extend(_cross_checks(config))
     return config
 

@@ -81,32 +81,49 @@ class AccountsSpider(scrapy.Spider):
     def start_outputs(self) -> Iterator[Any]:
         self.collectors = collectors.build(self.settings)
         for job in self._load_jobs():
-            fetched_at = datetime.now(UTC)
-            collector, reason = collectors.choose(job, self.collectors)
-            if collector is None:
-                yield AccountResult(
-                    account_id=job["account_id"],
-                    outcome=ERROR,
-                    collector="",
-                    fetched_at=fetched_at,
-                    detail=reason,
-                )
-                continue
-            run: Run = {
-                "job": job,
-                "collector": collector.name,
-                "posts": [],
-                "snapshot": None,
-                "notes": [],
-                "queue": [],
-                "fetched_at": fetched_at,
-                "status": None,
-            }
-            for request in collector.start(run):
-                if isinstance(request, scrapy.Request):
-                    request.errback = self.on_error
-                    request.callback = self.route
-                yield request
+            try:
+                outputs = list(self._start_one(job))
+            except Exception as exc:  # one bad filing never stops the crawl for the others
+                self.logger.info("cannot start account %s: %r", job["account_id"], exc)
+                outputs = [
+                    AccountResult(
+                        account_id=job["account_id"],
+                        outcome=ERROR,
+                        collector="",
+                        fetched_at=datetime.now(UTC),
+                        detail="无法开始采集：备案中的采集地址或选择器无效，请用 account change 更正",
+                    )
+                ]
+            yield from outputs
+
+    def _start_one(self, job: dict[str, Any]) -> Iterator[Any]:
+        """The first requests of one account (or its error result)."""
+        fetched_at = datetime.now(UTC)
+        collector, reason = collectors.choose(job, self.collectors)
+        if collector is None:
+            yield AccountResult(
+                account_id=job["account_id"],
+                outcome=ERROR,
+                collector="",
+                fetched_at=fetched_at,
+                detail=reason,
+            )
+            return
+        run: Run = {
+            "job": job,
+            "collector": collector.name,
+            "posts": [],
+            "snapshot": None,
+            "notes": [],
+            "queue": [],
+            "fetched_at": fetched_at,
+            "status": None,
+        }
+        for request in collector.start(run):
+            if isinstance(request, scrapy.Request):
+                request.errback = self.on_error
+                request.callback = self.route
+            yield request
 
     def _wire(self, outputs: Iterator[Any]) -> Iterator[Any]:
         for output in outputs:
@@ -134,7 +151,7 @@ class AccountsSpider(scrapy.Spider):
         except Exception as exc:
             self.logger.info("payload error for account %s: %r", run["job"]["account_id"], exc)
             failure = Failed(
-                f"响应格式异常（{type(exc).__name__}: {exc}）",
+                "响应格式异常：不是该平台接口应有的数据格式",
                 status=response.status,
                 snippet=snippet_of(response.body),
             )
@@ -154,15 +171,15 @@ class AccountsSpider(scrapy.Spider):
             detail = f"已达每日请求上限（{exc}），本次未采集"
         elif isinstance(exc, (DownloadTimeoutError, TimeoutError, TCPTimedOutError)):
             detail = f"请求超时（已重试 {retries} 次）"
-        elif isinstance(
-            exc,
-            (DownloadConnectionRefusedError, CannotResolveHostError, DNSLookupError, ConnectionRefusedError),
-        ):
-            detail = f"无法连接（{type(exc).__name__}，已重试 {retries} 次）"
+        elif isinstance(exc, (CannotResolveHostError, DNSLookupError)):
+            detail = f"无法连接：域名无法解析（已重试 {retries} 次）"
+        elif isinstance(exc, (DownloadConnectionRefusedError, ConnectionRefusedError)):
+            detail = f"无法连接：连接被拒绝（已重试 {retries} 次）"
         elif isinstance(exc, (DownloadCancelledError, ResponseDataLossError)):
-            detail = f"下载中断或超过大小上限（{type(exc).__name__}: {exc}）"
+            detail = "下载中断或响应超过大小上限"
         else:
-            detail = f"请求失败（{type(exc).__name__}: {exc}）"
+            self.logger.info("request failed for account %s: %r", run["job"]["account_id"], exc)
+            detail = f"请求失败：网络错误（已重试 {retries} 次）"
         outputs = collector.failed(run, Failed(detail), bool(request.meta.get("optional")))
         yield from self._wire(outputs)
 

@@ -90,7 +90,8 @@ def test_default_file_in_working_directory(tmp_path: Path) -> None:
         ("GOVMEDIA_ALERTS_STEPS", "12:leader,10:operator", "递增"),
         ("GOVMEDIA_ALERTS_STEPS", "10:boss", "operator"),
         ("GOVMEDIA_WEBHOOK_WECOM", "not-a-url", "完整地址"),
-        ("GOVMEDIA_CRAWL_DELAY", "-1", "不小于 0"),
+        ("GOVMEDIA_CRAWL_DELAY", "-1", "0 到 3600"),
+        ("GOVMEDIA_CRAWL_DELAY", "inf", "0 到 3600"),
         ("GOVMEDIA_SCHEDULE_WINDOWS", "2026-10-01..2026-09-30", "早于"),
     ],
 )

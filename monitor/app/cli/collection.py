@@ -49,8 +49,11 @@ def crawl(
     error 采集失败。被拦截或失败的账号不会被记为“无更新”；即使部分账号被拦截，退出码仍为 0。
     """
     from monitor.app.config import crawl_env, load_config
-    from spiders.crawl import run_crawl
+    from spiders.crawl import check_settings, run_crawl, select_accounts
 
+    env = crawl_env(load_config(STATE.config).require_valid())
+    check_settings(env)  # bad settings and filters are one line, before anything starts
+    select_accounts(STATE.db, account_ids=account or (), platform=platform, unit=unit)
     console = Console(stderr=True)
     with Progress(
         TextColumn("采集中"),
@@ -75,7 +78,7 @@ def crawl(
             unit=unit,
             on_start=started,
             on_progress=advanced,
-            env=crawl_env(load_config(STATE.config)),
+            env=env,
         )
     if fmt is Format.json or fmt is Format.csv:
         emit(report.results, fmt, columns=CRAWL_COLUMNS[:1] + CRAWL_COLUMNS[2:])
