@@ -356,8 +356,14 @@ def read_file(path: Path | None) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
+    except UnicodeDecodeError:
+        raise InvalidValue(
+            "配置文件", str(path), "不是 UTF-8 编码的文本文件（应为 TOML 格式的 govmedia.toml）"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidValue("配置文件", str(path), f"不是有效的 TOML：{exc}") from None
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        at = f"第 {where.group(1)} 行第 {where.group(2)} 列" if where else "文件中"
+        raise InvalidValue("配置文件", str(path), f"不是有效的 TOML：{at}有语法错误") from None
     except OSError as exc:
         raise InvalidValue("配置文件", str(path), f"无法读取：{exc.strerror}") from None
 

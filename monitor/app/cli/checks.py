@@ -122,7 +122,7 @@ def check_run(
     from monitor.check import run as engine
     from monitor.check import summary
 
-    profile = profile or load_config(STATE.config).get("profile", "name") or None
+    profile = profile or load_config(STATE.config).require_valid().get("profile", "name") or None
     with session() as s:
         outcome = engine.run_check(
             s,
