@@ -115,19 +115,118 @@ def email(value: str, field: str = "邮箱") -> str:
     return value.strip()
 
 
+# characters a person cannot see or that rewrite a terminal or a document: C0/C1 controls
+# (NUL, BEL, ESC…, CR/LF in one-line fields), bidi overrides and isolates (U+202A–U+202E,
+# U+2066–U+2069), zero-width joiners and the BOM, line/paragraph separators
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+_LINE_BREAKS = re.compile("[\r\n\t]")
+_HOST = re.compile(r"(?=.{1,253}$)(?!-)[A-Za-z0-9\-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9\-]{1,63}(?<!-))*\.?")
+
+
 def url(value: str, field: str = "链接") -> str:
-    if not re.fullmatch(r"https?://[^\s/]+\S*", value.strip()):
+    """An http(s) address with a real host and a valid port; anything else (``javascript:``,
+    ``data:``, ``http://x:99999/``, spaces or control characters) is refused."""
+    from urllib.parse import urlsplit
+
+    text_value = str(value).strip()
+    if _INVISIBLE.search(text_value) or _LINE_BREAKS.search(text_value) or " " in text_value:
+        raise InvalidValue(field, value, "网址中不能有空格或控制字符")
+    try:
+        parts = urlsplit(text_value)
+        port = parts.port
+    except ValueError:
+        raise InvalidValue(field, value, "端口或主机名无效（端口应为 1–65535）") from None
+    if parts.scheme.lower() not in ("http", "https"):
         raise InvalidValue(field, value, "应为 http:// 或 https:// 开头的网址")
-    return value.strip()
+    host = parts.hostname or ""
+    if not (_is_ip(host) or _HOST.fullmatch(_idna(host))):
+        raise InvalidValue(field, value, "缺少有效的主机名")
+    if port is not None and not 1 <= port <= 65535:
+        raise InvalidValue(field, value, "端口无效（应为 1–65535）")
+    return text_value
+
+
+def _idna(host: str) -> str:
+    """The ASCII form of a host name (中文域名 included), or "" when it has none."""
+    try:
+        return host.encode("idna").decode("ascii") if host else ""
+    except UnicodeError:
+        return ""
+
+
+def _is_ip(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def text(value: str, field: str, *, max_len: int = 200, required: bool = True) -> str:
-    cleaned = value.strip()
+    """Stripped text of at most ``max_len`` characters. Invisible and control characters are
+    refused; line breaks only in long (note-like, ``max_len`` > 200) fields."""
+    cleaned = str(value).strip()
     if required and not cleaned:
         raise InvalidValue(field, value, "不能为空")
     if len(cleaned) > max_len:
         raise InvalidValue(field, value, f"过长（最多 {max_len} 个字符）")
+    bad = _INVISIBLE.search(cleaned) or (max_len <= 200 and _LINE_BREAKS.search(cleaned))
+    if bad:
+        shown = _INVISIBLE.sub(_escape, _LINE_BREAKS.sub(_escape, cleaned))[:80]
+        raise InvalidValue(field, shown, f"含有不可见的控制字符（U+{ord(bad.group()):04X}）")
     return cleaned
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+SELECTOR_KEYS = ("url", "item", "title", "link", "date", "text", "empty_text")
+
+
+def selectors(value: object, field: str = "列表页选择器") -> dict[str, str]:
+    """网站/客户端列表页选择器: a JSON object whose ``item`` (and the other known keys) are CSS
+    or XPath selectors that compile; ``url`` is an http(s) address; unknown keys are refused."""
+    if not isinstance(value, dict):
+        raise InvalidValue(field, value, '应为 JSON 对象，如 {"item": "ul.list li"}')
+    unknown = [k for k in value if k not in SELECTOR_KEYS]
+    if unknown:
+        raise InvalidValue(field, unknown[0], "未知的键，可用：" + "、".join(SELECTOR_KEYS))
+    if not str(value.get("item") or "").strip():
+        raise InvalidValue(field, value, "必须给出 item（每条内容对应的节点）")
+    out: dict[str, str] = {}
+    for key, raw in value.items():
+        expr = text(str(raw), f"{field}.{key}", max_len=500)
+        if key == "url":
+            out[key] = url(expr, f"{field}.url")
+        elif key == "empty_text":
+            out[key] = expr
+        else:
+            problem = selector_problem(expr)
+            if problem:
+                raise InvalidValue(f"{field}.{key}", expr, problem)
+            out[key] = expr
+    return out
+
+
+def selector_problem(expr: str) -> str | None:
+    """Why a CSS/XPath selector does not compile (None when it does). A selector starting with
+    ``/``, ``./`` or ``(`` is XPath, otherwise CSS with ``::text`` / ``::attr(name)``."""
+    from parsel import Selector
+
+    probe = Selector(text="<html><body></body></html>")
+    try:
+        if expr.startswith(("/", "./", "(")):
+            probe.xpath(expr if not expr.startswith("/") else "." + expr)
+        else:
+            probe.css(expr)
+    except Exception:  # cssselect and lxml raise several kinds for a bad expression
+        return "不是有效的 CSS 或 XPath 选择器"
+    return None
 
 
 def iso_date(value: str, field: str) -> date:

@@ -26,7 +26,8 @@ from typing import Any
 from registry.collection.jobs import crawl_jobs
 from registry.collection.store import record_attempt
 from registry.db import resolve_url, session_scope
-from spiders.outcomes import redact
+from spiders.outcomes import redact, register_secrets
+from spiders.settings import secrets_of, settings_from_env
 
 Progress = Callable[[dict[str, Any]], None]
 RESULT_KEYS = ("account_id", "outcome", "new_posts", "detail")
@@ -50,6 +51,15 @@ def select_accounts(
         return crawl_jobs(session, account_ids=account_ids, platform=platform, unit=unit)
 
 
+def check_settings(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The crawl's environment (this process's, overlaid with ``env``) once its settings are
+    known to be valid: a bad one raises ``InvalidValue`` naming it, before any account is
+    queued, instead of giving every account an ``error``."""
+    child_env = {**os.environ, **(env or {})}
+    settings_from_env(child_env)
+    return child_env
+
+
 def run_crawl(
     db: str | None,
     *,
@@ -66,6 +76,8 @@ def run_crawl(
 
     With ``timeout`` the subprocess and everything it started are stopped after that many
     seconds; the accounts it had not reported get the outcome ``error``."""
+    child_env = check_settings(env)
+    register_secrets(secrets_of(child_env))
     jobs = select_accounts(db, account_ids=account_ids, platform=platform, unit=unit)
     report = CrawlReport(crawl_id=uuid.uuid4().hex[:16])
     if on_start:
@@ -73,7 +85,7 @@ def run_crawl(
     if not jobs:
         return report
     url = resolve_url(db)
-    child_env = {**os.environ, **(env or {}), "GOVMEDIA_DB": url}
+    child_env["GOVMEDIA_DB"] = url
     child_env.setdefault("PYTHONUNBUFFERED", "1")
     command = [
         sys.executable,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from typing import Any
 
@@ -23,8 +24,11 @@ def crawl(
     from scrapy.settings import Settings
 
     from spiders import settings as project
-    from spiders.settings import settings_from_env
+    from spiders.outcomes import register_secrets
+    from spiders.settings import secrets_of, settings_from_env
     from spiders.spiders.accounts import AccountsSpider
+
+    register_secrets(secrets_of(os.environ))
 
     settings = Settings()
     settings.setmodule(project, priority="project")

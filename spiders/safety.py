@@ -37,8 +37,8 @@ def system_resolver(host: str) -> list[str]:
     """Every address the host resolves to (IPv4 and IPv6)."""
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        raise UnsafeUrl(host, f"无法解析域名（{exc.strerror}）") from None
+    except socket.gaierror:
+        raise UnsafeUrl(host, "无法解析域名") from None
     return sorted({str(info[4][0]) for info in infos})
 
 

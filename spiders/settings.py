@@ -44,6 +44,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from registry.errors import InvalidValue
+
 BOT_NAME = "govmedia"
 SPIDER_MODULES = ["spiders.spiders"]
 NEWSPIDER_MODULE = "spiders.spiders"
@@ -97,19 +99,76 @@ PASSTHROUGH = (
 )
 
 
+SECRET_KEYS = (
+    "GOVMEDIA_WEIBO_COOKIE",
+    "GOVMEDIA_WECHAT_TOKEN",
+    "GOVMEDIA_WECHAT_COOKIE",
+    "GOVMEDIA_BILIBILI_COOKIE",
+)
+# bounds of the numeric settings: a delay of "inf" or a budget of -1 would never end or never start
+BOUNDS: dict[str, tuple[float, float]] = {
+    "DELAY": (0, 3600),
+    "CONCURRENCY": (1, 64),
+    "DAILY_BUDGET": (0, 10**7),
+    "GOVMEDIA_CRAWL_TIMEOUT": (1, 600),
+    "GOVMEDIA_CRAWL_RETRIES": (0, 20),
+    "GOVMEDIA_RETRY_BACKOFF": (0, 3600),
+    "GOVMEDIA_STORE_BATCH": (1, 10000),
+    "GOVMEDIA_MAX_RESPONSE_BYTES": (1024, 10**9),
+    "GOVMEDIA_WEIBO_MAX_PAGES": (1, 100),
+    "GOVMEDIA_WECHAT_MAX_ARTICLES": (1, 100),
+}
+
+
+def number(
+    env: Mapping[str, str], name: str, default: float, bounds: tuple[float, float], *, whole: bool
+) -> float:
+    """A numeric setting from the environment within its bounds, or ``InvalidValue`` naming it."""
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    low, high = bounds
+    try:
+        value = float(str(raw).strip())
+    except ValueError:
+        value = float("nan")
+    if value != value or not low <= value <= high or (whole and not value.is_integer()):
+        kind = "整数" if whole else "数"
+        raise InvalidValue(name, raw, f"应为 {low:g} 到 {high:g} 之间的{kind}")
+    return int(value) if whole else value
+
+
 def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Scrapy settings for one crawl, built from the environment (see the module docstring)."""
+    """Scrapy settings for one crawl, built from the environment (see the module docstring).
+
+    A numeric setting outside its bounds (``BOUNDS``) raises ``InvalidValue`` naming the
+    variable, so a bad configuration stops the crawl before it starts instead of failing
+    every account."""
     env = os.environ if env is None else env
     out: dict[str, Any] = {k: env[k] for k in PASSTHROUGH if env.get(k)}
+    for name in ("GOVMEDIA_STORE_BATCH", "GOVMEDIA_MAX_RESPONSE_BYTES", "GOVMEDIA_WEIBO_MAX_PAGES",
+                 "GOVMEDIA_WECHAT_MAX_ARTICLES"):  # fmt: skip
+        if name in out:
+            out[name] = number(env, name, 0, BOUNDS[name], whole=True)
+    if "GOVMEDIA_RETRY_BACKOFF" in out:
+        out["GOVMEDIA_RETRY_BACKOFF"] = number(
+            env, "GOVMEDIA_RETRY_BACKOFF", 2, BOUNDS["GOVMEDIA_RETRY_BACKOFF"], whole=False
+        )
     override = env.get("GOVMEDIA_CRAWL_DELAY")
+    if override not in (None, ""):
+        number(env, "GOVMEDIA_CRAWL_DELAY", 0, BOUNDS["DELAY"], whole=False)
     delays = {}
     for key, default in DEFAULT_DELAYS.items():
-        raw = override if override not in (None, "") else env.get(f"GOVMEDIA_{key.upper()}_DELAY")
-        delays[key] = float(raw) if raw not in (None, "") else default
+        name = "GOVMEDIA_CRAWL_DELAY" if override not in (None, "") else f"GOVMEDIA_{key.upper()}_DELAY"
+        delays[key] = number(env, name, default, BOUNDS["DELAY"], whole=False)
     concurrency = {
-        k: int(env.get(f"GOVMEDIA_{k.upper()}_CONCURRENCY") or v) for k, v in DEFAULT_CONCURRENCY.items()
+        k: int(number(env, f"GOVMEDIA_{k.upper()}_CONCURRENCY", v, BOUNDS["CONCURRENCY"], whole=True))
+        for k, v in DEFAULT_CONCURRENCY.items()
     }
-    budgets = {k: int(env.get(f"GOVMEDIA_{k.upper()}_DAILY_BUDGET") or v) for k, v in DEFAULT_BUDGETS.items()}
+    budgets = {
+        k: int(number(env, f"GOVMEDIA_{k.upper()}_DAILY_BUDGET", v, BOUNDS["DAILY_BUDGET"], whole=True))
+        for k, v in DEFAULT_BUDGETS.items()
+    }
     out["DOWNLOAD_SLOTS"] = {
         slot: {
             "concurrency": concurrency[slot],
@@ -124,8 +183,17 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     out["GOVMEDIA_DELAYS"] = delays
     out["GOVMEDIA_BUDGETS"] = budgets
     if override not in (None, "") and "GOVMEDIA_RETRY_BACKOFF" not in out:
-        out["GOVMEDIA_RETRY_BACKOFF"] = float(override)
-    out["DOWNLOAD_TIMEOUT"] = float(env.get("GOVMEDIA_CRAWL_TIMEOUT") or 30)
-    out["RETRY_TIMES"] = int(env.get("GOVMEDIA_CRAWL_RETRIES") or 2)
+        out["GOVMEDIA_RETRY_BACKOFF"] = delays["feed"]
+    out["DOWNLOAD_TIMEOUT"] = number(
+        env, "GOVMEDIA_CRAWL_TIMEOUT", 30, BOUNDS["GOVMEDIA_CRAWL_TIMEOUT"], whole=False
+    )
+    out["RETRY_TIMES"] = int(
+        number(env, "GOVMEDIA_CRAWL_RETRIES", 2, BOUNDS["GOVMEDIA_CRAWL_RETRIES"], whole=True)
+    )
     out["USER_AGENT"] = env.get("GOVMEDIA_USER_AGENT") or DEFAULT_UA
     return out
+
+
+def secrets_of(env: Mapping[str, str]) -> list[str]:
+    """The configured credentials, for ``spiders.outcomes.register_secrets``."""
+    return [env[k] for k in SECRET_KEYS if env.get(k)]

@@ -107,12 +107,13 @@ def _int(low: int, high: int) -> Callable[[Any], int]:
 
 
 def _float(value: Any) -> float:
+    """Seconds (a delay, a back-off): a finite number from 0 to 3600."""
     try:
         number = float(str(value).strip()) if not isinstance(value, bool) else -1.0
     except ValueError:
         number = -1.0
-    if number < 0:
-        raise ValueError("应为不小于 0 的数")
+    if not 0 <= number <= 3600:  # also refuses nan and inf, which would never end a crawl
+        raise ValueError("应为 0 到 3600 之间的秒数")
     return number
 
 
@@ -412,14 +413,20 @@ KEYS: dict[str, dict[str, Key]] = {
 
 @dataclass(frozen=True)
 class Problem:
-    """One invalid setting: which key, which value, why (all shown to the user)."""
+    """One invalid setting: which key, which value, why, and where it came from."""
 
     key: str
     value: Any
     reason: str
+    source: str = "配置文件"
+
+    @property
+    def where(self) -> str:
+        """'crawl.delay' or 'crawl.delay（环境变量 GOVMEDIA_CRAWL_DELAY）'."""
+        return self.key if self.source == "配置文件" else f"{self.key}（{self.source}）"
 
     def message(self) -> str:
-        return f"配置项「{self.key}」的值「{self.value}」无效：{self.reason}"
+        return f"配置项「{self.where}」的值「{self.value}」无效：{self.reason}"
 
 
 @dataclass
@@ -441,7 +448,7 @@ class Config:
         """Raise the first problem as a typed error (exit status 2 at the CLI)."""
         if self.problems:
             first = self.problems[0]
-            raise InvalidValue(f"配置项 {first.key}", first.value, first.reason)
+            raise InvalidValue(f"配置项 {first.where}", first.value, first.reason)
         return self
 
 
@@ -464,8 +471,14 @@ def read_file(path: Path | None) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
+    except UnicodeDecodeError:
+        raise InvalidValue(
+            "配置文件", str(path), "不是 UTF-8 编码的文本文件（应为 TOML 格式的 govmedia.toml）"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidValue("配置文件", str(path), f"不是有效的 TOML：{exc}") from None
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        at = f"第 {where.group(1)} 行第 {where.group(2)} 列" if where else "文件中"
+        raise InvalidValue("配置文件", str(path), f"不是有效的 TOML：{at}有语法错误") from None
     except OSError as exc:
         raise InvalidValue("配置文件", str(path), f"无法读取：{exc.strerror}") from None
 
@@ -502,7 +515,7 @@ def load_config(explicit: str | None = None, env: Mapping[str, str] | None = Non
                 config.values.setdefault(section, {})[key] = spec.parse(value)
                 config.sources[name] = source
             except ValueError as exc:
-                config.problems.append(Problem(name, value, str(exc)))
+                config.problems.append(Problem(name, value, str(exc), source))
     config.problems.extend(_cross_checks(config))
     return config
 

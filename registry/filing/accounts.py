@@ -86,7 +86,7 @@ def clean_optional(values: dict[str, Any]) -> dict[str, Any]:
             cleaned[key] = bool(raw)
             continue
         if key == "selectors":
-            cleaned[key] = raw
+            cleaned[key] = v.selectors(raw)
             continue
         label, cleaner = OPTIONAL_FIELDS[key]
         if isinstance(raw, str) and not raw.strip():

@@ -34,12 +34,24 @@ _DATE = re.compile(
 
 
 def select(node: Selector, expr: str) -> list[str]:
-    """Texts matched by a CSS or XPath selector relative to ``node``."""
-    if expr.startswith(("/", "./", "(")):
-        found = node.xpath(expr if not expr.startswith("/") else "." + expr)
-    else:
-        found = node.css(expr)
+    """Texts matched by a CSS or XPath selector relative to ``node``; a selector that does not
+    compile is this account's ``error`` (the filing's selectors need fixing), never a crash."""
+    try:
+        if expr.startswith(("/", "./", "(")):
+            found = node.xpath(expr if not expr.startswith("/") else "." + expr)
+        else:
+            found = node.css(expr)
+    except Exception:  # cssselect and lxml raise several kinds for a bad expression
+        raise Failed(f"列表页选择器无效：「{expr[:60]}」，请用 account change --selectors 更正") from None
     return [t.strip() for t in found.getall() if t and t.strip()]
+
+
+def _nodes(page: Selector, expr: str) -> Any:
+    """The item nodes of a page; a selector that does not compile is the account's error."""
+    try:
+        return page.xpath(expr) if expr.startswith(("/", "(")) else page.css(expr)
+    except Exception:  # cssselect and lxml raise several kinds for a bad expression
+        raise Failed(f"列表页选择器无效：「{expr[:60]}」，请用 account change --selectors 更正") from None
 
 
 def list_url(job: dict[str, Any]) -> str | None:
@@ -69,11 +81,7 @@ class HtmlListCollector(Collector):
         check_markers(text, response.status)
         selectors = run["job"]["selectors"]
         page = Selector(text=text)
-        nodes = (
-            page.xpath(selectors["item"])
-            if selectors["item"].startswith(("/", "("))
-            else page.css(selectors["item"])
-        )
+        nodes = _nodes(page, selectors["item"])
         for node in nodes:
             post = self._post(node, response, run, selectors)
             if post is not None:

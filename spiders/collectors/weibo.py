@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from scrapy.http import Response
 
 from spiders.collectors.base import Collector, Output, Run, make_post
-from spiders.outcomes import Blocked, Failed, Gone, check_markers, gone_marker, snippet_of
+from spiders.outcomes import AuthExpired, Blocked, Failed, Gone, check_markers, gone_marker, snippet_of
 
 DEFAULT_BASE = "https://m.weibo.cn"
 
@@ -103,7 +103,7 @@ class WeiboCollector(Collector):
 
     def parse_list(self, response: Response, run: Run) -> Output:
         payload = load_json(response)
-        if payload.get("ok") == 0 and "还没有" in str(payload.get("msg", "")):
+        if isinstance(payload, dict) and payload.get("ok") == 0 and _no_posts(payload):
             yield from self.advance(run)  # the platform's own "no posts yet"
             return
         data = _checked(payload, response)
@@ -172,6 +172,19 @@ class WeiboCollector(Collector):
         yield from self.advance(run)
 
 
+# The list's own answer for an account without posts: ``ok: 0`` with exactly this message and
+# an empty ``cards`` list. Any other ``ok: 0`` (login required, refused, "还没有登录"…) is a
+# refusal, never "no posts".
+NO_POSTS_MESSAGES = frozenset({"这里还没有内容", "暂无微博"})
+LOGIN_WORDS = ("登录", "login", "登陆")
+
+
+def _no_posts(payload: dict[str, Any]) -> bool:
+    msg = str(payload.get("msg") or "").strip()
+    cards = (payload.get("data") or {}).get("cards") if isinstance(payload.get("data"), dict) else None
+    return msg in NO_POSTS_MESSAGES and not cards
+
+
 def _checked(payload: Any, response: Response) -> dict[str, Any]:
     """``data`` of an ``ok: 1`` answer; blocks, gone accounts and odd answers raise."""
     if not isinstance(payload, dict):
@@ -188,6 +201,10 @@ def _checked(payload: Any, response: Response) -> dict[str, Any]:
         marker = gone_marker(msg)
         if marker:
             raise Gone(f"微博账号不可用：{msg}", status=response.status, snippet=snippet_of(response.text))
+        if any(word in msg.lower() for word in LOGIN_WORDS):
+            raise AuthExpired(
+                f"微博要求登录（ok: {ok}，{msg}）", status=response.status, snippet=snippet_of(response.text)
+            )
         raise Blocked(
             f"微博返回 ok: {ok}（{msg or '无说明'}）",
             status=response.status,

@@ -81,32 +81,49 @@ class AccountsSpider(scrapy.Spider):
     def start_outputs(self) -> Iterator[Any]:
         self.collectors = collectors.build(self.settings)
         for job in self._load_jobs():
-            fetched_at = datetime.now(UTC)
-            collector, reason = collectors.choose(job, self.collectors)
-            if collector is None:
-                yield AccountResult(
-                    account_id=job["account_id"],
-                    outcome=ERROR,
-                    collector="",
-                    fetched_at=fetched_at,
-                    detail=reason,
-                )
-                continue
-            run: Run = {
-                "job": job,
-                "collector": collector.name,
-                "posts": [],
-                "snapshot": None,
-                "notes": [],
-                "queue": [],
-                "fetched_at": fetched_at,
-                "status": None,
-            }
-            for request in collector.start(run):
-                if isinstance(request, scrapy.Request):
-                    request.errback = self.on_error
-                    request.callback = self.route
-                yield request
+            try:
+                outputs = list(self._start_one(job))
+            except Exception as exc:  # one bad filing never stops the crawl for the others
+                self.logger.info("cannot start account %s: %r", job["account_id"], exc)
+                outputs = [
+                    AccountResult(
+                        account_id=job["account_id"],
+                        outcome=ERROR,
+                        collector="",
+                        fetched_at=datetime.now(UTC),
+                        detail="无法开始采集：备案中的采集地址或选择器无效，请用 account change 更正",
+                    )
+                ]
+            yield from outputs
+
+    def _start_one(self, job: dict[str, Any]) -> Iterator[Any]:
+        """The first requests of one account (or its error result)."""
+        fetched_at = datetime.now(UTC)
+        collector, reason = collectors.choose(job, self.collectors)
+        if collector is None:
+            yield AccountResult(
+                account_id=job["account_id"],
+                outcome=ERROR,
+                collector="",
+                fetched_at=fetched_at,
+                detail=reason,
+            )
+            return
+        run: Run = {
+            "job": job,
+            "collector": collector.name,
+            "posts": [],
+            "snapshot": None,
+            "notes": [],
+            "queue": [],
+            "fetched_at": fetched_at,
+            "status": None,
+        }
+        for request in collector.start(run):
+            if isinstance(request, scrapy.Request):
+                request.errback = self.on_error
+                request.callback = self.route
+            yield request
 
     def _wire(self, outputs: Iterator[Any]) -> Iterator[Any]:
         for output in outputs:

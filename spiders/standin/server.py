@@ -38,6 +38,7 @@ Fault modes (``fault=``), applied to every request of that account unless noted:
 ``captcha``            HTTP 200 with a "当前环境异常，完成验证后即可继续访问" page
 ``ret_200013``         WeChat ``base_resp.ret`` 200013 (frequency control)
 ``ok_-100``            Weibo ``{"ok": -100}`` (login / verification required)
+``ok_0_login``         Weibo's post list ``{"ok": 0, "msg": "您还没有登录…"}`` (a refusal, not "no posts")
 ``gone``               Weibo "用户不存在", Bilibili code -404, WeChat search without result,
                        HTTP 404 for feeds and list pages
 ``auth_expired``       Weibo redirect to the login page, WeChat ret 200003, Bilibili code
@@ -77,6 +78,7 @@ FAULTS = (
     "captcha",
     "ret_200013",
     "ok_-100",
+    "ok_0_login",
     "gone",
     "auth_expired",
     "truncated",
@@ -389,6 +391,8 @@ def _weibo(server: StandinServer, path: str, query: dict[str, str], now: datetim
         return fault
     if account.fault == "ok_-100":
         return _json({"ok": -100, "url": "https://passport.weibo.cn/signin/welcome?entry=mweibo"})
+    if account.fault == "ok_0_login" and "containerid" in query:
+        return _json({"ok": 0, "msg": "您还没有登录，请先登录"})
     if account.fault == "gone":
         return _json({"ok": 0, "msg": "用户不存在"})
     if account.fault == "auth_expired":

@@ -173,7 +173,7 @@ def check_run(
     from monitor.check import summary
     from registry.status import ever_collected
 
-    profile = profile or load_config(STATE.config).get("profile", "name") or None
+    profile = profile or load_config(STATE.config).require_valid().get("profile", "name") or None
     profile = PROFILE.find(profile) or profile  # 国家指标 / 甘肃省指标 as well as their codes
     kind = CHECK_KIND.code(kind, "--kind")
     with working("检查中：抽样、读取内容、判定……", fmt), session() as s:

@@ -49,8 +49,11 @@ def crawl(
     即使部分账号被拦截，退出码仍为 0。
     """
     from monitor.app.config import crawl_env, load_config
-    from spiders.crawl import run_crawl
+    from spiders.crawl import check_settings, run_crawl, select_accounts
 
+    env = crawl_env(load_config(STATE.config).require_valid())
+    check_settings(env)  # bad settings and filters are one line, before anything starts
+    select_accounts(STATE.db, account_ids=account or (), platform=platform, unit=unit)
     with progress("采集中", fmt) as update:
         report = run_crawl(
             STATE.db,
@@ -59,7 +62,7 @@ def crawl(
             unit=unit,
             on_start=lambda total: update(total=total),
             on_progress=lambda _result: update(advance=1),
-            env=crawl_env(load_config(STATE.config)),
+            env=env,
         )
     if fmt is Format.json:
         emit([{k: r.get(k) for k in CRAWL_JSON} for r in report.results], fmt)
