@@ -110,6 +110,9 @@ def registry(any_db: str) -> tuple[str, dict[str, int]]:
         ids["renamed_after"] = h.id
         k = _file(s, "无开设信息", "2000009", reason="r")  # filed after T, no 开设日期, no post
         filing.approve(s, k.id, actor="t")
+        _backdate(s, k.id, "file", T + 2 * DAY)  # the trail, not the day the test runs, says when
+        _backdate(s, k.id, "approve", T + 2 * DAY)
+        k.filed_at = k.approved_at = k.status_at = T + 2 * DAY
         ids["unknown_opening"] = k.id
     return any_db, ids
 
