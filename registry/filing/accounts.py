@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from registry import validation as v
@@ -270,19 +270,21 @@ def transition(
     changed = 0
     if action == "approve":
         numbers = _new_numbers(session, rows)
-        changed = session.execute(
+        changed = _execute(
+            session,
             update(table)
             .where(table.c.id == bindparam("b_id"), startable)
             .values(status=target, filing_no=bindparam("b_no"), approved_at=now, status_at=now),
             [{"b_id": aid, "b_no": number} for aid, number in numbers.items()],
-        ).rowcount
+        )
     else:
         for start in range(0, len(ids), CHUNK):
-            changed += session.execute(
+            changed += _execute(
+                session,
                 update(table)
                 .where(table.c.id.in_(ids[start : start + CHUNK]), startable)
-                .values(status=target, status_at=now)
-            ).rowcount
+                .values(status=target, status_at=now),
+            )
     if changed != len(ids):
         _raced(session, ids, action)
     events = []
@@ -304,13 +306,21 @@ def transition(
     return Transition(action, ids, numbers)
 
 
+def _execute(session: Session, statement: Any, params: Any = None) -> int:
+    """Run an UPDATE; the number of rows it changed."""
+    result = cast(CursorResult[Any], session.execute(statement, params))
+    return int(result.rowcount)
+
+
 def _raced(session: Session, ids: Sequence[int], action: str) -> None:
     """Someone else moved some of the accounts between our reading and our writing: refuse
     (the unit of work rolls back) naming them and the state they are in now."""
     label = FILING_ACTION.label(action)
     now = _load(session, ids)
     moved = [aid for aid in ids if aid in now and now[aid].status not in TRANSITIONS[action]] or list(ids)
-    states = "，".join(f"账号 {aid} 现为{ACCOUNT_STATUS.label(now[aid].status)}" for aid in moved[:10] if aid in now)
+    states = "，".join(
+        f"账号 {aid} 现为{ACCOUNT_STATUS.label(now[aid].status)}" for aid in moved[:10] if aid in now
+    )
     raise Conflict(
         "账号ID",
         _some(moved),

@@ -79,9 +79,7 @@ def find_user(session: Session, name: str) -> User:
     return user
 
 
-def add_user(
-    session: Session, *, name: str, unit: str, role: str, password: str | None, actor: str
-) -> User:
+def add_user(session: Session, *, name: str, unit: str, role: str, password: str | None, actor: str) -> User:
     """Register a user of ``unit`` with ``role`` (code or Chinese label); without a password
     the user cannot sign in until one is set (``set_password``)."""
     clean = user_name(name)
