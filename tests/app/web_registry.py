@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from unittest.mock import patch
 
 from starlette.testclient import TestClient
 
@@ -25,6 +26,7 @@ from registry.filing import accounts as filing
 from registry.filing import units
 from registry.ledger import store as ledger
 from registry.users.store import add_user
+from registry.users.store import hash_password as _REAL_HASH
 
 PASSWORD = "correct-horse-1"
 PROVINCE, LANZHOU, CHENGGUAN = "甘肃省人民政府", "兰州市人民政府", "城关区人民政府"
@@ -65,7 +67,23 @@ class Built:
     circular_id: int = 0
 
 
-def build(db: str, *, copies: int = 1, post_text: str | None = None, account_name: str | None = None) -> Built:
+_HASHED: dict[str, str] = {}
+
+
+def _hash_once(password: str) -> str:
+    """The real argon2id hash, computed once per password and process: the builder adds ten
+    users, and hashing each (~0.3 s on this machine) would dominate the tests' time."""
+    from registry.users import store
+
+    if password not in _HASHED:
+        _HASHED[password] = _REAL_HASH(password)
+    store.check_password(password)
+    return _HASHED[password]
+
+
+def build(
+    db: str, *, copies: int = 1, post_text: str | None = None, account_name: str | None = None
+) -> Built:
     """The registry with ``copies`` pending filings, candidate findings and open ledger items
     in each county (one per matrix case that changes an object)."""
     upgrade(db)
@@ -73,8 +91,9 @@ def build(db: str, *, copies: int = 1, post_text: str | None = None, account_nam
     with session_scope(db) as s:
         for name, level, region, parent in UNITS:
             units.add_unit(s, name=name, level=level, region=region, parent=parent, actor="factory")
-        for name, (unit, role) in USERS.items():
-            add_user(s, name=name, unit=unit, role=role, password=PASSWORD, actor="factory")
+        with patch("registry.users.store.hash_password", _hash_once):
+            for name, (unit, role) in USERS.items():
+                add_user(s, name=name, unit=unit, role=role, password=PASSWORD, actor="factory")
         for n, county in enumerate((CHENGGUAN, QINZHOU)):
             out.pending[county] = [
                 filing.file_account(
