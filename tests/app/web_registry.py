@@ -125,7 +125,7 @@ def _checks(out: Built, copies: int, post_text: str | None) -> None:
     text = post_text or "会议强调，要坚持以人民为中心的发展思想，某某错误表述需要纠正。"
     results = []
     with session_scope(out.db) as s:
-        for county, account_id in out.active.items():
+        for account_id in out.active.values():
             posts = [
                 {"post_id": f"p{account_id}-{i}", "title": f"工作动态{i}", "text": text,
                  "url": f"https://example.org/{account_id}/{i}", "published_at": AT - timedelta(days=1 + i)}
