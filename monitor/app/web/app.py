@@ -21,6 +21,8 @@ GET  /checks, /checks/{id}, downloads     检查与通报
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -28,6 +30,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+import reports
 from monitor.app.web import api, auth, checks, filing, home, ledger, review
 from monitor.app.web.core import (
     HERE,
@@ -41,6 +44,8 @@ from monitor.app.web.core import (
 )
 from monitor.app.web.settings import WebSettings
 from registry.errors import Conflict, GovmediaError, IllegalTransition
+
+FONTS = Path(reports.__file__).parent / "fonts"
 
 ROUTES = [
     Route("/login", auth.login_page, methods=["GET"]),
@@ -76,6 +81,8 @@ ROUTES = [
     Route("/api/accounts", api.accounts, methods=["GET"]),
     Route("/api/findings", api.findings, methods=["GET"]),
     Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
+    # the Chinese font the reports ship (Noto Sans SC, GB 2312 subset): pages read on any machine
+    Mount("/fonts", app=StaticFiles(directory=str(FONTS)), name="fonts"),
 ]
 
 

@@ -51,8 +51,10 @@ def rule_description(code: str) -> str:
     rule = RULES.get(code)
     if rule is None:
         return ""
-    first = rule.doc.split("\n\n", 1)[0]
-    return re.sub(r"\s*\n\s*", "", first).replace("``", "")
+    from registry.vocab import LEXICON_KIND
+
+    first = re.sub(r"\s*\n\s*", "", rule.doc.split("\n\n", 1)[0]).replace("``", "")
+    return re.sub(r"（(\w+) 类）", lambda m: f"（{LEXICON_KIND.label(m.group(1))}类）", first)
 
 
 def queue(request: Request) -> Response:
