@@ -60,7 +60,11 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Built]]:
     reg = build(str(tmp_path / "govmedia.db"))
     port = _free_port()
     config = uvicorn.Config(
-        create_app(WebSettings(db=reg.db)), host="127.0.0.1", port=port, log_level="warning", proxy_headers=False
+        create_app(WebSettings(db=reg.db)),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        proxy_headers=False,
     )
     web = uvicorn.Server(config)
     thread = threading.Thread(target=web.run, daemon=True)
@@ -117,7 +121,9 @@ class Person:
         self.page.screenshot(path=str(self.screens / f"{count:02d}_{self.name}_{label}.png"), full_page=True)
 
 
-def test_file_approve_review_and_rectify_in_a_browser(server: tuple[str, Built], browser: Any, tmp_path: Path) -> None:
+def test_file_approve_review_and_rectify_in_a_browser(
+    server: tuple[str, Built], browser: Any, tmp_path: Path
+) -> None:
     base, reg = server
     screens = tmp_path / "screens"
 
