@@ -67,3 +67,47 @@ def region_names(session: Session, codes: Collection[str]) -> dict[str, str]:
         Unit.region_code.in_(list(codes)), Unit.kind == "government", Unit.level.in_(("city", "province"))
     )
     return {code: name for code, name in session.execute(query)}
+
+
+def result_page(
+    session: Session,
+    run_id: int,
+    *,
+    unit_ids: Collection[int] | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """One page of a run's stored results (by account id) within ``unit_ids``, each with its
+    findings: the rows of ``registry.checks.queries.run_results`` for a paginated page."""
+    from registry.checks.models import Finding
+    from registry.checks.queries import finding_row
+
+    query = (
+        select(CheckResult, Account.name, Account.platform, Unit.name)
+        .join(Account, Account.id == CheckResult.account_id)
+        .join(Unit, Unit.id == Account.unit_id)
+        .where(CheckResult.run_id == run_id)
+        .order_by(CheckResult.account_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    if unit_ids is not None:
+        query = query.where(Account.unit_id.in_(list(unit_ids)))
+    page = list(session.execute(query))
+    findings: dict[int, list[dict[str, Any]]] = {}
+    ids = [res.id for res, *_ in page]
+    if ids:
+        for f in session.scalars(select(Finding).where(Finding.result_id.in_(ids)).order_by(Finding.id)):
+            findings.setdefault(f.result_id, []).append(finding_row(f))
+    return [
+        {
+            "account_id": res.account_id,
+            "unit": unit,
+            "platform": platform,
+            "name": name,
+            "verdict": res.verdict,
+            "score": res.score,
+            "findings": findings.get(res.id, []),
+        }
+        for res, name, platform, unit in page
+    ]

@@ -45,6 +45,8 @@ def list_items(
     unit_id: int | None = None,
     region: str | None = None,
     unit_ids: Collection[int] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
     """The ledger as rows (``ITEM_KEYS``), oldest first; ``unit_id`` and ``region`` (a region
     code prefix, "6201" for a city and its counties) keep one unit's or one area's items."""
@@ -67,6 +69,8 @@ def list_items(
         query = query.where(Unit.region_code.startswith(region))
     if unit_ids is not None:  # a user's jurisdiction
         query = query.where(Account.unit_id.in_(list(unit_ids)))
+    if limit is not None:  # a page of the list
+        query = query.limit(limit).offset(offset)
     return [
         {
             "id": i.id,

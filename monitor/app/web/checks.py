@@ -70,30 +70,28 @@ def _may_download(ctx: Ctx) -> bool:
 
 
 def run_page(request: Request) -> Response:
+    from registry.checks.store import get_run
+
     run_id = int(request.path_params["run_id"])
     page = page_number(request)
     with signed_in(request) as ctx:
         try:
-            run, rows = check_queries.run_results(ctx.session, run_id)
+            run = get_run(ctx.session, run_id)
         except NotFound:
             raise Refused(HIDDEN) from None
-        if not ctx.scope.everything:
-            from registry.filing.queries import account_briefs
-
-            briefs = account_briefs(ctx.session, [r["account_id"] for r in rows])
-            rows = [r for r in rows if ctx.scope.covers(briefs[r["account_id"]].unit_id)]
-        counts = dict.fromkeys(tallies.VERDICTS, 0)
-        for row in rows:
-            counts[row["verdict"]] += 1
-        start = (page - 1) * PAGE
+        scope = ctx.scope.unit_ids
+        counts = tallies.verdict_tallies(ctx.session, [run.id], unit_ids=scope).get(run.id, {})
+        rows = tallies.result_page(
+            ctx.session, run.id, unit_ids=scope, limit=PAGE + 1, offset=(page - 1) * PAGE
+        )
         return render(
             request,
             "run.html.j2",
             ctx,
             run=run,
-            figures=_rates(counts, run.thresholds),
-            rows=rows[start : start + PAGE],
-            more=len(rows) > start + PAGE,
+            figures=_rates(counts.get("", dict.fromkeys(tallies.VERDICTS, 0)), run.thresholds),
+            rows=rows[:PAGE],
+            more=len(rows) > PAGE,
             page=page,
             whole=_may_download(ctx),
         )

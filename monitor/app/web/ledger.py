@@ -28,16 +28,16 @@ def board(request: Request) -> Response:
     status = request.query_params.get("status") or None
     with signed_in(request) as ctx:
         code = LEDGER_STATUS.find(status) if status else None
-        rows = ledger_queries.list_items(ctx.session, status=code, unit_ids=ctx.scope.unit_ids)
-        start = (page - 1) * PAGE
+        rows = ledger_queries.list_items(
+            ctx.session, status=code, unit_ids=ctx.scope.unit_ids, limit=PAGE + 1, offset=(page - 1) * PAGE
+        )
         return render(
             request,
             "ledger.html.j2",
             ctx,
-            rows=rows[start : start + PAGE],
-            more=len(rows) > start + PAGE,
+            rows=rows[:PAGE],
+            more=len(rows) > PAGE,
             page=page,
-            total=len(rows),
             status=code or "",
             statuses=LEDGER_STATUS.labels,
         )
