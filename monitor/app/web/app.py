@@ -21,6 +21,7 @@ GET  /checks, /checks/{id}, downloads     检查与通报
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -30,7 +31,6 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-import reports
 from monitor.app.web import api, auth, checks, filing, home, ledger, review
 from monitor.app.web.core import (
     HERE,
@@ -45,7 +45,7 @@ from monitor.app.web.core import (
 from monitor.app.web.settings import WebSettings
 from registry.errors import Conflict, GovmediaError, IllegalTransition
 
-FONTS = Path(reports.__file__).parent / "fonts"
+FONTS = Path(str(files("reports"))) / "fonts"  # shipped with the reports (package data)
 
 ROUTES = [
     Route("/login", auth.login_page, methods=["GET"]),
