@@ -143,6 +143,20 @@ class Timed:
             self.last = time.perf_counter() - started
 
 
+def sequences(url: str) -> None:
+    """The generator gives units, accounts and posts explicit ids: on PostgreSQL move their
+    sequences past them, so that the rows added next get new ids."""
+    if not url.startswith("postgresql"):
+        return
+    from sqlalchemy import text
+
+    with db.session_scope(url) as s:
+        for table in ("units", "accounts", "posts"):
+            s.execute(
+                text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            )
+
+
 def built(url: str) -> bool:
     from registry.users.models import User
 
@@ -158,6 +172,7 @@ def build(url: str, args: Any) -> None:
         scan_and_index(s, Analysis(), since=AT - WINDOW - timedelta(days=1), until=AT, matcher=matcher)
     with db.session_scope(url) as s:
         run_check(s, kind="monthly", actor="bench", at=AT, now=NOW, seed=1)
+    sequences(url)
     candidates(url)
     province, city = arrange(url)
     populate(url, province, city)

@@ -63,3 +63,10 @@ def test_demo_web_prints_the_address_and_the_logins(
     assert "http://127.0.0.1:8123/" in r.out and DEMO_PASSWORD in r.out
     for user in DEMO_USERS:
         assert user.name in r.out and user.role_label in r.out
+
+
+def test_web_refuses_a_missing_database_in_one_line(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    r = cli(["--db", str(tmp_path / "none.db"), "web", "--port", "8123"])
+    assert r.code == 2 and "govmedia db upgrade" in r.err and "Traceback" not in r.err
+    r = cli(["--db", str(tmp_path / "none.db"), "web", "--port", "0"])
+    assert r.code == 2 and "--port" in r.err
