@@ -12,7 +12,7 @@ per request, CSRF checks, the security headers, rendering and the error answers.
   (the sign-in form: with a cookie set when the form was shown).
 - **Headers**: a Content-Security-Policy with no inline script (``default-src 'self'``),
   ``X-Content-Type-Options``, ``X-Frame-Options``/``frame-ancestors``, ``Referrer-Policy``,
-  no caching of pages; HSTS over HTTPS.
+  no caching of pages (HSTS is the HTTPS proxy's to send).
 - HTTPS and the client's address come from ``X-Forwarded-Proto``/``-For`` only when the
   request comes from a configured proxy (``[web] trust_proxy``, ``proxy_addresses``).
 """
