@@ -15,6 +15,7 @@ blocked, credentials expired, account gone or an error, and no success within th
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -28,9 +29,12 @@ from registry.timeutil import TZ, local_iso
 LISTED = 20  # accounts named in each list (the counts are complete)
 
 
-def status(session: Session, *, now: datetime, freshness_days: float = 3) -> dict[str, Any]:
-    """The registry's state and what is waiting, as of ``now``."""
-    facts = registry_status(session, now=now, today=now.astimezone(TZ).date())
+def status(
+    session: Session, *, now: datetime, freshness_days: float = 3, unit_ids: Collection[int] | None = None
+) -> dict[str, Any]:
+    """The registry's state and what is waiting, as of ``now`` (within ``unit_ids``, a user's
+    jurisdiction, when given)."""
+    facts = registry_status(session, now=now, today=now.astimezone(TZ).date(), unit_ids=unit_ids)
     never, failing = [], []
     for line in facts.active:
         activity = Activity(line.last_success, line.last_attempt, line.outcome) if line.last_attempt else None

@@ -11,6 +11,7 @@ from registry.discovery import models as discovery_models
 from registry.filing import models
 from registry.ledger import models as ledger_models
 from registry.ops import models as ops_models
+from registry.users import models as user_models
 
 metadata = Base.metadata
 
@@ -22,4 +23,5 @@ __all__ = [
     "metadata",
     "models",
     "ops_models",
+    "user_models",
 ]

@@ -8,11 +8,12 @@ scheduled job.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from registry.checks.models import CheckRun, Finding
@@ -54,19 +55,36 @@ class RegistryStatus:
     last_jobs: dict[str, datetime] = field(default_factory=dict)  # job → last start
 
 
-def registry_status(session: Session, *, now: datetime, today: date) -> RegistryStatus:
-    """Counts and latest events across the registry, as of ``now`` (``today`` in Beijing time)."""
+def registry_status(
+    session: Session, *, now: datetime, today: date, unit_ids: Collection[int] | None = None
+) -> RegistryStatus:
+    """Counts and latest events across the registry, as of ``now`` (``today`` in Beijing time);
+    ``unit_ids`` keeps a user's jurisdiction (the counts of its units' accounts only)."""
     out = RegistryStatus()
-    out.units = session.scalar(select(func.count(Unit.id)).where(Unit.merged_into_id.is_(None))) or 0
-    counts = session.execute(select(Account.status, func.count()).group_by(Account.status))
+    mine = Account.unit_id.in_(list(unit_ids)) if unit_ids is not None else true()
+    units = Unit.id.in_(list(unit_ids)) if unit_ids is not None else true()
+    out.units = session.scalar(select(func.count(Unit.id)).where(Unit.merged_into_id.is_(None), units)) or 0
+    counts = session.execute(select(Account.status, func.count()).where(mine).group_by(Account.status))
     out.accounts = {status: int(n) for status, n in counts}
     out.pending_since = _aware(
-        session.scalar(select(func.min(Account.filed_at)).where(Account.status == "pending"))
+        session.scalar(select(func.min(Account.filed_at)).where(Account.status == "pending", mine))
     )
-    out.active = _active(session, collection_activity(session, until=now))
-    out.candidates = session.scalar(select(func.count(Finding.id)).where(Finding.status == "candidate")) or 0
-    late = (LedgerItem.status.in_(OPEN_LEDGER)) & (LedgerItem.deadline < today)
-    out.overdue = session.scalar(select(func.count(LedgerItem.id)).where(late)) or 0
+    out.active = _active(session, collection_activity(session, until=now), mine)
+    out.candidates = (
+        session.scalar(
+            select(func.count(Finding.id))
+            .join(Account, Account.id == Finding.account_id)
+            .where(Finding.status == "candidate", mine)
+        )
+        or 0
+    )
+    late = (LedgerItem.status.in_(OPEN_LEDGER)) & (LedgerItem.deadline < today) & mine
+    out.overdue = (
+        session.scalar(
+            select(func.count(LedgerItem.id)).join(Account, Account.id == LedgerItem.account_id).where(late)
+        )
+        or 0
+    )
     out.overdue_units = (
         session.scalar(
             select(func.count(func.distinct(Account.unit_id)))
@@ -98,12 +116,12 @@ def registry_status(session: Session, *, now: datetime, today: date) -> Registry
     return out
 
 
-def _active(session: Session, activity: dict[int, Activity]) -> list[AccountLine]:
+def _active(session: Session, activity: dict[int, Activity], mine: Any = None) -> list[AccountLine]:
     """Every active account with its latest collection attempt (and that attempt's detail)."""
     query = (
         select(Account.id, Account.name, Account.platform, Unit.name)
         .join(Unit, Unit.id == Account.unit_id)
-        .where(Account.status == "active")
+        .where(Account.status == "active", mine if mine is not None else true())
         .order_by(Unit.region_code, Account.id)
     )
     lines = []

@@ -491,6 +491,24 @@ DISCOVERY_PROBLEM = Vocabulary(
     {"unfiled_accounts": "瞒报漏报、私开账号", "unmanaged_accounts": "失管脱管、建而不管"},
 )
 
+# the roles of the web workbench's users (govmedia user add --role)
+USER_ROLE = Vocabulary(
+    "角色",
+    {
+        "admin": "系统管理员",
+        "supervisor": "监管人员",
+        "reviewer": "复核人员",
+        "filer": "填报人员",
+        "readonly": "只读",
+    },
+    {"管理员": "admin", "监管": "supervisor", "复核": "reviewer", "填报": "filer", "只读人员": "readonly"},
+)
+
+USER_ACTION = Vocabulary(
+    "操作",
+    {"add": "新增用户", "role": "变更角色", "password": "设置密码", "disable": "停用", "enable": "启用"},
+)
+
 ALL: dict[str, Vocabulary] = {
     "platform": PLATFORM,
     "account_status": ACCOUNT_STATUS,
@@ -530,4 +548,6 @@ ALL: dict[str, Vocabulary] = {
     "match_basis": MATCH_BASIS,
     "audit_kind": AUDIT_KIND,
     "discovery_problem": DISCOVERY_PROBLEM,
+    "user_role": USER_ROLE,
+    "user_action": USER_ACTION,
 }

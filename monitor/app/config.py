@@ -312,6 +312,27 @@ def _discovery_keys() -> dict[str, Key]:
     return keys
 
 
+def _web_keys() -> dict[str, Key]:
+    """``[web]``: the workbench's address, the approval rule, the proxy and sign-in limits."""
+    from monitor.app.web.settings import parse_approval_level, parse_flag
+
+    return {
+        "host": Key(_text, "127.0.0.1", help="工作台监听地址"),
+        "port": Key(_int(1, 65535), 8000, help="工作台端口"),
+        "approval_level": Key(
+            parse_approval_level,
+            "parent",
+            help="报备由谁审核：parent（上级单位），或 province/city/county（该级别的上级单位）",
+        ),
+        "trust_proxy": Key(parse_flag, False, help="在反向代理之后：信任其 X-Forwarded-Proto/For 头"),
+        "proxy_addresses": Key(_texts, ["127.0.0.1", "::1"], help="反向代理的地址（只信任它们转来的头）"),
+        "session_hours": Key(_int(1, 720), 8, help="登录有效小时数"),
+        "login_failures": Key(_int(1, 1000), 5, help="同一用户名在 login_window 分钟内失败多少次即暂停登录"),
+        "address_failures": Key(_int(1, 10000), 20, help="同一地址在 login_window 分钟内失败多少次即暂停"),
+        "login_window": Key(_int(1, 1440), 15, help="登录失败计数的时间窗（分钟）"),
+    }
+
+
 KEYS: dict[str, dict[str, Key]] = {
     "database": {
         "url": Key(
@@ -408,6 +429,7 @@ KEYS: dict[str, dict[str, Key]] = {
     },
     **{code: _collector_keys(code, label) for code, label in COLLECTORS.items()},
     "discovery": _discovery_keys(),
+    "web": _web_keys(),
 }
 
 
@@ -635,4 +657,21 @@ def alert_settings(config: Config) -> AlertSettings:
         dingtalk_secret=config.get("webhook", "dingtalk_secret"),
         webhook_timeout=config.get("webhook", "timeout"),
         freshness_days=float(conf.get("freshness_days", 3)),
+    )
+
+
+def web_settings(config: Config, db: str | None) -> Any:
+    """The workbench's plain settings from ``[web]`` and ``[report]``."""
+    from monitor.app.web.settings import WebSettings
+    from registry.users.logins import Throttle
+
+    web = config.section("web")
+    return WebSettings(
+        db=db,
+        approval_level=web["approval_level"],
+        trust_proxy=bool(web["trust_proxy"]),
+        proxy_addresses=tuple(web["proxy_addresses"] or ()),
+        session_hours=float(web["session_hours"]),
+        throttle=Throttle(web["login_failures"], web["address_failures"], web["login_window"]),
+        report=report_settings(config),
     )

@@ -8,7 +8,7 @@ reviews changed. Times are ISO 8601 in Beijing time (the JSON contract); rates a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -126,6 +126,8 @@ def list_findings(
     unit_id: int | None = None,
     region: str | None = None,
     once: bool = False,
+    unit_ids: Collection[int] | None = None,
+    account_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Findings with their account, oldest first, optionally of one run, status, rule, unit
     or region (a region code prefix: "62" a province, "6201" a city, a county's six digits).
@@ -149,6 +151,10 @@ def list_findings(
         query = query.where(Account.unit_id == unit_id)
     if region:
         query = query.where(Unit.region_code.startswith(region))
+    if unit_ids is not None:  # a user's jurisdiction
+        query = query.where(Account.unit_id.in_(list(unit_ids)))
+    if account_id is not None:
+        query = query.where(Finding.account_id == account_id)
     rows = [
         {
             "id": f.id,
@@ -245,3 +251,33 @@ def relay_counts(session: Session, run_id: int) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def finding_list(
+    session: Session,
+    *,
+    run: int | None = None,
+    status: str | None = None,
+    rule: str | None = None,
+    unit: str | None = None,
+    region: str | None = None,
+    unit_ids: Collection[int] | None = None,
+) -> list[dict[str, Any]]:
+    """The rows of ``govmedia finding list --format json`` and of the workbench's
+    ``/api/findings`` (one function, so they cannot drift): the filters as staff type them
+    (status and rule as code or Chinese, a unit by name or id, a region code prefix), within
+    ``unit_ids`` (a user's jurisdiction) when given; without ``run`` a carried candidate once."""
+    from registry import validation
+    from registry.filing.units import find_unit
+    from registry.vocab import FINDING_STATUS, RULE
+
+    return list_findings(
+        session,
+        run_id=run,
+        status=FINDING_STATUS.code(status, "--status") if status else None,
+        rule=RULE.code(rule, "--rule") if rule else None,
+        unit_id=find_unit(session, unit, "--unit").id if unit else None,
+        region=validation.region_prefix(region) if region else None,
+        once=run is None,
+        unit_ids=unit_ids,
+    )

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import CursorResult, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from registry import validation as v
@@ -263,21 +263,30 @@ def transition(
     table = core_table(Account)
     target = TARGET[action]
     numbers: dict[int, str] = {}
+    # guarded: only rows still in a starting state change, so of two people acting on the same
+    # filing at once exactly one succeeds (the other's statement waits for the first's commit,
+    # then matches nothing) and is refused below, before anything else is written
+    startable = or_(*(table.c.status == state for state in TRANSITIONS[action]))  # no IN: executemany
+    changed = 0
     if action == "approve":
         numbers = _new_numbers(session, rows)
-        session.execute(
+        changed = _execute(
+            session,
             update(table)
-            .where(table.c.id == bindparam("b_id"))
+            .where(table.c.id == bindparam("b_id"), startable)
             .values(status=target, filing_no=bindparam("b_no"), approved_at=now, status_at=now),
             [{"b_id": aid, "b_no": number} for aid, number in numbers.items()],
         )
     else:
         for start in range(0, len(ids), CHUNK):
-            session.execute(
+            changed += _execute(
+                session,
                 update(table)
-                .where(table.c.id.in_(ids[start : start + CHUNK]))
-                .values(status=target, status_at=now)
+                .where(table.c.id.in_(ids[start : start + CHUNK]), startable)
+                .values(status=target, status_at=now),
             )
+    if changed != len(ids):
+        _raced(session, ids, action)
     events = []
     for aid in ids:
         changes: dict[str, Any] = {"status": [rows[aid].status, target]}
@@ -295,6 +304,28 @@ def transition(
         )
     session.execute(insert(core_table(FilingEvent)), events)
     return Transition(action, ids, numbers)
+
+
+def _execute(session: Session, statement: Any, params: Any = None) -> int:
+    """Run an UPDATE; the number of rows it changed."""
+    result = cast(CursorResult[Any], session.execute(statement, params))
+    return int(result.rowcount)
+
+
+def _raced(session: Session, ids: Sequence[int], action: str) -> None:
+    """Someone else moved some of the accounts between our reading and our writing: refuse
+    (the unit of work rolls back) naming them and the state they are in now."""
+    label = FILING_ACTION.label(action)
+    now = _load(session, ids)
+    moved = [aid for aid in ids if aid in now and now[aid].status not in TRANSITIONS[action]] or list(ids)
+    states = "，".join(
+        f"账号 {aid} 现为{ACCOUNT_STATUS.label(now[aid].status)}" for aid in moved[:10] if aid in now
+    )
+    raise Conflict(
+        "账号ID",
+        _some(moved),
+        f"已被他人同时处理（{states}），本次{label}未执行，请刷新后查看",
+    )
 
 
 def _ids(values: Iterable[int | str]) -> list[int]:

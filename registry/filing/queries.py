@@ -3,7 +3,7 @@ date, and the brief facts of accounts and units that other outputs name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -28,9 +28,13 @@ def list_accounts(
     status: str | None = None,
     level: str | None = None,
     search: str | None = None,
+    unit_ids: Collection[int] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
     """Filed accounts, optionally filtered; ``search`` finds a text in the current or a former
-    name, the platform id or the unit's name, or an exact 备案编号."""
+    name, the platform id or the unit's name, or an exact 备案编号. ``unit_ids`` keeps a user's
+    jurisdiction (None: the whole registry); ``limit`` and ``offset`` page the list."""
     query = select(Account, Unit).join(Unit, Account.unit_id == Unit.id).order_by(Account.id)
     if unit:
         query = query.where(Account.unit_id == find_unit(session, unit).id)
@@ -50,6 +54,10 @@ def list_accounts(
             | Unit.name.contains(text, autoescape=True)
             | (Account.filing_no == text)
         )
+    if unit_ids is not None:
+        query = query.where(Account.unit_id.in_(list(unit_ids)))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     return [account_row(a, u) for a, u in session.execute(query)]
 
 

@@ -3,7 +3,7 @@ counts of a circular's items, and the circular before a window."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -44,6 +44,9 @@ def list_items(
     account_ids: Sequence[int] | None = None,
     unit_id: int | None = None,
     region: str | None = None,
+    unit_ids: Collection[int] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
     """The ledger as rows (``ITEM_KEYS``), oldest first; ``unit_id`` and ``region`` (a region
     code prefix, "6201" for a city and its counties) keep one unit's or one area's items."""
@@ -64,6 +67,10 @@ def list_items(
         query = query.where(Account.unit_id == unit_id)
     if region:
         query = query.where(Unit.region_code.startswith(region))
+    if unit_ids is not None:  # a user's jurisdiction
+        query = query.where(Account.unit_id.in_(list(unit_ids)))
+    if limit is not None:  # a page of the list
+        query = query.limit(limit).offset(offset)
     return [
         {
             "id": i.id,

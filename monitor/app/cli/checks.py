@@ -258,18 +258,10 @@ def finding_list(
     不给 --run 时，延续到之后各次检查的同一条待复核问题只列一次（最近一次检查中的那条，
     并给出首次提出的批次 first_run_id 和出现过的批次 run_ids），复核一次即对各次检查生效。
     """
-    from registry import validation
     from registry.checks import queries as check_queries
-    from registry.filing.units import find_unit
 
-    status = FINDING_STATUS.code(status, "--status") if status else None
-    rule = RULE.code(rule, "--rule") if rule else None
-    prefix = validation.region_prefix(region) if region else None
     with session() as s:
-        unit_id = find_unit(s, unit, "--unit").id if unit else None
-        rows = check_queries.list_findings(
-            s, run_id=run, status=status, rule=rule, unit_id=unit_id, region=prefix, once=run is None
-        )
+        rows = check_queries.finding_list(s, run=run, status=status, rule=rule, unit=unit, region=region)
     columns = FINDING_COLUMNS if fmt is Format.table else FINDING_FILE_COLUMNS
     emit(rows, fmt, columns=columns, title="问题", out=out)
 

@@ -33,8 +33,13 @@ def demo(
         "demo-output"
     ),
     seed: Annotated[int, typer.Option("--seed", help="演示数据与抽样的随机种子。")] = 2026,
+    web: Annotated[
+        bool,
+        typer.Option("--web", help="演示结束后在本机启动网页工作台（每个角色一个演示用户），Ctrl-C 停止。"),
+    ] = False,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="--web 时网页工作台的端口。")] = 8000,
 ) -> None:
-    """离线演示全流程：建演示备案库、启动本地模拟平台并采集、月检查与周抽查、人工复核、生成检查结果、季度通报和一对一反馈。"""
+    """离线演示全流程：建演示备案库、启动本地模拟平台并采集、月检查与周抽查、人工复核、生成检查结果、季度通报和一对一反馈；--web 再启动网页工作台。"""
     from monitor.app.demo.run import run_demo
 
     console = Console(width=120)
@@ -69,3 +74,25 @@ def demo(
     for path in summary.files:
         console.print(f"  {_described(path)}", markup=False)
     console.print(f"\n继续体验：govmedia --db {summary.db} check list", markup=False)
+    if web:
+        _serve(summary.db, port, console)
+    else:
+        console.print(f"网页工作台：govmedia demo --web（或 govmedia --db {summary.db} web）", markup=False)
+
+
+def _serve(db: str, port: int, console: Console) -> None:
+    """Add the demo users, print the address and the logins, and serve the workbench."""
+    from monitor.app.demo.run import DEMO_REPORT
+    from monitor.app.demo.web import DEMO_PASSWORD, add_demo_users
+    from monitor.app.web.server import serve
+    from monitor.app.web.settings import WebSettings
+
+    users = add_demo_users(db)
+    console.print(f"\n网页工作台：http://127.0.0.1:{port}/ （Ctrl-C 停止）", markup=False)
+    table = Table(title=f"演示用户（密码均为 {DEMO_PASSWORD}）")
+    for label in ("用户名", "角色", "所在单位"):
+        table.add_column(label)
+    for user in users:
+        table.add_row(user.name, user.role_label, user.unit)
+    console.print(table)
+    serve(WebSettings(db=db, report=DEMO_REPORT), host="127.0.0.1", port=port)

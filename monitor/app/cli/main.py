@@ -21,6 +21,8 @@ from monitor.app.cli.output import STATE
 from monitor.app.cli.reports import rectify_app, report_app
 from monitor.app.cli.status import status
 from monitor.app.cli.units import unit_app
+from monitor.app.cli.users import user_app
+from monitor.app.cli.web import web
 from monitor.app.config import configured_database
 from registry.db import describe_error
 from registry.errors import GovmediaError
@@ -77,9 +79,11 @@ app.add_typer(rectify_app, name="rectify")
 app.add_typer(post_app, name="post")
 app.add_typer(discover_app, name="discover")
 app.add_typer(registry_app, name="registry")
+app.add_typer(user_app, name="user")
 app.command("crawl")(crawl)
 app.command("status")(status)
 app.command("demo")(demo)
+app.command("web")(web)
 
 
 def _usage_message(exc: click_exc.UsageError) -> str:

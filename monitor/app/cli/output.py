@@ -82,7 +82,14 @@ ColumnSpec = Col | tuple[str, str] | tuple[str, str, Vocabulary]
 
 
 def actor() -> str:
-    """Who is acting: ``--user``, then ``GOVMEDIA_USER``, then the OS user."""
+    """Who is acting: ``--user``, then ``GOVMEDIA_USER``, then the OS user; a name that is a
+    registered user of the workbench is recorded as that user (who must be active)."""
+    from monitor.app.cli.users import acting_as
+
+    return acting_as(_typed_actor(), STATE.db)
+
+
+def _typed_actor() -> str:
     if STATE.user:
         return STATE.user
     env = os.environ.get("GOVMEDIA_USER")
