@@ -121,3 +121,16 @@ def test_review_was_recorded(demo_run: tuple[Path, str], cli) -> None:  # type: 
     dismissed = _json(cli, db, "finding list --rule entertainment --status dismissed --format json")
     assert confirmed and confirmed[0]["reviewer"] == "演示"
     assert dismissed and dismissed[0]["review_note"]
+
+
+def test_demo_web_users_join_the_real_demo_registry(demo_run: tuple[Path, str]) -> None:
+    """`demo --web` adds its users and filings to the registry the demo really built."""
+    from monitor.app.demo.web import DEMO_PASSWORD, add_demo_users
+    from tests.app.web_registry import client, login
+
+    _, db = demo_run
+    add_demo_users(db)
+    supervisor = client(db)
+    login(supervisor, "lanzhou", DEMO_PASSWORD)
+    queue = supervisor.get("/approvals").text
+    assert "城关发布抖音号" in queue and "城关融媒快手号" in queue

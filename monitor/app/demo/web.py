@@ -44,16 +44,19 @@ def add_demo_users(db: str) -> tuple[DemoUser, ...]:
     with session_scope(db) as s:
         for user in DEMO_USERS:
             add_user(s, name=user.name, unit=user.unit, role=user.role, password=DEMO_PASSWORD, actor="演示")
-        for n, (platform, name, pid) in enumerate(
-            (("douyin", "城关发布抖音号", "72000001"), ("kuaishou", "城关融媒快手号", "72000002"))
+        for platform, name, pid in (
+            ("douyin", "城关发布抖音号", "72000001"),
+            ("kuaishou", "城关融媒快手号", "72000002"),
         ):
+            # the demo registry may already hold an account of 城关区 on the platform: the reason
+            # is what a second account needs (一个单位原则上在同一平台只开设一个账号)
             filing.file_account(
                 s,
                 unit=COUNTY,
                 platform=platform,
                 name=name,
                 platform_id=pid,
-                reason="演示：新开设账号，先报备后开设" if n else None,
+                reason="演示：新开设账号，先报备后开设",
                 actor="chengguan",
             )
     return DEMO_USERS
