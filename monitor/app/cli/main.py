@@ -10,6 +10,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from typer._click import exceptions as click_exc
 
+from monitor.app.cli import params
 from monitor.app.cli.checks import check_app, finding_app
 from monitor.app.cli.collection import crawl, post_app
 from monitor.app.cli.demo import demo
@@ -48,14 +49,20 @@ def root(
     ] = None,
     user: Annotated[
         str | None,
-        typer.Option("--user", envvar="GOVMEDIA_USER", help="操作人（记入每条备案记录），默认为系统用户名。"),
+        typer.Option(
+            "--user",
+            envvar="GOVMEDIA_USER",
+            parser=params.line("--user", max_len=64),
+            help="操作人（记入每条备案记录），默认为系统用户名。",
+        ),
     ] = None,
     config: Annotated[
         str | None, typer.Option("--config", envvar="GOVMEDIA_CONFIG", help="配置文件 govmedia.toml 的路径。")
     ] = None,
 ) -> None:
     """govmedia：政务新媒体分级备案、采集监测、抽查检查与季度通报。"""
-    STATE.db = db or configured_database(config)  # --db / GOVMEDIA_DB, then [database] url
+    # --db / GOVMEDIA_DB, then [database] url: a malformed URL or another database is one line
+    STATE.db = params.database(db) or params.database(configured_database(config), "配置项 database.url")
     STATE.user = user
     STATE.config = config
 
@@ -184,12 +191,26 @@ def main(argv: list[str] | None = None) -> int:
     except SQLAlchemyError as exc:
         print(f"错误：数据库操作失败：{describe_error(exc)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader of the output went away (… | head): nothing to say
+        return 0
+    except OSError as exc:  # a file the command had to write or read that the system refused
+        print(f"错误：{_os_message(exc)}", file=sys.stderr)
+        return 2
     except typer.Exit as exc:
         return exc.exit_code
     except KeyboardInterrupt:
         print("已中止。", file=sys.stderr)
         return 130
     return result if isinstance(result, int) else 0
+
+
+def _os_message(exc: OSError) -> str:
+    from registry.errors import shown_value
+    from registry.paths import write_reason
+
+    if exc.filename:
+        return f"文件「{shown_value(exc.filename)}」无法读写：{write_reason(exc)}"
+    return f"系统操作失败：{write_reason(exc, '系统报告错误')}"
 
 
 def run() -> None:
