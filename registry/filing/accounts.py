@@ -59,6 +59,7 @@ TARGET: dict[str, str] = {
 REASON_REQUIRED = frozenset({"reject", "change", "close", "cancel"})
 LIVE = ("pending", "active")
 CHUNK = 5_000  # ids per IN (…) list
+REASON_LENGTH = 500  # a reason is one line a person reads in the filing history
 
 # option/attribute → (Chinese field name, cleaner)
 OPTIONAL_FIELDS: dict[str, tuple[str, Any]] = {
@@ -426,11 +427,13 @@ def core_table(model: Any) -> Table:
 def _required_reason(reason: str | None, action_label: str) -> str:
     if not reason or not reason.strip():
         raise InvalidValue("原因", reason or "", f"{action_label}必须说明原因（--reason）")
-    return reason.strip()
+    return v.text(reason, "原因", max_len=REASON_LENGTH, multiline=False)
 
 
 def _clean_reason(reason: str | None) -> str | None:
-    return reason.strip() if reason and reason.strip() else None
+    if not reason or not reason.strip():
+        return None
+    return v.text(reason, "原因", max_len=REASON_LENGTH, multiline=False)
 
 
 def _jsonable(value: Any) -> Any:

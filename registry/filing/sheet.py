@@ -271,6 +271,11 @@ class _Checker:
             fields = "、".join(HEADERS.get("unit" if k == "unit_id" else k, k) for k in changes)
             self.problem(errors, row, "change_reason", "", f"该行修改了「{fields}」，须填写变更原因")
             return None
+        try:
+            reason = v.text(reason, self.header("change_reason"), max_len=500, multiline=False)
+        except InvalidValue as exc:
+            self.problem(errors, row, "change_reason", exc.value, exc.reason)
+            return None
         self.raw[row.number] = changes
         plan.changes = _recorded(changes, self.unit_names)
         plan.reason = reason
@@ -341,6 +346,11 @@ class _Checker:
         if unit is not None:
             self._same_unit(row, cells, unit, errors)
         reason = cells.get("reason") or None
+        if reason:
+            try:
+                reason = v.text(reason, self.header("reason"), max_len=500, multiline=False)
+            except InvalidValue as exc:
+                self.problem(errors, row, "reason", exc.value, exc.reason)
         if unit is not None and code and status in LIVE and self.live[(unit.id, code)] and not reason:
             self.problem(
                 errors,

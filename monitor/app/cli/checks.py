@@ -357,7 +357,13 @@ def _finding_lines(d: dict[str, Any]) -> list[str]:
             lines.append(f"  链接：{post['url']}")
         if post["text"]:
             lines.append(f"  正文：{post['text']}")
-    if d["reviewer"]:
+    for n, decision in enumerate(d.get("decisions") or [], start=1):
+        lines.append(
+            f"复核 {n}：{decision['actor']} 于 {time_text(decision['at'] or '')} "
+            f"{FINDING_STATUS.label(decision['previous'])} → {FINDING_STATUS.label(decision['status'])}"
+            f"　{decision['note'] or ''}".rstrip()
+        )
+    if d["reviewer"] and not d.get("decisions"):
         lines.append(
             f"复核：{d['reviewer']} 于 {time_text(d['reviewed_at'] or '')}　{d['review_note'] or ''}".rstrip()
         )
