@@ -129,12 +129,17 @@ def file_account(
     **optional: Any,
 ) -> Account:
     """报备 one account (status ``pending``). A unit's second live account on one platform
-    needs a reason ("一个单位原则上在同一第三方平台只开设一个账号")."""
+    needs a reason ("一个单位原则上在同一第三方平台只开设一个账号").
+
+    The rule holds under concurrency: the unit is held (``hold_units``) before its accounts
+    are counted, so of several filings racing for one unit and platform without a reason
+    exactly one is filed, on SQLite and PostgreSQL alike."""
     owner_unit = live_unit(session, unit)
     code = v.platform(platform)
     name = v.text(name, "账号名称")
     pid = valid_platform_id(code, platform_id.strip() if platform_id else platform_id)
     extra = clean_optional(optional)
+    hold_units(session, [owner_unit.id])
     existing = session.execute(
         select(Account.id, Account.status).where(Account.platform == code, Account.platform_id == pid)
     ).first()
@@ -170,6 +175,21 @@ def file_account(
         )
     )
     return account
+
+
+def hold_units(session: Session, unit_ids: Sequence[int] | None = None) -> None:
+    """Hold units (all of them with ``None``) until the unit of work ends, so that counting
+    their live accounts and filing a new one happen as one step: another filing for the same
+    units waits until this one commits or rolls back, then counts again.
+
+    A no-op write (``UPDATE units SET id = id``) is the lock on both dialects: PostgreSQL locks
+    the rows (as ``SELECT … FOR UPDATE``), SQLite takes the database's write lock and opens the
+    transaction with it, so the count that follows reads what was last committed."""
+    units = core_table(Unit)
+    statement = update(units).values(id=units.c.id)
+    if unit_ids is not None:
+        statement = statement.where(units.c.id.in_(sorted(set(unit_ids))))
+    session.execute(statement)
 
 
 def filing_number(account: Account, region_code: str) -> str:

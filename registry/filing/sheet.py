@@ -33,7 +33,7 @@ from registry import validation as v
 from registry.errors import InvalidValue, RowErrors
 from registry.files import Row, Table, read_table
 from registry.filing import sheet_store as store
-from registry.filing.accounts import LIVE, OPTIONAL_FIELDS, TRANSITIONS
+from registry.filing.accounts import LIVE, OPTIONAL_FIELDS, TRANSITIONS, hold_units
 from registry.filing.forms import ACCOUNT_FIELDS, EXAMPLE_MARK, REGISTRY_FIELDS, read_columns
 from registry.filing.models import Account, Unit
 from registry.filing.platforms import platform_id_problem
@@ -95,6 +95,8 @@ def import_filings(
     rows = [r for r in table.rows if not r.text("note").startswith(EXAMPLE_MARK)]
     if not rows:
         raise InvalidValue("文件", path.name, "没有数据行（只有表头），未导入任何账号")
+    if not dry_run:
+        hold_units(session)  # the registry's live accounts are counted and written as one step
     checker = _Checker(session, table)
     plans: list[RowPlan] = []
     for index, row in enumerate(rows, start=1):
