@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         print("已中止。", file=sys.stderr)
         return 1
     except GovmediaError as exc:
-        print(f"错误：{exc.message}", file=sys.stderr)
+        print(f"错误：{_masked(exc.message)}", file=sys.stderr)
         return exc.exit_code
     except SQLAlchemyError as exc:
         print(f"错误：数据库操作失败：{describe_error(exc)}", file=sys.stderr)
@@ -202,6 +202,12 @@ def main(argv: list[str] | None = None) -> int:
         print("已中止。", file=sys.stderr)
         return 130
     return result if isinstance(result, int) else 0
+
+
+def _masked(message: str) -> str:
+    from registry.masking import redact
+
+    return redact(message)
 
 
 def _os_message(exc: OSError) -> str:
