@@ -62,7 +62,13 @@ def root(
 ) -> None:
     """govmedia：政务新媒体分级备案、采集监测、抽查检查与季度通报。"""
     # --db / GOVMEDIA_DB, then [database] url: a malformed URL or another database is one line
-    STATE.db = params.database(db) or params.database(configured_database(config), "配置项 database.url")
+    # (the file is read even when --db is given: a configuration that cannot be read is one line)
+    configured = params.database(configured_database(config), "配置项 database.url")
+    STATE.db = params.database(db) or configured
+    if STATE.db and "://" in STATE.db:
+        from registry.masking import register_secrets
+
+        register_secrets([STATE.db])  # its password, wherever a message would show it
     STATE.user = user
     STATE.config = config
 
