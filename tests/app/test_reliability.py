@@ -335,3 +335,29 @@ def test_the_same_inputs_give_the_same_message_on_sqlite_and_postgresql(
 def test_province_unit_is_unchanged_by_refused_input(cli, registry: str) -> None:  # type: ignore[no-untyped-def]
     shown = json.loads(cli(["unit", "list", "--format", "json"]).out)
     assert PROVINCE in {u["name"] for u in shown}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("GOVMEDIA_CRAWL_DELAY", "abc"),
+        ("GOVMEDIA_CRAWL_DELAY", "inf"),
+        ("GOVMEDIA_SCHEDULE_JOB_TIMEOUT", "nan"),
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [["crawl"], ["schedule", "run", "--once", "crawl"], ["schedule", "list"], ["discover", "run"],
+     ["check", "run", "--kind", "weekly"], ["alert", "run"], ["registry", "audit"]],
+)  # fmt: skip
+def test_every_command_refuses_the_configuration_config_check_refuses(
+    cli, registry: str, monkeypatch: pytest.MonkeyPatch, name: str, value: str, command: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv(name, value)
+    checked = cli(["config", "check"])
+    assert checked.code == 2 and name in checked.err
+    before = counts(registry)
+    result = cli(command)
+    key = next(line for line in checked.err.splitlines() if name in line).split("「")[1].split("（")[0]
+    refused(result, f"配置项 {key}（环境变量 {name}）", value)
+    assert counts(registry) == before
