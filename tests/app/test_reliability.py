@@ -39,13 +39,26 @@ def refused(result: Any, field: str, value: str | None = None) -> None:
         assert f"「{value}」" in lines[0], result
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One small registry with an active account, built once; each test works on a copy."""
+    from registry.db import dispose_engines
+
+    path = tmp_path_factory.mktemp("template") / "govmedia.db"
+    small_registry(str(path))
+    active_account(str(path), unit=CITY, platform="weibo", name="兰州发布", platform_id="2803301701")
+    dispose_engines()
+    return path
+
+
 @pytest.fixture
-def registry(tmp_path: Path) -> str:
-    db = str(tmp_path / "govmedia.db")
-    small_registry(db)
-    active_account(db, unit=CITY, platform="weibo", name="兰州发布", platform_id="2803301701")
+def registry(template: Path, tmp_path: Path) -> str:
+    import shutil
+
+    db = tmp_path / "govmedia.db"
+    shutil.copyfile(template, db)
     (tmp_path / "body.txt").write_text("转载的正文", encoding="utf-8")
-    return db
+    return str(db)
 
 
 CRASHES = [  # (arguments, field, value): what the adversarial run found, and their neighbours
@@ -100,8 +113,8 @@ CRASHES = [  # (arguments, field, value): what the adversarial run found, and th
         "--deadline",
         "0001-01-01",
     ),
-    (["unit", "add", "--name", "单位\x1b[31m", "--level", "city", "--region", "620100"], "--name", None),
-    (["unit", "add", "--name", "单位\u202e", "--level", "city", "--region", "620100"], "--name", None),
+    (["unit", "add", "--name", "单位\x1b[31m", "--level", "city", "--region", "620100"], "单位名称", None),
+    (["unit", "add", "--name", "单位\u202e", "--level", "city", "--region", "620100"], "单位名称", None),
     (
         [
             "account",
@@ -119,7 +132,7 @@ CRASHES = [  # (arguments, field, value): what the adversarial run found, and th
             "--reason",
             "r",
         ],
-        "--feed-url",
+        "采集地址",
         "http://x:99999/feed",
     ),
     (
@@ -139,11 +152,11 @@ CRASHES = [  # (arguments, field, value): what the adversarial run found, and th
             "--reason",
             "r",
         ],
-        "--url",
+        "链接",
         "javascript:alert(1)",
     ),
-    (["account", "close", "1", "--reason", "停更\x07"], "--reason", None),
-    (["account", "change", "1", "--name", "新名", "--reason", "第一行\n第二行"], "--reason", None),
+    (["account", "close", "1", "--reason", "停更\x07"], "原因", None),
+    (["account", "change", "1", "--name", "新名", "--reason", "第一行\n第二行"], "原因", None),
     (["--user", "张三\x1b]0;x\x07", "account", "close", "1", "--reason", "停更"], "--user", None),
     (["--user", "长" * 65, "account", "close", "1", "--reason", "停更"], "--user", None),
     (["lexicon", "add", "词\x00", "--kind", "sensitive"], "词语", None),

@@ -139,13 +139,21 @@ STUBBORN = textwrap.dedent(
 )
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as handle:  # a zombie is gone for our purposes
-        return handle.read().split()[2] != "Z"
+def _alive(pid: int, wait: float = 10.0) -> bool:
+    """Is the process still running ``wait`` seconds from now (a SIGKILLed process takes a
+    moment to exit on a loaded machine; a zombie is gone for our purposes)?"""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            os.kill(pid, 0)
+            with open(f"/proc/{pid}/stat") as handle:
+                if handle.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return False
+        except (ProcessLookupError, FileNotFoundError):
+            return False
+        if time.monotonic() > deadline:
+            return True
+        time.sleep(0.05)
 
 
 def test_the_watchdog_stops_the_whole_process_group(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -382,7 +382,7 @@ IdsArg = Annotated[
 def finding_confirm(
     finding_ids: IdsArg,
     note: Annotated[
-        str | None, typer.Option("--note", parser=params.text("--note"), help="复核意见。")
+        str | None, typer.Option("--note", parser=params.blank_ok(params.text("--note")), help="复核意见。")
     ] = None,
 ) -> None:
     """确认问题：计入该账号的结论（单项否决即不合格）；可给出多个ID。"""
@@ -393,7 +393,8 @@ def finding_confirm(
 def finding_dismiss(
     finding_ids: IdsArg,
     note: Annotated[
-        str | None, typer.Option("--note", parser=params.text("--note"), help="排除理由（必填）。")
+        str | None,
+        typer.Option("--note", parser=params.blank_ok(params.text("--note")), help="排除理由（必填）。"),
     ] = None,
 ) -> None:
     """排除问题（误报）：不计入结论，须说明理由；可给出多个ID。"""

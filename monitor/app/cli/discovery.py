@@ -254,7 +254,9 @@ def discover_show(
     emit_object(shown, fmt, CANDIDATE_LABELS)
 
 
-NoteOpt = Annotated[str | None, typer.Option("--note", parser=params.text("--note"), help="核实说明。")]
+NoteOpt = Annotated[
+    str | None, typer.Option("--note", parser=params.blank_ok(params.text("--note")), help="核实说明。")
+]
 UnitOpt = Annotated[
     str | None,
     typer.Option("--unit", parser=params.ref("--unit"), help="主办单位（名称或ID），改正或补充匹配结果。"),
@@ -274,7 +276,9 @@ def discover_confirm(candidate: IdArg, unit: UnitOpt = None, note: NoteOpt = Non
 @discover_app.command("dismiss")
 def discover_dismiss(
     candidate: IdArg,
-    note: Annotated[str, typer.Option("--note", parser=params.text("--note"), help="排除理由（必填）。")],
+    note: Annotated[
+        str, typer.Option("--note", parser=params.blank_ok(params.text("--note")), help="排除理由（必填）。")
+    ],
     not_government: Annotated[
         bool, typer.Option("--not-government", help="判定为非政务账号（个人、企业等）。")
     ] = False,

@@ -38,7 +38,9 @@ account_app = typer.Typer(
 ReasonOpt = Annotated[
     str | None,
     typer.Option(
-        "--reason", parser=params.line("--reason", max_len=500), help="原因（驳回、变更、关停、注销必填）。"
+        "--reason",
+        parser=params.blank_ok(params.line("原因", max_len=500)),
+        help="原因（驳回、变更、关停、注销必填）。",
     ),
 ]
 IdsArg = Annotated[
@@ -113,69 +115,69 @@ def account_file(
         str,
         typer.Option(
             "--platform",
-            parser=params.line("--platform"),
+            parser=params.line("平台"),
             help="平台：中文名、代码或简称，如 新浪微博、微博、weibo。",
         ),
     ],
-    name: Annotated[str, typer.Option("--name", parser=params.line("--name"), help="账号名称。")],
+    name: Annotated[str, typer.Option("--name", parser=params.line("账号名称"), help="账号名称。")],
     platform_id: Annotated[
         str,
         typer.Option(
             "--platform-id",
-            parser=params.line("--platform-id"),
+            parser=params.line("平台账号ID"),
             help="平台稳定ID：gh_…/__biz、微博 uid、抖音 sec_uid…",
         ),
     ],
     url: Annotated[
-        str | None, typer.Option("--url", parser=params.blank_ok(params.url("--url")), help="账号链接。")
+        str | None, typer.Option("--url", parser=params.blank_ok(params.url("链接")), help="账号链接。")
     ] = None,
     feed_url: Annotated[
         str | None,
         typer.Option(
             "--feed-url",
-            parser=params.blank_ok(params.url("--feed-url")),
+            parser=params.blank_ok(params.url("采集地址")),
             help="采集地址（RSS/Atom/JSON Feed 或列表页）。",
         ),
     ] = None,
     operator: Annotated[
         str | None,
-        typer.Option("--operator", parser=params.blank_ok(params.line("--operator")), help="运维单位。"),
+        typer.Option("--operator", parser=params.blank_ok(params.line("运维单位")), help="运维单位。"),
     ] = None,
     owner: Annotated[
         str | None,
-        typer.Option("--owner", parser=params.blank_ok(params.line("--owner", 64)), help="负责人。"),
+        typer.Option("--owner", parser=params.blank_ok(params.line("负责人", 64)), help="负责人。"),
     ] = None,
     phone: Annotated[
         str | None,
-        typer.Option("--phone", parser=params.blank_ok(params.line("--phone")), help="负责人手机号码。"),
+        typer.Option("--phone", parser=params.blank_ok(params.line("联系电话")), help="负责人手机号码。"),
     ] = None,
     email: Annotated[
         str | None,
         typer.Option(
-            "--email", parser=params.blank_ok(params.line("--email")), help="负责人邮箱（预警通知）。"
+            "--email", parser=params.blank_ok(params.line("负责人邮箱")), help="负责人邮箱（预警通知）。"
         ),
     ] = None,
     leader: Annotated[
         str | None,
-        typer.Option("--leader", parser=params.blank_ok(params.line("--leader", 64)), help="分管领导。"),
+        typer.Option("--leader", parser=params.blank_ok(params.line("分管领导", 64)), help="分管领导。"),
     ] = None,
     leader_phone: Annotated[
         str | None,
         typer.Option(
-            "--leader-phone", parser=params.blank_ok(params.line("--leader-phone")), help="分管领导电话。"
+            "--leader-phone", parser=params.blank_ok(params.line("分管领导电话")), help="分管领导电话。"
         ),
     ] = None,
     leader_email: Annotated[
         str | None,
         typer.Option(
-            "--leader-email", parser=params.blank_ok(params.line("--leader-email")), help="分管领导邮箱。"
+            "--leader-email", parser=params.blank_ok(params.line("分管领导邮箱")), help="分管领导邮箱。"
         ),
     ] = None,
     opened_on: Annotated[
         str | None,
         typer.Option(
             "--opened-on",
-            parser=params.blank_ok(params.line("--opened-on")),
+            parser=params.blank_ok(params.line("开设日期")),
             help="开设日期，如 2019-06-01、2019/6/1 或 2019年6月1日。",
         ),
     ] = None,
@@ -186,7 +188,7 @@ def account_file(
         str | None,
         typer.Option(
             "--selectors",
-            parser=params.blank_ok(params.line("--selectors", 2000)),
+            parser=params.blank_ok(params.line("列表页选择器", 2000)),
             help="网站/客户端列表页选择器（JSON）。",
         ),
     ] = None,
@@ -303,48 +305,48 @@ def account_change(
     reason: ReasonOpt = None,
     name: Annotated[
         str | None,
-        typer.Option("--name", parser=params.line("--name"), help="新账号名称（改名，旧名仍可检索）。"),
+        typer.Option("--name", parser=params.line("账号名称"), help="新账号名称（改名，旧名仍可检索）。"),
     ] = None,
     unit: Annotated[
         str | None, typer.Option("--unit", parser=params.ref("--unit"), help="新主办单位（机构调整时）。")
     ] = None,
     url: Annotated[
-        str | None, typer.Option("--url", parser=params.blank_ok(params.url("--url")), help="新链接。")
+        str | None, typer.Option("--url", parser=params.blank_ok(params.url("链接")), help="新链接。")
     ] = None,
     feed_url: Annotated[
         str | None,
-        typer.Option("--feed-url", parser=params.blank_ok(params.url("--feed-url")), help="新采集地址。"),
+        typer.Option("--feed-url", parser=params.blank_ok(params.url("采集地址")), help="新采集地址。"),
     ] = None,
     operator: Annotated[
         str | None,
-        typer.Option("--operator", parser=params.blank_ok(params.line("--operator")), help="新运维单位。"),
+        typer.Option("--operator", parser=params.blank_ok(params.line("运维单位")), help="新运维单位。"),
     ] = None,
     owner: Annotated[
         str | None,
-        typer.Option("--owner", parser=params.blank_ok(params.line("--owner", 64)), help="新负责人。"),
+        typer.Option("--owner", parser=params.blank_ok(params.line("负责人", 64)), help="新负责人。"),
     ] = None,
     phone: Annotated[
         str | None,
-        typer.Option("--phone", parser=params.blank_ok(params.line("--phone")), help="新联系电话。"),
+        typer.Option("--phone", parser=params.blank_ok(params.line("联系电话")), help="新联系电话。"),
     ] = None,
     email: Annotated[
         str | None,
-        typer.Option("--email", parser=params.blank_ok(params.line("--email")), help="新负责人邮箱。"),
+        typer.Option("--email", parser=params.blank_ok(params.line("负责人邮箱")), help="新负责人邮箱。"),
     ] = None,
     leader: Annotated[
         str | None,
-        typer.Option("--leader", parser=params.blank_ok(params.line("--leader", 64)), help="新分管领导。"),
+        typer.Option("--leader", parser=params.blank_ok(params.line("分管领导", 64)), help="新分管领导。"),
     ] = None,
     leader_phone: Annotated[
         str | None,
         typer.Option(
-            "--leader-phone", parser=params.blank_ok(params.line("--leader-phone")), help="新分管领导电话。"
+            "--leader-phone", parser=params.blank_ok(params.line("分管领导电话")), help="新分管领导电话。"
         ),
     ] = None,
     leader_email: Annotated[
         str | None,
         typer.Option(
-            "--leader-email", parser=params.blank_ok(params.line("--leader-email")), help="新分管领导邮箱。"
+            "--leader-email", parser=params.blank_ok(params.line("分管领导邮箱")), help="新分管领导邮箱。"
         ),
     ] = None,
     verified: Annotated[bool | None, typer.Option("--verified/--unverified", help="平台认证情况。")] = None,
@@ -352,7 +354,7 @@ def account_change(
         str | None,
         typer.Option(
             "--selectors",
-            parser=params.blank_ok(params.line("--selectors", 2000)),
+            parser=params.blank_ok(params.line("列表页选择器", 2000)),
             help="列表页选择器（JSON）。",
         ),
     ] = None,

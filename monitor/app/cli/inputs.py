@@ -136,8 +136,12 @@ def relay_add(
 
     try:
         text = text_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidValue("--text-file", str(text_file), f"无法读取：{exc}") from None
+    except UnicodeDecodeError:
+        raise InvalidValue("--text-file", str(text_file), "不是 UTF-8 编码的文本文件") from None
+    except OSError:
+        raise InvalidValue(
+            "--text-file", str(text_file), "无法读取（文件不存在、是文件夹或没有权限）"
+        ) from None
     when = published_at
     with session() as s:
         release = check_lexicon.add_release(

@@ -221,7 +221,7 @@ def out_dir(field: str) -> Callable[[str], Path]:
     def parse(value: str) -> Path:
         path = _path(field, value)
         if path.exists() and not path.is_dir():
-            raise InvalidValue(field, value, "已存在同名文件，不是文件夹")
+            raise InvalidValue(field, value, "已存在同名文件，不是目录")
         _writable_folder(field, value, path)
         return path
 

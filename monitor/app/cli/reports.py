@@ -52,7 +52,9 @@ TemplateOpt = Annotated[
     Path | None, typer.Option("--template", help="自定义 Word 模板（.docx），占位符见文档。")
 ]
 ReportFmtOpt = Annotated[ReportFormat, typer.Option("--format", help="输出格式：table 或 json。")]
-NoteOpt = Annotated[str, typer.Option("--note", parser=params.text("--note"), help="说明（必填）。")]
+NoteOpt = Annotated[
+    str, typer.Option("--note", parser=params.blank_ok(params.text("--note")), help="说明（必填）。")
+]
 ItemArg = Annotated[
     int, typer.Argument(metavar="ITEM", parser=params.record_id("整改事项ID"), help="整改事项ID。")
 ]

@@ -52,7 +52,11 @@ LevelOpt = Annotated[str | None, typer.Option("--level", help="级别：" + UNIT
 KindOpt = Annotated[str | None, typer.Option("--kind", help="类型：" + UNIT_KIND.choices() + "。")]
 ReasonOpt = Annotated[
     str | None,
-    typer.Option("--reason", parser=params.line("--reason", 500), help="原因（必填），记入单位的登记记录。"),
+    typer.Option(
+        "--reason",
+        parser=params.blank_ok(params.line("原因", 500)),
+        help="原因（必填），记入单位的登记记录。",
+    ),
 ]
 UnitArg = Annotated[str, typer.Argument(metavar="UNIT", parser=params.ref("单位"), help="单位名称或ID。")]
 
@@ -60,11 +64,13 @@ UnitArg = Annotated[str, typer.Argument(metavar="UNIT", parser=params.ref("单�
 @unit_app.command("add")
 def unit_add(
     name: Annotated[
-        str, typer.Option("--name", parser=params.line("--name"), help="单位全称，如“甘肃省人民政府办公厅”。")
+        str,
+        typer.Option("--name", parser=params.line("单位名称"), help="单位全称，如“甘肃省人民政府办公厅”。"),
     ],
     level: Annotated[str, typer.Option("--level", help="级别：" + UNIT_LEVEL.choices() + "。")],
     region: Annotated[
-        str, typer.Option("--region", parser=params.line("--region"), help="6 位行政区划代码，如 620000。")
+        str,
+        typer.Option("--region", parser=params.line("行政区划代码"), help="6 位行政区划代码，如 620000。"),
     ],
     kind: Annotated[str, typer.Option("--kind", help="类型：" + UNIT_KIND.choices() + "。")] = "government",
     parent: Annotated[
@@ -73,7 +79,7 @@ def unit_add(
     ] = None,
     credit_code: Annotated[
         str | None,
-        typer.Option("--credit-code", parser=params.line("--credit-code"), help="18 位统一社会信用代码。"),
+        typer.Option("--credit-code", parser=params.line("统一社会信用代码"), help="18 位统一社会信用代码。"),
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -134,12 +140,12 @@ def unit_change(
     name: Annotated[
         str | None,
         typer.Option(
-            "--name", parser=params.line("--name"), help="新名称（更名；账号的备案记录保留原名称）。"
+            "--name", parser=params.line("单位名称"), help="新名称（更名；账号的备案记录保留原名称）。"
         ),
     ] = None,
     level: LevelOpt = None,
     region: Annotated[
-        str | None, typer.Option("--region", parser=params.line("--region"), help="新的行政区划代码。")
+        str | None, typer.Option("--region", parser=params.line("行政区划代码"), help="新的行政区划代码。")
     ] = None,
     kind: KindOpt = None,
     parent: Annotated[
@@ -153,7 +159,9 @@ def unit_change(
     credit_code: Annotated[
         str | None,
         typer.Option(
-            "--credit-code", parser=params.blank_ok(params.line("--credit-code")), help="统一社会信用代码。"
+            "--credit-code",
+            parser=params.blank_ok(params.line("统一社会信用代码")),
+            help="统一社会信用代码。",
         ),
     ] = None,
     fmt: FormatOpt = Format.table,
