@@ -24,8 +24,8 @@ from registry.files import Column, read_table
 from tests.app.test_reliability import counts
 from tests.factories import CITY, active_account, small_registry
 
-EXAMPLES = 15  # per option (each command-line test runs once per option); about a minute in all
-READER_EXAMPLES = 300  # the file reader alone is fast
+EXAMPLES = 25  # per option (each command-line test runs once per option); about a minute in all
+READER_EXAMPLES = 400  # the file reader alone is fast
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
