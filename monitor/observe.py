@@ -18,7 +18,6 @@ even for an account that could not be collected (``monitor.check.verdict``).
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +25,12 @@ from sqlalchemy.orm import Session
 
 from monitor.check.summary import run_json
 from monitor.rules import RULES
+from registry import validation
 from registry.db import utcnow
 from registry.errors import InvalidValue, NotFound, RowErrors
 from registry.files import Column, Row, Table, parse_cell_time, read_table
 from registry.filing.accounts import get_account
+from registry.timeutil import in_future
 from registry.vocab import FINDING_LEVEL, FINDING_STATUS, PLATFORM, RULE, SAMPLE_REASON, VERDICT
 
 HEADERS = [
@@ -173,12 +174,22 @@ def _observation(
     note = row.text("note")
     if not note:
         errors.append((no, label["note"], "", "检查说明不能为空"))
-    when: datetime = utcnow()
+    else:
+        try:
+            note = validation.text(note, label["note"], max_len=2000, multiline=True)
+        except InvalidValue as exc:
+            errors.append((no, label["note"], exc.value, exc.reason))
+    now = when = utcnow()
     if row.text("observed_at"):
         try:
             when = parse_cell_time(row.values["observed_at"], field=label["observed_at"])
         except InvalidValue as exc:
             errors.append((no, label["observed_at"], row.text("observed_at"), exc.reason))
+        else:
+            if in_future(when, now):
+                errors.append(
+                    (no, label["observed_at"], row.text("observed_at"), "晚于现在，不能是将来的时间")
+                )
     if errors or rule is None:
         return None, errors
     return {

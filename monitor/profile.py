@@ -10,6 +10,7 @@ Every rule has a table ``[rules.CODE]`` with ``level`` (veto/deduct/warn/info),
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,14 @@ def shipped() -> list[str]:
 def _read(path: Path, ref: str) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidValue("--profile", ref, f"无法读取文件：{exc}") from None
+    except UnicodeDecodeError:
+        raise InvalidValue("--profile", ref, "不是 UTF-8 编码的 TOML 文本文件") from None
+    except OSError:
+        raise InvalidValue("--profile", ref, "无法读取文件（没有权限或不是普通文件）") from None
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidValue("--profile", ref, f"不是有效的 TOML：{exc}") from None
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        at = f"第 {where.group(1)} 行第 {where.group(2)} 列" if where else "文件中"
+        raise InvalidValue("--profile", ref, f"不是有效的 TOML：{at}有语法错误") from None
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

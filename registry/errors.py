@@ -6,6 +6,23 @@ with status 2. Nothing is written when one is raised inside a unit of work.
 
 from __future__ import annotations
 
+import re
+
+# what a message never prints as is: control characters (they rewrite a terminal), bidi
+# overrides, zero-width characters, line breaks (a message is one line) and lone surrogates
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+SHOWN_LENGTH = 120
+
+
+def shown_value(value: object) -> str:
+    """A value as a one-line message shows it: invisible characters as ``\\u001b``, at most
+    ``SHOWN_LENGTH`` characters."""
+    text = str(value)
+    text = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 1] + "…"
+
 
 class GovmediaError(Exception):
     """输入或状态有误：打印一行中文说明，退出码 2。"""
@@ -27,7 +44,7 @@ class InvalidValue(GovmediaError):
         self.field = field
         self.value = value
         self.reason = reason
-        super().__init__(f"字段「{field}」的值「{value}」无效：{reason}")
+        super().__init__(f"字段「{field}」的值「{shown_value(value)}」无效：{reason}")
 
 
 class NotFound(GovmediaError):
@@ -36,7 +53,7 @@ class NotFound(GovmediaError):
     def __init__(self, field: str, value: object, what: str = "记录") -> None:
         self.field = field
         self.value = value
-        super().__init__(f"字段「{field}」的值「{value}」无效：找不到该{what}")
+        super().__init__(f"字段「{field}」的值「{shown_value(value)}」无效：找不到该{what}")
 
 
 class Conflict(GovmediaError):
@@ -45,7 +62,7 @@ class Conflict(GovmediaError):
     def __init__(self, field: str, value: object, reason: str) -> None:
         self.field = field
         self.value = value
-        super().__init__(f"字段「{field}」的值「{value}」无效：{reason}")
+        super().__init__(f"字段「{field}」的值「{shown_value(value)}」无效：{reason}")
 
 
 class IllegalTransition(GovmediaError):
@@ -64,7 +81,9 @@ class RowErrors(GovmediaError):
     def __init__(self, source: str, errors: list[tuple[int, str, object, str]]) -> None:
         self.errors = errors
         lines = [f"文件「{source}」有 {len(errors)} 处错误，未写入任何数据："]
-        lines += [f"第{row}行 列「{col}」的值「{val}」无效：{why}" for row, col, val, why in errors]
+        lines += [
+            f"第{row}行 列「{col}」的值「{shown_value(val)}」无效：{why}" for row, col, val, why in errors
+        ]
         super().__init__("\n".join(lines))
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from registry.errors import InvalidValue, RowErrors
-from registry.timeutil import TZ
+from registry.timeutil import FIRST_YEAR, LAST_YEAR, TZ, YEAR_REASON
 
 WHOLE_ROW = "（整行）"
 EMPTY = "是空文件，缺少表头"
@@ -46,7 +46,6 @@ BAD_XLSX = "不是有效的 xlsx 文件（文件已损坏或不是 Excel 工作�
 OLD_XLS = "是旧版 Excel（.xls）或加密的工作簿，请在 Excel/WPS 中另存为 .xlsx"
 DATE_REASON = "应为日期，如 2019-06-01、2019/6/1 或 2019年6月1日"
 TIME_REASON = "应为北京时间，如 2026-11-23 09:30、2026/11/23 9:30 或 2026年11月23日 09:30"
-YEAR_REASON = "年份应在 1900 到 2100 之间"
 EXCEL_MAX_ROWS = 1_048_576
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -209,7 +208,7 @@ def parse_cell_date(value: Any, *, field: str = "日期") -> date | None:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
-        if not 1900 <= value.year <= 2100:
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
             raise InvalidValue(field, value.isoformat(), YEAR_REASON)
         return value
     text = cell_text(value)
@@ -234,7 +233,7 @@ def parse_cell_time(value: Any, *, field: str) -> datetime:
         raise InvalidValue(field, text, TIME_REASON)
     else:
         moment = _match_moment(match, field, text)
-    if not 1900 <= moment.year <= 2100:
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
         raise InvalidValue(field, text, YEAR_REASON)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=TZ)
@@ -253,7 +252,7 @@ def parse_cell_span(value: Any, *, field: str) -> tuple[datetime, datetime, bool
     if day is None:
         moment = parse_cell_time(value, field=field)
         return moment, moment, False
-    if not 1900 <= day.year <= 2100:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise InvalidValue(field, text, YEAR_REASON)
     start = datetime.combine(day, time.min, tzinfo=TZ)
     end = start + timedelta(days=1) - timedelta(microseconds=1)
@@ -416,7 +415,7 @@ def _match_date(match: re.Match[str], field: str, text: str) -> date:
     year = int(match["y"])
     month = int(match["m"] or match["m2"] or match["m3"])
     day = int(match["d"] or match["d2"] or match["d3"])
-    if not 1900 <= year <= 2100:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         raise InvalidValue(field, text, YEAR_REASON)
     try:
         return date(year, month, day)

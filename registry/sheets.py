@@ -1,9 +1,15 @@
-"""Spreadsheet output (xlsxwriter) with formula-injection protection, and the forms staff fill.
+"""Spreadsheet and CSV output with formula-injection protection, and the forms staff fill.
 
 Post titles, account names and evidence come from third parties. A cell that begins with
 ``=``, ``+``, ``-`` or ``@`` (also after leading blanks, and tab / carriage return) would be
 taken for a formula by Excel or WPS, so such text gets a leading single quote (``'``) and
-is always written with ``write_string``, never ``write``.
+is always written with ``write_string``, never ``write``. Numbers stay numbers (a negative
+score is data, not a formula): only text cells are neutralised. Every .xlsx the tool writes
+goes through :func:`write_workbook` and every CSV through :func:`write_csv` /
+:func:`csv_cells`, so no path escapes.
+
+A file is written whole or not at all: into a temporary file beside it, then moved into
+place; a folder or disk that refuses the write is one Chinese line (``InvalidValue``).
 
 A sheet meant to be filled in (a 登记表) can mark its required columns, format ID and phone
 columns as text (so a 16-digit ID typed into Excel or WPS stays exact), offer drop-down lists
@@ -13,7 +19,10 @@ notes and show a grey example row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,6 +31,7 @@ from typing import Any
 
 import xlsxwriter
 
+from registry.paths import replacing
 from registry.timeutil import local_text
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -32,6 +42,37 @@ def neutralise(text: str) -> str:
     if text.lstrip(" ").startswith(FORMULA_TRIGGERS) or text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text
+
+
+def sheet_name(name: str) -> str:
+    """A worksheet name Excel accepts: no ``[]:*?/\\``, no quote at either end, 1–31 characters."""
+    cleaned = re.sub(r"[\[\]:*?/\\\x00-\x1f]", "_", name).strip("'")[:31]
+    return cleaned or "Sheet"
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell: numbers as they are, text (and anything else) neutralised."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    return neutralise(cell_text(value))
+
+
+def csv_cells(rows: Iterable[Sequence[Any]]) -> list[list[str]]:
+    """Rows of CSV cells (see :func:`csv_cell`)."""
+    return [[csv_cell(value) for value in row] for row in rows]
+
+
+def write_csv(
+    path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, field: str = "文件"
+) -> Path:
+    """Write a CSV file Excel and WPS open as UTF-8 (with a BOM), every text cell neutralised."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(str(h)) for h in headers])
+    writer.writerows(csv_cells(rows))
+    with replacing(path, field) as temp:
+        temp.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+    return path
 
 
 def cell_text(value: Any) -> str:
@@ -65,9 +106,15 @@ class Sheet:
     input_rows: int = 5000  # how many rows the formats and drop-downs cover
 
 
-def write_workbook(path: Path, sheets: Sequence[Sheet]) -> Path:
-    """Write ``sheets`` to an .xlsx file. Numbers stay numbers; all text is neutralised."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_workbook(path: Path, sheets: Sequence[Sheet], *, field: str = "文件") -> Path:
+    """Write ``sheets`` to an .xlsx file, whole or not at all. Numbers stay numbers; all text
+    is neutralised."""
+    with replacing(path, field) as temp:
+        _write_book(temp, sheets)
+    return path
+
+
+def _write_book(path: Path, sheets: Sequence[Sheet]) -> None:
     options = {
         "strings_to_formulas": False,
         "strings_to_urls": False,
@@ -83,7 +130,6 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> Path:
         lists.write(book)
     finally:
         book.close()
-    return path
 
 
 class _Styles:
@@ -129,7 +175,7 @@ class _Lists:
 
 
 def _write_sheet(book: Any, sheet: Sheet, styles: _Styles, lists: _Lists) -> None:
-    ws = book.add_worksheet(sheet.name[:31])
+    ws = book.add_worksheet(sheet_name(sheet.name))
     text_cols = set(sheet.text_columns)
     for col in range(len(sheet.headers)):
         width = sheet.widths[col] if col < len(sheet.widths) else None

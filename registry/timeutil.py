@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from registry.errors import InvalidValue
 
 TZ = ZoneInfo("Asia/Shanghai")
+# the years a date or time a person gives may fall in (0001 and 9999 overflow the arithmetic
+# of windows and time zones; no government account published before 1900 or after 2100)
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+YEAR_REASON = f"年份应在 {FIRST_YEAR} 到 {LAST_YEAR} 之间"
+# how far a clock may run ahead: a time later than "now" by more than this is in the future
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
+
+def check_year(value: date, field: str, shown: object) -> None:
+    """Refuse a date or time outside ``FIRST_YEAR``–``LAST_YEAR`` (``InvalidValue``)."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise InvalidValue(field, shown, YEAR_REASON)
+
+
+def in_future(moment: datetime, now: datetime) -> bool:
+    """Is ``moment`` later than ``now`` beyond the clock tolerance?"""
+    return moment > now + CLOCK_TOLERANCE
 
 
 def local_iso(value: datetime | None) -> str | None:
@@ -28,16 +45,20 @@ def parse_time(value: str, field: str) -> datetime:
         parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidValue(field, value, "应为时间 YYYY-MM-DD 或 YYYY-MM-DD HH:MM[:SS][+08:00]") from None
+    check_year(parsed, field, value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=TZ)
     return parsed.astimezone(UTC)
 
 
 def parse_date(value: str, field: str) -> date:
+    """'2026-11-23' or '2026/11/23', a year from 1900 to 2100."""
     try:
-        return date.fromisoformat(value.strip().replace("/", "-"))
+        day = date.fromisoformat(value.strip().replace("/", "-"))
     except ValueError:
         raise InvalidValue(field, value, "应为日期 YYYY-MM-DD") from None
+    check_year(day, field, value)
+    return day
 
 
 def day_start(day: date) -> datetime:

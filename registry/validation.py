@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from registry.errors import InvalidValue
+from registry.errors import InvalidValue, shown_value
 from registry.vocab import ACCOUNT_STATUS, PLATFORM, UNIT_KIND, UNIT_LEVEL
 
 # GB 32100-2015: 18 characters, the last a check character over the first 17.
@@ -119,9 +119,17 @@ def email(value: str, field: str = "邮箱") -> str:
 # (NUL, BEL, ESC…, CR/LF in one-line fields), bidi overrides and isolates (U+202A–U+202E,
 # U+2066–U+2069), zero-width joiners and the BOM, line/paragraph separators
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
 )
+INVISIBLE = _INVISIBLE
 _LINE_BREAKS = re.compile("[\r\n\t]")
+
+
+def shown(value: object) -> str:
+    """A value as a message may show it: control characters escaped, cut at 80 characters."""
+    return shown_value(value)
+
+
 _HOST = re.compile(r"(?=.{1,253}$)(?!-)[A-Za-z0-9\-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9\-]{1,63}(?<!-))*\.?")
 
 
@@ -166,18 +174,22 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-def text(value: str, field: str, *, max_len: int = 200, required: bool = True) -> str:
+def text(
+    value: str, field: str, *, max_len: int = 200, required: bool = True, multiline: bool | None = None
+) -> str:
     """Stripped text of at most ``max_len`` characters. Invisible and control characters are
-    refused; line breaks only in long (note-like, ``max_len`` > 200) fields."""
+    refused; line breaks only where ``multiline`` (by default: long, note-like fields of more
+    than 200 characters)."""
     cleaned = str(value).strip()
     if required and not cleaned:
         raise InvalidValue(field, value, "不能为空")
     if len(cleaned) > max_len:
         raise InvalidValue(field, value, f"过长（最多 {max_len} 个字符）")
-    bad = _INVISIBLE.search(cleaned) or (max_len <= 200 and _LINE_BREAKS.search(cleaned))
+    lines = max_len > 200 if multiline is None else multiline
+    bad = _INVISIBLE.search(cleaned) or (not lines and _LINE_BREAKS.search(cleaned))
     if bad:
-        shown = _INVISIBLE.sub(_escape, _LINE_BREAKS.sub(_escape, cleaned))[:80]
-        raise InvalidValue(field, shown, f"含有不可见的控制字符（U+{ord(bad.group()):04X}）")
+        escaped = _INVISIBLE.sub(_escape, _LINE_BREAKS.sub(_escape, cleaned))[:80]
+        raise InvalidValue(field, escaped, f"含有不可见的控制字符（U+{ord(bad.group()):04X}）")
     return cleaned
 
 
@@ -230,10 +242,9 @@ def selector_problem(expr: str) -> str | None:
 
 
 def iso_date(value: str, field: str) -> date:
-    try:
-        return date.fromisoformat(value.strip().replace("/", "-"))
-    except ValueError:
-        raise InvalidValue(field, value, "应为日期 YYYY-MM-DD") from None
+    from registry.timeutil import parse_date
+
+    return parse_date(value, field)
 
 
 MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL)

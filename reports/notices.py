@@ -9,11 +9,13 @@ and carries no number of its own.
 
 from __future__ import annotations
 
-import re
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from registry import paths
+from registry.errors import InvalidValue
 from reports import render
 from reports.circular import CircularReport
 from reports.problems import AnnexRow
@@ -119,14 +121,36 @@ def unit_notices(report: CircularReport, item_ids: dict[tuple[int, str], int]) -
 
 
 def safe_filename(name: str) -> str:
-    return re.sub(r"[\\/:*?\"<>|\s]+", "_", name).strip("_") or "unit"
+    """A unit's name as part of a file name (``registry.paths.safe_filename``)."""
+    return paths.safe_filename(name, fallback="unit")
 
 
 def write_notices(notices: list[NoticeContext], out: Path, *, template: Path | None = None) -> Written:
+    """Write every notice, or none: they are rendered into a temporary folder inside ``out``
+    and moved into place only once all of them are written."""
+    import shutil
+    import tempfile
+
     written = Written()
     chosen = template or render.TEMPLATES / "notice.docx"
     ensure_dir(out)
-    for n, notice in enumerate(notices, start=1):
-        path = out / f"一对一反馈_{n:03d}_{safe_filename(notice.unit)}.docx"
-        written.files[notice.unit] = str(render.render_docx(chosen, notice, (), path))
+    names = [f"一对一反馈_{n:03d}_{safe_filename(notice.unit)}.docx" for n, notice in enumerate(notices, 1)]
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".govmedia-", dir=out))
+    except OSError as exc:
+        raise InvalidValue("--out", str(out), f"无法写入：{paths.write_reason(exc)}") from None
+    moved: list[Path] = []
+    try:
+        for name, notice in zip(names, notices, strict=True):
+            render.render_docx(chosen, notice, (), staging / name)
+        for name, notice in zip(names, notices, strict=True):
+            os.replace(staging / name, out / name)
+            moved.append(out / name)
+            written.files[notice.unit] = str(out / name)
+    except OSError as exc:
+        for path in moved:  # nothing half-done: the notices moved so far go as well
+            path.unlink(missing_ok=True)
+        raise InvalidValue("--out", str(out), f"无法写入一对一反馈：{paths.write_reason(exc)}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return written

@@ -203,11 +203,16 @@ class _Watchdog:
         for sig, wait in ((signal.SIGTERM, self.GRACE), (signal.SIGKILL, 0.0)):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.proc.pid, sig)
-            if self.done.wait(wait) or self.proc.poll() is not None:
+            if self.done.wait(wait):  # the whole group, not only its leader, gets the SIGKILL
                 return
 
     def stop(self) -> bool:
-        """Stop watching; True when the timeout fired."""
+        """Stop watching; True when the timeout fired. After a timeout nothing of the group
+        survives this call (a grandchild that ignored SIGTERM gets SIGKILL), so the caller may
+        release the job's lease."""
         self.done.set()
         self.thread.join(timeout=self.GRACE + 5)
+        if self.fired.is_set():
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
         return self.fired.is_set()

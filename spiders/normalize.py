@@ -15,8 +15,11 @@ so that a judgement can give the account the benefit of the doubt:
 - ``今天 HH:MM`` / ``昨天 HH:MM`` / ``MM-DD HH:MM``: that minute (the day comes from the fetch
   time, or the year is inferred, so it is still flagged approximate).
 
-No span ends after the fetch time (nothing is published after it was fetched). A later exact
-time replaces an approximate one (``registry.collection.store``).
+No span ends after the fetch time (nothing is published after it was fetched). A time that
+begins after the fetch time (beyond ``registry.timeutil.CLOCK_TOLERANCE``), or outside the years
+1900–2100, is not trusted: it is a ``TimeParseError`` and the post is stored without a time (it
+then proves no activity), so a post dated 2099 never makes an account look updated. A later
+exact time replaces an approximate one (``registry.collection.store``).
 
 Counts come as numbers or as display strings: ``"100万+"`` (at least one million, flagged
 approximate), ``"1.2万"``, ``"3亿"``, ``"1,234"``.
@@ -30,7 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from registry.timeutil import TZ
+from registry.timeutil import FIRST_YEAR, LAST_YEAR, TZ, in_future
 
 _REL_UNITS = {"秒": 1, "分钟": 60, "分": 60, "小时": 3600, "天": 86400}
 _REL = re.compile(r"^(\d+)\s*(秒|分钟|分|小时|天)前$")
@@ -61,8 +64,15 @@ def parse_time(value: Any, *, fetched_at: datetime) -> tuple[datetime, bool]:
 def parse_time_span(value: Any, *, fetched_at: datetime) -> tuple[datetime, datetime, bool]:
     """Return ``(earliest, latest, approximate?)`` in UTC for any platform time form (see the
     module docstring for the span of each form). Raises TimeParseError."""
-    earliest, latest, approx = _span(value, fetched_at)
+    try:
+        earliest, latest, approx = _span(value, fetched_at)
+    except (ValueError, OverflowError) as exc:  # a day that does not exist, a year 0 or 99999
+        if isinstance(exc, TimeParseError):
+            raise
+        raise TimeParseError(str(value)) from None
     fetched = fetched_at.astimezone(UTC)
+    if not FIRST_YEAR <= earliest.astimezone(TZ).year <= LAST_YEAR or in_future(earliest, fetched):
+        raise TimeParseError(f"不可信的发布时间：{value}")
     if approx and latest > fetched:
         latest = max(earliest, fetched)
     return earliest, latest, approx

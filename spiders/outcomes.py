@@ -20,10 +20,9 @@ exceptions below and the spider turns it into an attempt without posts.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote, quote_plus
+
+from registry.masking import MASK, redact, register_secrets
 
 OK, EMPTY, BLOCKED, AUTH_EXPIRED, GONE, ERROR = ("ok", "empty", "blocked", "auth_expired", "gone", "error")
 SNIPPET = 300
@@ -97,10 +96,11 @@ class Failed(CollectionOutcome):
 
 
 def snippet_of(body: Any) -> str:
-    """The first characters of a response body, for evidence."""
+    """The first characters of a response body, for evidence (credentials masked before it is
+    cut, so no part of a secret survives at the cut)."""
     if isinstance(body, bytes):
         body = body[: SNIPPET * 4].decode("utf-8", "replace")
-    return " ".join(str(body or "").split())[:SNIPPET]
+    return " ".join(redact(str(body or "")[: SNIPPET * 4]).split())[:SNIPPET]
 
 
 def check_http(status: int, text: str, url: str = "") -> None:
@@ -136,41 +136,5 @@ def gone_marker(text: str) -> str | None:
     return next((m for m in GONE_MARKERS if m in text), None)
 
 
-# name=value pairs whose value is a credential, in URLs, cookies, headers and bodies; also
-# URL-encoded (``token%3D…``) as redirect locations carry them
-_NAMES = (
-    r"token|access_token|appmsg_token|pass_ticket|ticket|key|appkey|secret|sign|signature|sessionid|"
-    r"session|sid|slave_sid|slave_user|bizuin|data_ticket|cookie|passwd|password|pwd|sub|subp|suid"
-)
-_PAIR = re.compile(
-    rf"(?i)((?:(?<![A-Za-z0-9_])|(?<=%[0-9A-F]{{2}}))(?:{_NAMES})(?:=|%3D))(?:[^&\s;\"'<>,%]|%(?!26|3B|20))+"
-)
-# every value of a Cookie / Set-Cookie header, whatever the cookie is called
-_COOKIE_HEADER = re.compile(r"(?i)((?:set-)?cookie[\"']?\s*[:=]\s*[\"']?)([^\r\n\"']+)")
-_COOKIE_VALUE = re.compile(r"(=)[^;,\s]+")
-_KNOWN: set[str] = set()
-MASK = "***"
-
-
-def register_secrets(values: Iterable[str | None]) -> None:
-    """Remember the configured credentials (cookies, tokens): ``redact`` masks them verbatim,
-    URL-encoded or as single cookie values, wherever a server echoes them back."""
-    for value in values:
-        if not value:
-            continue
-        parts = {value, *(p.split("=", 1)[1] for p in value.split(";") if "=" in p)}
-        for part in (p.strip() for p in parts):
-            if len(part) >= 6:
-                _KNOWN.update({part, quote(part, safe=""), quote_plus(part)})
-
-
-def redact(text: str) -> str:
-    """Mask credentials in a text meant for logs, the database or the screen: the configured
-    secrets wherever they appear, ``token=…`` style pairs, and every cookie value."""
-    if not text:
-        return text
-    for secret in sorted(_KNOWN, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, MASK)
-    text = _COOKIE_HEADER.sub(lambda m: m.group(1) + _COOKIE_VALUE.sub(r"\1" + MASK, m.group(2)), text)
-    return _PAIR.sub(lambda m: m.group(1) + MASK, text)
+# masking lives in the registry (``registry.masking``): one root for every package
+__all__ = ["MASK", "redact", "register_secrets"]

@@ -194,6 +194,12 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     return out
 
 
+SECRET_SUFFIXES = ("_COOKIE", "_TOKEN", "_KEY", "_UIN", "_SECRET", "_PASSWORD", "_SEARCH_URL")
+
+
 def secrets_of(env: Mapping[str, str]) -> list[str]:
-    """The configured credentials, for ``spiders.outcomes.register_secrets``."""
-    return [env[k] for k in SECRET_KEYS if env.get(k)]
+    """The configured credentials, for ``registry.masking.register_secrets``: the collectors'
+    cookies and tokens (``SECRET_KEYS``) and every ``GOVMEDIA_…`` variable named like a secret
+    (the WeChat-client key and uin of the searches, the search bridges' URLs with their keys)."""
+    names = [k for k in env if k.startswith("GOVMEDIA_") and k.endswith(SECRET_SUFFIXES)]
+    return [env[k] for k in dict.fromkeys([*SECRET_KEYS, *names]) if env.get(k)]

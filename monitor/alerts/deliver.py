@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from monitor.alerts.settings import WEBHOOK_KINDS, AlertSettings
-from registry.masking import mask_url
+from registry.masking import mask_url, redact
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def deliver(settings: AlertSettings, channel: str, target: str, message: Message
         else:
             post_webhook(settings, channel, target, message)
     except (OSError, smtplib.SMTPException, ValueError) as exc:
-        return failure_reason(exc)[:500]
+        return redact(failure_reason(exc))[:500]
     return None
 
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from monitor.alerts.settings import parse_steps
 from registry.errors import InvalidValue
-from registry.masking import mask, mask_url
+from registry.masking import mask, mask_url, register_secrets
 from registry.vocab import PLATFORM
 
 if TYPE_CHECKING:
@@ -539,7 +539,20 @@ def load_config(explicit: str | None = None, env: Mapping[str, str] | None = Non
             except ValueError as exc:
                 config.problems.append(Problem(name, value, str(exc), source))
     config.problems.extend(_cross_checks(config))
+    register_secrets(_secret_values(config))  # masked wherever a server or a message echoes them
     return config
+
+
+def _secret_values(config: Config) -> list[str]:
+    """Every configured secret, and every configured URL (their passwords and keys)."""
+    values: list[str] = []
+    for section, keys in KEYS.items():
+        for key, spec in keys.items():
+            if not (spec.secret or spec.url) or f"{section}.{key}" not in config.sources:
+                continue
+            value = config.get(section, key)
+            values += [str(v) for v in value] if isinstance(value, list) else [str(value or "")]
+    return values
 
 
 def _cross_checks(config: Config) -> list[Problem]:

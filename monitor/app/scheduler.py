@@ -497,7 +497,10 @@ class _Heartbeat:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip()
+    """A job's failure as one line for the run record and the log, credentials masked."""
+    from registry.masking import redact
+
+    text = redact(str(exc).strip())
     if isinstance(exc, GovmediaError):
         return text.splitlines()[0]
     return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from registry.errors import InvalidValue
-from registry.timeutil import day_end, day_start, local_iso
+from registry.timeutil import check_year, day_end, day_start, local_iso
 from registry.vocab import CHECK_KIND
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -36,6 +36,7 @@ def month_days(value: str) -> tuple[date, date]:
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise InvalidValue("--month", value, "应为月份 YYYY-MM，如 2026-11")
     first = date(int(m.group(1)), int(m.group(2)), 1)
+    check_year(first, "--month", value)
     following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
     return first, following - timedelta(days=1)
 
@@ -51,6 +52,7 @@ def week_days(value: str) -> tuple[date, date]:
         raise InvalidValue(
             "--week", value, "应为 ISO 周 YYYY-Www，如 2026-W48（该年第48周，周一至周日）"
         ) from None
+    check_year(monday, "--week", value)
     return monday, monday + timedelta(days=6)
 
 

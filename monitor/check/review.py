@@ -4,6 +4,10 @@ decided again by ``monitor.check.verdict`` and stored with the run.
 Dismissing needs a note (why the machine was wrong). A finding already in the asked state is
 refused, so a double click never records two decisions.
 
+The review history is appended like the filing history: every decision is a row of
+``finding_decisions`` with its actor, note and time (confirming and later dismissing keeps
+both), and a stored verdict changes only through such a recorded decision.
+
 A candidate is reviewed once:
 
 - **Judgement findings** (lexicon hits): the decision applies to every finding that carries
@@ -20,8 +24,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from monitor.check.verdict import judge
+from registry import validation
 from registry.checks import reviews, store
-from registry.checks.models import CheckResult, Finding
+from registry.checks.models import CheckResult, Finding, FindingDecision
 from registry.errors import Conflict, InvalidValue
 from registry.vocab import FINDING_STATUS
 
@@ -34,29 +39,38 @@ def review_finding(
     if status not in ("confirmed", "dismissed"):
         raise InvalidValue("状态", status, "应为已确认（confirmed）或已排除（dismissed）")
     finding = store.get_finding(session, finding_id)
-    text = note.strip() if note and note.strip() else None
+    text = validation.text(note, "复核意见", max_len=2000, multiline=True) if note and note.strip() else None
     if status == "dismissed" and text is None:
         raise InvalidValue("复核意见", note or "", "排除问题必须用 --note 说明理由")
     if finding.status == status:
         raise Conflict("问题ID", finding_id, f"该问题已是「{FINDING_STATUS.label(status)}」状态")
-    store.record_review(session, finding, status=status, note=text, actor=actor)
-    changed = [finding]
+    decision = store.record_review(session, finding, status=status, note=text, actor=actor)
+    changed = [(finding, decision)]
     if finding.rule == "duplicate_account":
-        changed += _decide_pairs(session, finding, status=status, note=text, actor=actor)
+        changed += _decide_pairs(session, finding, decision, status=status, note=text, actor=actor)
     else:
         follow = f"随问题{finding.id}的复核" + (f"：{text}" if text else "")
         for other in reviews.chain(session, finding):
             if other.id != finding.id and other.status == "candidate":
-                store.record_review(session, other, status=status, note=follow, actor=actor)
-                changed.append(other)
-    for result_id in sorted({f.result_id for f in changed}):
-        _decide_again(session, result_id)
+                followed = store.record_review(
+                    session, other, status=status, note=follow, actor=actor, follows=decision
+                )
+                changed.append((other, followed))
+    by_result = {f.result_id: d for f, d in reversed(changed)}  # the first decision per result
+    for result_id in sorted(by_result):
+        _decide_again(session, result_id, by_result[result_id])
     return finding
 
 
 def _decide_pairs(
-    session: Session, finding: Finding, *, status: str, note: str | None, actor: str
-) -> list[Finding]:
+    session: Session,
+    finding: Finding,
+    decision: FindingDecision,
+    *,
+    status: str,
+    note: str | None,
+    actor: str,
+) -> list[tuple[Finding, FindingDecision]]:
     """Remember the decision on the pairs the finding asked about; the other accounts'
     candidates of the same run follow once all their pairs are decided."""
     others = [
@@ -80,19 +94,33 @@ def _decide_pairs(
         decided = [decisions.get(reviews.pair(other.account_id, a)) for a in asked]
         if asked and all(decided):
             outcome = "confirmed" if "confirmed" in decided else "dismissed"
-            store.record_review(session, other, status=outcome, note=f"随问题{finding.id}的复核", actor=actor)
-            changed.append(other)
+            followed = store.record_review(
+                session,
+                other,
+                status=outcome,
+                note=f"随问题{finding.id}的复核",
+                actor=actor,
+                follows=decision,
+            )
+            changed.append((other, followed))
     return changed
 
 
-def _decide_again(session: Session, result_id: int) -> None:
+def _decide_again(session: Session, result_id: int, decision: FindingDecision) -> None:
     result = session.get(CheckResult, result_id)
     assert result is not None
     run = store.get_run(session, result.run_id)
     decided = judge(
         result.collection, store.result_findings(session, result.id), run.thresholds.get("scoring")
     )
-    store.set_verdict(session, result.id, verdict=decided.verdict, score=decided.score, reason=decided.reason)
+    store.set_verdict(
+        session,
+        result.id,
+        verdict=decided.verdict,
+        score=decided.score,
+        reason=decided.reason,
+        decision=decision,
+    )
 
 
 def review_findings(

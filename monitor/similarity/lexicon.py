@@ -16,7 +16,8 @@ from typing import Any
 import ahocorasick_rs
 
 from monitor.similarity.neardup import normalise
-from registry.errors import RowErrors
+from registry import validation
+from registry.errors import InvalidValue, RowErrors
 from registry.files import Column, read_table
 from registry.vocab import LEXICON_KIND
 
@@ -44,7 +45,15 @@ def read_entries(path: Path) -> list[dict[str, Any]]:
         elif kind is None:
             errors.append((row.number, "类别", row.text("kind"), "应为" + LEXICON_KIND.choices()))
         else:
-            rows.append({"phrase": row.text("phrase"), "kind": kind, "correct": row.text("correct") or None})
+            try:  # one line a person reads, as ``lexicon add`` takes it
+                phrase = validation.text(row.text("phrase"), "词语", max_len=200, multiline=False)
+                fix = validation.text(
+                    row.text("correct"), "正确表述", max_len=200, required=False, multiline=False
+                )
+            except InvalidValue as exc:
+                errors.append((row.number, exc.field, exc.value, exc.reason))
+                continue
+            rows.append({"phrase": phrase, "kind": kind, "correct": fix or None})
     if errors:
         raise RowErrors(path.name, errors)
     return rows

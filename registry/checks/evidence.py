@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.checks.models import CheckRun
-from registry.checks.store import get_finding
+from registry.checks.store import decisions_of, get_finding
 from registry.collection.models import Post
 from registry.filing.models import Account, Unit
 from registry.timeutil import local_iso
@@ -63,4 +63,5 @@ def finding_detail(session: Session, finding_id: int | str) -> dict[str, Any]:
         "review_note": finding.review_note,
         "reviewer": finding.reviewer,
         "reviewed_at": local_iso(finding.reviewed_at),
+        "decisions": decisions_of(session, finding.id),
     }

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from registry import validation as v
 from registry.checks.models import (
     KeyRelease,
     KeyReleaseUnit,
@@ -37,18 +38,15 @@ def add_entry(
     session: Session, *, phrase: str, kind: str, correct: str | None = None, source: str = "user", actor: str
 ) -> LexiconEntry:
     """Add one lexicon entry; the same phrase may not be entered twice for one kind."""
-    text = (phrase or "").strip()
-    if not text or len(text) > 200:
-        raise InvalidValue("词语", phrase, "不能为空且不超过 200 字")
+    text = v.text(phrase or "", "词语", max_len=200, multiline=False)
     code = _kind(kind)
+    fix = v.text(correct, "正确表述", max_len=200, required=False, multiline=False) if correct else ""
     if (
         session.scalar(select(LexiconEntry.id).where(LexiconEntry.phrase == text, LexiconEntry.kind == code))
         is not None
     ):
         raise Conflict("词语", text, f"已在词库（{LEXICON_KIND.label(code)}）中")
-    entry = LexiconEntry(
-        phrase=text, kind=code, correct=(correct or "").strip() or None, source=source, actor=actor
-    )
+    entry = LexiconEntry(phrase=text, kind=code, correct=fix or None, source=source, actor=actor)
     session.add(entry)
     session.flush()
     return entry
@@ -59,15 +57,17 @@ def add_entries(session: Session, rows: Sequence[dict[str, Any]], *, source: str
     have = {(p, k) for p, k in session.execute(select(LexiconEntry.phrase, LexiconEntry.kind))}
     new = []
     for row in rows:
-        key = ((row.get("phrase") or "").strip(), _kind(row.get("kind") or ""))
+        phrase = v.text(row.get("phrase") or "", "词语", max_len=200, required=False, multiline=False)
+        key = (phrase, _kind(row.get("kind") or ""))
         if not key[0] or key in have:
             continue
         have.add(key)
+        fix = v.text(row.get("correct") or "", "正确表述", max_len=200, required=False, multiline=False)
         new.append(
             {
                 "phrase": key[0],
                 "kind": key[1],
-                "correct": (row.get("correct") or "").strip() or None,
+                "correct": fix or None,
                 "source": source,
                 "actor": actor,
             }
@@ -111,8 +111,8 @@ def add_release(
     actor: str,
 ) -> KeyRelease:
     """Designate a key release that the named units' accounts must relay within ``due_hours``."""
-    if not (title or "").strip():
-        raise InvalidValue("标题", title, "不能为空")
+    title = v.text(title or "", "标题", max_len=500, multiline=False)
+    url = v.url(url or "", "原文链接")
     if not (text or "").strip():
         raise InvalidValue("正文", "", "正文不能为空（用 --text-file 指定正文文件）")
     if due_hours <= 0:

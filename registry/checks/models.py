@@ -9,7 +9,9 @@ Tables written by the monitor through ``registry.checks`` and read by the report
   and the figures the rules computed (``stats``);
 - ``findings``: one problem of one account in one run, with its rule code, level
   (``veto`` / ``deduct`` / ``warn`` / ``info``), review status (``candidate`` /
-  ``confirmed`` / ``dismissed``), reviewer and note, and its evidence.
+  ``confirmed`` / ``dismissed``), reviewer and note, and its evidence;
+- ``finding_decisions``: every review decision on a finding, appended (a finding's status is
+  its latest decision's).
 
 Evidence is a JSON object of this documented shape (keys absent when not relevant)::
 
@@ -223,6 +225,27 @@ class DuplicateDecision(Base):
     actor: Mapped[str] = mapped_column(String(64), comment="复核人")
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, comment="复核时间")
     finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), comment="依据的问题")
+
+
+class FindingDecision(Base):
+    """一条复核记录: a person's decision on a finding (confirmed or dismissed), kept like the
+    filing history: appended, never changed. A finding's status and its reviewer fields are
+    those of its latest decision; confirming and later dismissing keeps both, with their actors
+    and notes. ``follows_id`` names the decision this one followed (a candidate carried over to
+    later checks, the other account of a duplicate pair)."""
+
+    __tablename__ = "finding_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), index=True, comment="问题ID")
+    status: Mapped[str] = mapped_column(String(12), comment="confirmed（已确认）/dismissed（已排除）")
+    previous: Mapped[str] = mapped_column(String(12), comment="复核前的状态")
+    note: Mapped[str | None] = mapped_column(Text, comment="复核意见")
+    actor: Mapped[str] = mapped_column(String(64), comment="复核人")
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, comment="复核时间")
+    follows_id: Mapped[int | None] = mapped_column(
+        ForeignKey("finding_decisions.id"), comment="随哪一条复核记录（延续的问题、重复账号的另一方）"
+    )
 
 
 class PostFingerprint(Base):

@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from registry.checks.models import CheckResult, CheckRun, Finding, RelayMatch
+from registry.checks.models import CheckResult, CheckRun, Finding, FindingDecision, RelayMatch
 from registry.db import utcnow
 from registry.errors import NotFound
+from registry.timeutil import local_iso
 from registry.validation import record_id
 
 RUN_FIELDS = (
@@ -110,15 +111,52 @@ def get_finding(session: Session, finding_id: int | str) -> Finding:
 
 
 def record_review(
-    session: Session, finding: Finding, *, status: str, note: str | None, actor: str
-) -> Finding:
-    """Store a reviewer's decision on a finding (the caller has checked it is allowed)."""
+    session: Session,
+    finding: Finding,
+    *,
+    status: str,
+    note: str | None,
+    actor: str,
+    follows: FindingDecision | None = None,
+) -> FindingDecision:
+    """Append a reviewer's decision on a finding to its history (the caller has checked it is
+    allowed); the finding's status and reviewer fields become the decision's. Earlier
+    decisions stay as they were."""
+    decision = FindingDecision(
+        finding_id=finding.id,
+        status=status,
+        previous=finding.status,
+        note=note,
+        actor=actor,
+        decided_at=utcnow(),
+        follows_id=follows.id if follows is not None else None,
+    )
+    session.add(decision)
     finding.status = status
     finding.review_note = note
     finding.reviewer = actor
-    finding.reviewed_at = utcnow()
+    finding.reviewed_at = decision.decided_at
     session.flush()
-    return finding
+    return decision
+
+
+def decisions_of(session: Session, finding_id: int) -> list[dict[str, Any]]:
+    """A finding's review history, oldest first (``finding show``'s ``decisions``)."""
+    query = (
+        select(FindingDecision).where(FindingDecision.finding_id == finding_id).order_by(FindingDecision.id)
+    )
+    return [
+        {
+            "id": d.id,
+            "status": d.status,
+            "previous": d.previous,
+            "actor": d.actor,
+            "note": d.note,
+            "at": local_iso(d.decided_at),
+            "follows": d.follows_id,
+        }
+        for d in session.scalars(query)
+    ]
 
 
 def result_findings(session: Session, result_id: int) -> list[dict[str, Any]]:
@@ -130,12 +168,22 @@ def result_findings(session: Session, result_id: int) -> list[dict[str, Any]]:
 
 
 def set_verdict(
-    session: Session, result_id: int, *, verdict: str, score: float | None, reason: dict[str, Any]
+    session: Session,
+    result_id: int,
+    *,
+    verdict: str,
+    score: float | None,
+    reason: dict[str, Any],
+    decision: FindingDecision,
 ) -> CheckResult:
-    """Replace a result's verdict after a review (decided by ``monitor.check.verdict``)."""
+    """Replace a result's verdict after a review (decided by ``monitor.check.verdict``): only
+    through a recorded decision on one of the result's findings."""
     result = session.get(CheckResult, result_id)
     if result is None:
         raise NotFound("检查结果", result_id, "检查结果")
+    finding = session.get(Finding, decision.finding_id) if decision.id is not None else None
+    if finding is None or finding.result_id != result_id:
+        raise ValueError("a verdict changes only through a recorded decision on one of its findings")
     result.verdict, result.score, result.reason = verdict, score, reason
     session.flush()
     return result

@@ -9,6 +9,7 @@ full) counts as a collection of the accounts it names; see ``import_posts``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from registry import validation as v
 from registry.collection.models import Post
 from registry.collection.store import record_attempt, upsert_posts
 from registry.db import utcnow
@@ -25,7 +27,7 @@ from registry.errors import InvalidValue, RowErrors
 from registry.files import Column, cell_text, parse_cell_span, read_table
 from registry.filing.accounts import get_account
 from registry.filing.models import Account
-from registry.timeutil import day_start, local_iso
+from registry.timeutil import day_start, in_future, local_iso
 from registry.vocab import PLATFORM
 
 POST_KEYS = ("post_id", "published_at", "title", "text", "url", "is_repost", "source")
@@ -152,6 +154,15 @@ def _parse_row(
                 row_errors.append(
                     (row_no, "published_at", raw["published_at"], f"晚于 --as-of（{local_iso(as_of)}）")
                 )
+            elif in_future(earliest, ceiling):
+                row_errors.append(
+                    (
+                        row_no,
+                        "published_at",
+                        raw["published_at"],
+                        f"晚于导入时间（{local_iso(ceiling)}），不能是将来的时间",
+                    )
+                )
             post.update(published_at=earliest, published_latest=min(latest, max(earliest, ceiling)))
             post["published_approx"] = approx
     try:
@@ -159,8 +170,33 @@ def _parse_row(
     except ValueError:
         row_errors.append((row_no, "is_repost", raw.get("is_repost"), "应为 是/否（true/false、1/0）或留空"))
     for key in ("title", "text", "url", "source"):
-        post[key] = cell_text(raw.get(key)) or None
+        value = cell_text(raw.get(key)) or None
+        try:
+            post[key] = _field(key, value) if value is not None else None
+        except InvalidValue as exc:
+            row_errors.append((row_no, key, exc.value, exc.reason))
+    if post["post_id"]:
+        try:
+            post["post_id"] = v.text(post["post_id"], "post_id", max_len=128, multiline=False)
+        except InvalidValue as exc:
+            row_errors.append((row_no, "post_id", exc.value, exc.reason))
     return account_id, post, row_errors
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _field(key: str, value: str) -> str:
+    """A post's title, url and source are one line a person reads; its text may have line
+    breaks but no other control characters (NUL, ESC…), which no database stores alike."""
+    if key == "url":
+        return v.url(value, key)
+    if key == "text":
+        bad = _CONTROL.search(value)
+        if bad:
+            raise InvalidValue(key, value[:40], f"含有不可见的控制字符（U+{ord(bad.group()):04X}）")
+        return value
+    return v.text(value, key, max_len=1000 if key == "title" else 200, multiline=False)
 
 
 def _write(
@@ -203,7 +239,8 @@ class _AccountLookup:
 
     def _lookup(self, ref: str) -> int | None:
         if ref.isascii() and ref.isdigit():
-            return self.session.scalar(select(Account.id).where(Account.id == int(ref)))
+            number = v.record_id(ref)
+            return self.session.scalar(select(Account.id).where(Account.id == number)) if number else None
         if ":" not in ref:
             return None
         platform, platform_id = ref.split(":", 1)

@@ -59,6 +59,7 @@ TARGET: dict[str, str] = {
 REASON_REQUIRED = frozenset({"reject", "change", "close", "cancel"})
 LIVE = ("pending", "active")
 CHUNK = 5_000  # ids per IN (…) list
+REASON_LENGTH = 500  # a reason is one line a person reads in the filing history
 
 # option/attribute → (Chinese field name, cleaner)
 OPTIONAL_FIELDS: dict[str, tuple[str, Any]] = {
@@ -128,12 +129,17 @@ def file_account(
     **optional: Any,
 ) -> Account:
     """报备 one account (status ``pending``). A unit's second live account on one platform
-    needs a reason ("一个单位原则上在同一第三方平台只开设一个账号")."""
+    needs a reason ("一个单位原则上在同一第三方平台只开设一个账号").
+
+    The rule holds under concurrency: the unit is held (``hold_units``) before its accounts
+    are counted, so of several filings racing for one unit and platform without a reason
+    exactly one is filed, on SQLite and PostgreSQL alike."""
     owner_unit = live_unit(session, unit)
     code = v.platform(platform)
     name = v.text(name, "账号名称")
     pid = valid_platform_id(code, platform_id.strip() if platform_id else platform_id)
     extra = clean_optional(optional)
+    hold_units(session, [owner_unit.id])
     existing = session.execute(
         select(Account.id, Account.status).where(Account.platform == code, Account.platform_id == pid)
     ).first()
@@ -169,6 +175,21 @@ def file_account(
         )
     )
     return account
+
+
+def hold_units(session: Session, unit_ids: Sequence[int] | None = None) -> None:
+    """Hold units (all of them with ``None``) until the unit of work ends, so that counting
+    their live accounts and filing a new one happen as one step: another filing for the same
+    units waits until this one commits or rolls back, then counts again.
+
+    A no-op write (``UPDATE units SET id = id``) is the lock on both dialects: PostgreSQL locks
+    the rows (as ``SELECT … FOR UPDATE``), SQLite takes the database's write lock and opens the
+    transaction with it, so the count that follows reads what was last committed."""
+    units = core_table(Unit)
+    statement = update(units).values(id=units.c.id)
+    if unit_ids is not None:
+        statement = statement.where(units.c.id.in_(sorted(set(unit_ids))))
+    session.execute(statement)
 
 
 def filing_number(account: Account, region_code: str) -> str:
@@ -457,11 +478,13 @@ def core_table(model: Any) -> Table:
 def _required_reason(reason: str | None, action_label: str) -> str:
     if not reason or not reason.strip():
         raise InvalidValue("原因", reason or "", f"{action_label}必须说明原因（--reason）")
-    return reason.strip()
+    return v.text(reason, "原因", max_len=REASON_LENGTH, multiline=False)
 
 
 def _clean_reason(reason: str | None) -> str | None:
-    return reason.strip() if reason and reason.strip() else None
+    if not reason or not reason.strip():
+        return None
+    return v.text(reason, "原因", max_len=REASON_LENGTH, multiline=False)
 
 
 def _jsonable(value: Any) -> Any:

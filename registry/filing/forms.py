@@ -17,7 +17,6 @@ sheet that explains every column.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,7 @@ from registry import validation as v
 from registry.errors import InvalidValue
 from registry.files import Column
 from registry.filing.models import Account, Unit
-from registry.sheets import Sheet, neutralise, write_workbook
+from registry.sheets import Sheet, write_csv, write_workbook
 from registry.vocab import ACCOUNT_STATUS, PLATFORM, UNIT_KIND, UNIT_LEVEL, YES_NO
 
 REQUIRED_MARK = "（必填）"
@@ -328,11 +327,7 @@ def _write(
         raise InvalidValue("文件", str(path), "只支持 .xlsx 或 .csv")
     headers = [header_of(f) for f in fields]
     if suffix == ".csv":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(headers)
-            writer.writerows(["" if c is None else neutralise(str(c)) for c in row] for row in rows)
+        write_csv(path, headers, (["" if c is None else str(c) for c in row] for row in rows))
         return
     choices = {i: _choices(f.choices, units) for i, f in enumerate(fields) if f.choices}
     sheet = Sheet(

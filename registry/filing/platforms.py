@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from registry.errors import InvalidValue
+from registry.validation import INVISIBLE
 from registry.vocab import PLATFORM
 
 
@@ -73,6 +74,8 @@ def platform_id_problem(code: str, platform_id: str) -> str | None:
         return "不能为空，且首尾不能有空格"
     if len(platform_id) > 200:
         return "过长（最多 200 个字符）"
+    if INVISIBLE.search(platform_id):
+        return "含有不可见的控制字符"
     p = PLATFORMS[code]
     if p.id_pattern is None:
         return None if not re.search(r"\s", platform_id) else "不能包含空白字符"

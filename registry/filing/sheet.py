@@ -33,7 +33,7 @@ from registry import validation as v
 from registry.errors import InvalidValue, RowErrors
 from registry.files import Row, Table, read_table
 from registry.filing import sheet_store as store
-from registry.filing.accounts import LIVE, OPTIONAL_FIELDS, TRANSITIONS
+from registry.filing.accounts import LIVE, OPTIONAL_FIELDS, TRANSITIONS, hold_units
 from registry.filing.forms import ACCOUNT_FIELDS, EXAMPLE_MARK, REGISTRY_FIELDS, read_columns
 from registry.filing.models import Account, Unit
 from registry.filing.platforms import platform_id_problem
@@ -95,6 +95,8 @@ def import_filings(
     rows = [r for r in table.rows if not r.text("note").startswith(EXAMPLE_MARK)]
     if not rows:
         raise InvalidValue("文件", path.name, "没有数据行（只有表头），未导入任何账号")
+    if not dry_run:
+        hold_units(session)  # the registry's live accounts are counted and written as one step
     checker = _Checker(session, table)
     plans: list[RowPlan] = []
     for index, row in enumerate(rows, start=1):
@@ -271,6 +273,11 @@ class _Checker:
             fields = "、".join(HEADERS.get("unit" if k == "unit_id" else k, k) for k in changes)
             self.problem(errors, row, "change_reason", "", f"该行修改了「{fields}」，须填写变更原因")
             return None
+        try:
+            reason = v.text(reason, self.header("change_reason"), max_len=500, multiline=False)
+        except InvalidValue as exc:
+            self.problem(errors, row, "change_reason", exc.value, exc.reason)
+            return None
         self.raw[row.number] = changes
         plan.changes = _recorded(changes, self.unit_names)
         plan.reason = reason
@@ -341,6 +348,11 @@ class _Checker:
         if unit is not None:
             self._same_unit(row, cells, unit, errors)
         reason = cells.get("reason") or None
+        if reason:
+            try:
+                reason = v.text(reason, self.header("reason"), max_len=500, multiline=False)
+            except InvalidValue as exc:
+                self.problem(errors, row, "reason", exc.value, exc.reason)
         if unit is not None and code and status in LIVE and self.live[(unit.id, code)] and not reason:
             self.problem(
                 errors,

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from registry import validation as v
 from registry.errors import InvalidValue, RowErrors
 from registry.files import Row, Table, read_table
 from registry.filing.forms import EXAMPLE_MARK, UNIT_FIELDS, UNIT_REGISTRY_FIELDS, read_columns
@@ -205,6 +206,12 @@ class _Checker:
             self.problem(errors, row, "change_reason", "", f"该行修改了「{fields}」，须填写变更原因")
             return None
         plan.reason = cells.get("change_reason") or None
+        if plan.reason:
+            try:
+                plan.reason = v.text(plan.reason, "变更原因", max_len=500, multiline=False)
+            except InvalidValue as exc:
+                self.problem(errors, row, "change_reason", exc.value, exc.reason)
+                return None
         return plan
 
 

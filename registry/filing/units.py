@@ -307,7 +307,7 @@ def _duplicates(session: Session, unit_id: int) -> dict[str, int]:
 def _reason(reason: str | None, what: str) -> str:
     if not reason or not reason.strip():
         raise InvalidValue("原因", reason or "", f"{what}必须说明原因（--reason）")
-    return reason.strip()
+    return v.text(reason, "原因", max_len=500, multiline=False)
 
 
 def list_units(

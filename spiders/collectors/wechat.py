@@ -20,6 +20,7 @@ session (auth_expired).
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
@@ -263,11 +264,12 @@ class WechatCollector(Collector):
                 post["is_repost"] = True
                 post["source"] = values.get("source_username") or values.get("source_encode_biz") or None
             if values.get("ct") and post["published_at"] is None:
-                from spiders.normalize import parse_time_span
+                from spiders.normalize import TimeParseError, parse_time_span
 
-                post["published_at"], post["published_latest"], post["published_approx"] = parse_time_span(
-                    values["ct"], fetched_at=run["fetched_at"]
-                )
+                with contextlib.suppress(TimeParseError):  # an untrusted time stays unknown
+                    post["published_at"], post["published_latest"], post["published_approx"] = (
+                        parse_time_span(values["ct"], fetched_at=run["fetched_at"])
+                    )
             post["extra"] = extra
             if run.get("snapshot") is None and values.get("nickname"):
                 run["snapshot"] = {

@@ -22,7 +22,8 @@ from typing import Any
 from registry.db import resolve_url, session_scope
 from registry.discovery.store import record_search
 from spiders.crawl import _crash_reason, _drain, _event, _Watchdog
-from spiders.outcomes import redact
+from spiders.outcomes import redact, register_secrets
+from spiders.settings import secrets_of
 
 Progress = Callable[[dict[str, Any]], None]
 RESULT_KEYS = ("query_id", "platform", "outcome", "found", "candidates", "new", "detail")
@@ -54,6 +55,7 @@ def run_search(
         return report
     child_env = {**os.environ, **(env or {}), "GOVMEDIA_DB": resolve_url(db)}
     child_env.setdefault("PYTHONUNBUFFERED", "1")
+    register_secrets(secrets_of(child_env))
     command = [
         sys.executable,
         "-m",

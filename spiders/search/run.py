@@ -16,14 +16,18 @@ from typing import Any
 
 def search(query_ids: list[int], *, run_id: str) -> dict[str, Any]:
     """Run the search spider in this process (once per process); return Scrapy's stats."""
+    import os
+
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
     from spiders import settings as project
+    from spiders.outcomes import register_secrets
     from spiders.run import _redact_logs
     from spiders.search.settings import search_settings_from_env
     from spiders.search.spider import SearchSpider
 
+    register_secrets(project.secrets_of(os.environ))
     settings = Settings()
     settings.setmodule(project, priority="project")
     settings.update(search_settings_from_env(), priority="cmdline")

@@ -194,8 +194,19 @@ def test_relay_add_and_report(cli, sqlite_db: str, tmp_path: Path) -> None:  # t
 def test_relay_add_rejects_bad_input(cli, sqlite_db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     f = tmp_path / "r.txt"
     f.write_text("正文", encoding="utf-8")
-    base = ["relay", "add", "--title", "T", "--url", "u", "--published-at", "2026-11-20 09:00"]
+    base = [
+        "relay",
+        "add",
+        "--title",
+        "T",
+        "--url",
+        "https://x.gov.cn/a",
+        "--published-at",
+        "2026-11-20 09:00",
+    ]
     assert cli([*base, "--text-file", str(f), "--due-hours", "0"]).code == 2
+    bad_url = cli([*base[:5], "u", *base[6:], "--text-file", str(f), "--due-hours", "5"])
+    assert bad_url.code == 2 and "字段「--url」的值「u」无效" in bad_url.err
     assert cli([*base, "--text-file", str(tmp_path / "none.txt"), "--due-hours", "5"]).code == 2
     r = cli([*base, "--text-file", str(f), "--due-hours", "5", "--unit", "没有这个单位"])
     assert r.code == 2 and "没有这个单位" in r.err

@@ -36,7 +36,8 @@ def refused(path: Path | str, reason: str, *, field: str = "文件", **kwargs: A
     with pytest.raises(InvalidValue) as caught:
         read_table(path, COLUMNS, field=field, **kwargs)
     assert (caught.value.field, caught.value.value, caught.value.reason) == (field, str(path), reason)
-    assert str(caught.value) == f"字段「{field}」的值「{path}」无效：{reason}"
+    shown = str(path).replace("\x00", "\\u0000")  # a message never prints a control character
+    assert str(caught.value) == f"字段「{field}」的值「{shown}」无效：{reason}"
     assert "\n" not in str(caught.value) and not ENGLISH_ERROR.search(str(caught.value))
 
 

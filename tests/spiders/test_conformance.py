@@ -27,7 +27,9 @@ from spiders.items import AccountResult
 from spiders.outcomes import Blocked, check_markers
 from spiders.settings import settings_from_env
 
-FETCHED = datetime(2019, 6, 16, 4, 0, tzinfo=UTC)
+FETCHED = datetime(
+    2026, 12, 1, 4, 0, tzinfo=UTC
+)  # after every recorded payload: nothing is published after it was fetched
 
 
 def sample(root: Path, name: str) -> Path:
@@ -73,6 +75,7 @@ def test_weibo_profile(shared_fixtures: Path) -> None:
 
 def test_weibo_post_list(shared_fixtures: Path) -> None:
     r = run()
+    r["fetched_at"] = datetime(2019, 6, 16, 4, 0, tzinfo=UTC)  # the day the page was recorded
     r["containerid"], r["page"] = "1076031669879400", 1
     body = sample(
         shared_fixtures, "weibo/m_weibo_getIndex_containerid_107603_page2_trimmed.json"

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from monitor.app.cli import params
 from monitor.app.cli.output import (
     STATE,
     Col,
@@ -25,7 +27,6 @@ from monitor.app.cli.output import (
     time_text,
     working,
 )
-from registry.timeutil import parse_date, parse_time
 from registry.vocab import (
     CHECK_KIND,
     FINDING_LEVEL,
@@ -124,35 +125,52 @@ def _render_run(data: dict[str, Any], fmt: Format, out: Path | None = None) -> N
 def check_run(
     kind: Annotated[str, typer.Option("--kind", help="检查类型：" + CHECK_KIND.choices() + "。")],
     at: Annotated[
-        str | None,
+        datetime | None,
         typer.Option(
             "--at",
+            parser=params.moment("--at", past=True),
             help="监测时间点（默认现在）；过去的时间可用后来采集的数据重现当时的检查："
             "按备案记录还原当时在用的账号及其单位、名称和级别。",
         ),
     ] = None,
     date_from: Annotated[
-        str | None,
-        typer.Option("--from", help="内容窗口起始日期 YYYY-MM-DD（默认按类型：周 7 天、月 30 天）。"),
+        date | None,
+        typer.Option(
+            "--from",
+            parser=params.day("--from"),
+            help="内容窗口起始日期 YYYY-MM-DD（默认按类型：周 7 天、月 30 天）。",
+        ),
     ] = None,
     date_to: Annotated[
-        str | None, typer.Option("--to", help="内容窗口截止日期 YYYY-MM-DD（含当天）。")
+        date | None,
+        typer.Option("--to", parser=params.day("--to"), help="内容窗口截止日期 YYYY-MM-DD（含当天）。"),
     ] = None,
     month: Annotated[
         str | None,
         typer.Option(
-            "--month", help="按自然月检查，如 2026-11（11月1日0时至11月30日24时，监测时间点为月末）。"
+            "--month",
+            parser=params.month("--month"),
+            help="按自然月检查，如 2026-11（11月1日0时至11月30日24时，监测时间点为月末）。",
         ),
     ] = None,
     week: Annotated[
         str | None,
-        typer.Option("--week", help="按自然周检查，如 2026-W48（该周周一0时至周日24时，监测时间点为周末）。"),
+        typer.Option(
+            "--week",
+            parser=params.week("--week"),
+            help="按自然周检查，如 2026-W48（该周周一0时至周日24时，监测时间点为周末）。",
+        ),
     ] = None,
     sample_rate: Annotated[
         float | None, typer.Option("--sample-rate", help="全检类别与复核之外的抽样比例（默认 0.2）。")
     ] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="抽样随机种子（默认取监测时间点），同一种子抽样结果相同。")
+        int | None,
+        typer.Option(
+            "--seed",
+            parser=params.seed("--seed"),
+            help="抽样随机种子（默认取监测时间点），同一种子抽样结果相同。",
+        ),
     ] = None,
     profile: Annotated[
         str | None,
@@ -182,9 +200,9 @@ def check_run(
             s,
             kind=kind,
             actor=actor(),
-            at=parse_time(at, "--at") if at else None,
-            date_from=parse_date(date_from, "--from") if date_from else None,
-            date_to=parse_date(date_to, "--to") if date_to else None,
+            at=at,
+            date_from=date_from,
+            date_to=date_to,
             sample_rate=sample_rate,
             seed=seed,
             profile=profile,
@@ -199,7 +217,9 @@ def check_run(
 
 @check_app.command("show")
 def check_show(
-    run_id: Annotated[int, typer.Argument(metavar="RUN_ID", help="检查批次ID。")],
+    run_id: Annotated[
+        int, typer.Argument(metavar="RUN_ID", parser=params.record_id("检查批次ID"), help="检查批次ID。")
+    ],
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
@@ -223,8 +243,15 @@ def check_list(fmt: FormatOpt = Format.table, out: OutOpt = None) -> None:
 
 @check_app.command("sheet")
 def check_sheet(
-    run_id: Annotated[int, typer.Argument(metavar="RUN_ID", help="检查批次ID。")],
-    path: Annotated[Path, typer.Argument(metavar="FILE.xlsx", help="输出的人工检查表。")],
+    run_id: Annotated[
+        int, typer.Argument(metavar="RUN_ID", parser=params.record_id("检查批次ID"), help="检查批次ID。")
+    ],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE.xlsx", parser=params.out_file("文件", ".xlsx"), help="输出的人工检查表。"
+        ),
+    ],
 ) -> None:
     """把一次检查的抽查账号导出为人工检查表（.xlsx），填好后用 observe import 导入。"""
     from monitor import observe
@@ -236,7 +263,9 @@ def check_sheet(
 
 @finding_app.command("list")
 def finding_list(
-    run: Annotated[int | None, typer.Option("--run", help="只列出该检查批次的问题。")] = None,
+    run: Annotated[
+        int | None, typer.Option("--run", parser=params.record_id("--run"), help="只列出该检查批次的问题。")
+    ] = None,
     status: Annotated[
         str | None, typer.Option("--status", help="状态：" + FINDING_STATUS.choices() + "。")
     ] = None,
@@ -245,10 +274,18 @@ def finding_list(
         typer.Option("--rule", help="规则：中文名称或代码，如 内容不更新、no_update、严重表述错误。"),
     ] = None,
     unit: Annotated[
-        str | None, typer.Option("--unit", help="只列出该主办单位（名称或ID）的账号的问题。")
+        str | None,
+        typer.Option(
+            "--unit", parser=params.ref("--unit"), help="只列出该主办单位（名称或ID）的账号的问题。"
+        ),
     ] = None,
     region: Annotated[
-        str | None, typer.Option("--region", help="只列出该行政区划内的问题，如 620100（兰州市及其县区）。")
+        str | None,
+        typer.Option(
+            "--region",
+            parser=params.line("--region"),
+            help="只列出该行政区划内的问题，如 620100（兰州市及其县区）。",
+        ),
     ] = None,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
@@ -268,7 +305,9 @@ def finding_list(
 
 @finding_app.command("show")
 def finding_show(
-    finding_id: Annotated[int, typer.Argument(metavar="ID", help="问题ID。")],
+    finding_id: Annotated[
+        int, typer.Argument(metavar="ID", parser=params.record_id("问题ID"), help="问题ID。")
+    ],
     fmt: FormatOpt = Format.table,
 ) -> None:
     """查看一条问题的证据：说明、规则用到的数字、涉及的内容（正文、发布时间、链接）和复核情况。"""
@@ -310,20 +349,33 @@ def _finding_lines(d: dict[str, Any]) -> list[str]:
             lines.append(f"  链接：{post['url']}")
         if post["text"]:
             lines.append(f"  正文：{post['text']}")
-    if d["reviewer"]:
+    for n, decision in enumerate(d.get("decisions") or [], start=1):
+        lines.append(
+            f"复核 {n}：{decision['actor']} 于 {time_text(decision['at'] or '')} "
+            f"{FINDING_STATUS.label(decision['previous'])} → {FINDING_STATUS.label(decision['status'])}"
+            f"　{decision['note'] or ''}".rstrip()
+        )
+    if d["reviewer"] and not d.get("decisions"):
         lines.append(
             f"复核：{d['reviewer']} 于 {time_text(d['reviewed_at'] or '')}　{d['review_note'] or ''}".rstrip()
         )
     return lines
 
 
-IdsArg = Annotated[list[int], typer.Argument(metavar="ID", help="问题ID，可给出多个（全部成功或全部不做）。")]
+IdsArg = Annotated[
+    list[int],
+    typer.Argument(
+        metavar="ID", parser=params.record_id("问题ID"), help="问题ID，可给出多个（全部成功或全部不做）。"
+    ),
+]
 
 
 @finding_app.command("confirm")
 def finding_confirm(
     finding_ids: IdsArg,
-    note: Annotated[str | None, typer.Option("--note", help="复核意见。")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", parser=params.blank_ok(params.text("--note")), help="复核意见。")
+    ] = None,
 ) -> None:
     """确认问题：计入该账号的结论（单项否决即不合格）；可给出多个ID。"""
     _review(finding_ids, "confirmed", note, "已确认")
@@ -332,7 +384,10 @@ def finding_confirm(
 @finding_app.command("dismiss")
 def finding_dismiss(
     finding_ids: IdsArg,
-    note: Annotated[str | None, typer.Option("--note", help="排除理由（必填）。")] = None,
+    note: Annotated[
+        str | None,
+        typer.Option("--note", parser=params.blank_ok(params.text("--note")), help="排除理由（必填）。"),
+    ] = None,
 ) -> None:
     """排除问题（误报）：不计入结论，须说明理由；可给出多个ID。"""
     _review(finding_ids, "dismissed", note, "已排除")

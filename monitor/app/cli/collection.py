@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from monitor.app.cli import params
 from monitor.app.cli.output import STATE, Col, Format, FormatOpt, OutOpt, emit, progress, say, session
-from registry.timeutil import parse_date
 from registry.vocab import OUTCOME, PLATFORM
 
 post_app = typer.Typer(help="采集到的内容：查看、从文件导入。", no_args_is_help=True)
@@ -36,10 +37,14 @@ POST_COLUMNS = [
 
 def crawl(
     account: Annotated[
-        list[int] | None, typer.Option("--account", help="只采集这些账号ID（可重复）。")
+        list[int] | None,
+        typer.Option("--account", parser=params.record_id("--account"), help="只采集这些账号ID（可重复）。"),
     ] = None,
     platform: Annotated[str | None, typer.Option("--platform", help="只采集该平台（代码或中文名）。")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="只采集该主办单位（名称或ID）的账号。")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", parser=params.ref("--unit"), help="只采集该主办单位（名称或ID）的账号。"),
+    ] = None,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
@@ -105,9 +110,14 @@ def _named(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @post_app.command("list")
 def post_list(
-    account: Annotated[int, typer.Option("--account", help="账号ID。")],
+    account: Annotated[int, typer.Option("--account", parser=params.record_id("--account"), help="账号ID。")],
     since: Annotated[
-        str | None, typer.Option("--since", help="只列出该日期（YYYY-MM-DD，北京时间）及以后发布的内容。")
+        date | None,
+        typer.Option(
+            "--since",
+            parser=params.day("--since"),
+            help="只列出该日期（YYYY-MM-DD，北京时间）及以后发布的内容。",
+        ),
     ] = None,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
@@ -115,9 +125,8 @@ def post_list(
     """列出一个账号采集或导入的内容，最新的在前。"""
     from registry.collection.posts import list_posts
 
-    day = parse_date(since, "--since") if since else None
     with session() as s:
-        rows = list_posts(s, account_id=account, since=day)
+        rows = list_posts(s, account_id=account, since=since)
     if fmt is Format.json:
         emit(rows, fmt)
     else:
@@ -128,9 +137,10 @@ def post_list(
 def post_import(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="内容文件（.csv、.jsonl 或 .xlsx）。")],
     as_of: Annotated[
-        str | None,
+        datetime | None,
         typer.Option(
             "--as-of",
+            parser=params.moment("--as-of", past=True),
             help="完整读取来源的时间（如人工核查账号主页、完整导出的时间）。给出时，文件中的账号"
             "记为在该时间采集成功，可据以判断此前是否无更新；不给出时（历史存档、部分导出），"
             "导入的内容只证明账号发布过，不作为采集记录。",
@@ -145,9 +155,9 @@ def post_import(
     发布时间按当天全天计（判断无更新时按当天最晚时间，对账号有利）。
     """
     from registry.collection.posts import import_posts
-    from registry.timeutil import local_text, parse_time
+    from registry.timeutil import local_text
 
-    when = parse_time(as_of, "--as-of") if as_of else None
+    when = as_of
     with session() as s:
         result = import_posts(s, file, as_of=when)
     collected = (

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from monitor.app.cli import params
 from registry.vocab import CHECK_KIND, OUTCOME
 
 VERDICTS = ("qualified", "unqualified", "uncollected")
@@ -29,15 +30,23 @@ def _described(path: str) -> str:
 
 
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="输出目录（其中的 govmedia.db 每次重建）。")] = Path(
-        "demo-output"
-    ),
-    seed: Annotated[int, typer.Option("--seed", help="演示数据与抽样的随机种子。")] = 2026,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", parser=params.out_dir("--out"), help="输出目录（其中的 govmedia.db 每次重建）。"
+        ),
+    ] = Path("demo-output"),
+    seed: Annotated[
+        int, typer.Option("--seed", parser=params.seed("--seed"), help="演示数据与抽样的随机种子。")
+    ] = 2026,
     web: Annotated[
         bool,
         typer.Option("--web", help="演示结束后在本机启动网页工作台（每个角色一个演示用户），Ctrl-C 停止。"),
     ] = False,
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="--web 时网页工作台的端口。")] = 8000,
+    port: Annotated[
+        int,
+        typer.Option("--port", parser=params.whole("--port", 1, 65535), help="--web 时网页工作台的端口。"),
+    ] = 8000,
 ) -> None:
     """离线演示全流程：建演示备案库、启动本地模拟平台并采集、月检查与周抽查、人工复核、生成检查结果、季度通报和一对一反馈；--web 再启动网页工作台。"""
     from monitor.app.demo.run import run_demo

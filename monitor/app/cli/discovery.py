@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from monitor.app.cli import params
 from monitor.app.cli.output import STATE, Format, actor, emit, emit_object, say, session
 from registry.vocab import (
     AUDIT_KIND,
@@ -43,7 +44,10 @@ class RunFormat(str, Enum):
 
 
 ListFmtOpt = Annotated[ListFormat, typer.Option("--format", help="输出格式：table、json、csv 或 xlsx。")]
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="线索ID（见 discover list）。")]
+IdArg = Annotated[
+    int, typer.Argument(metavar="ID", parser=params.record_id("线索ID"), help="线索ID（见 discover list）。")
+]
+XlsxOut = params.out_file("--out", ".xlsx")
 
 RUN_COLUMNS = [
     ("platform_label", "平台"),
@@ -118,12 +122,18 @@ AUDIT_COLUMNS = [
 @discover_app.command("run")
 def discover_run(
     region: Annotated[
-        str | None, typer.Option("--region", help="只排查该行政区划（6 位代码，含下级）。")
+        str | None,
+        typer.Option(
+            "--region", parser=params.line("--region"), help="只排查该行政区划（6 位代码，含下级）。"
+        ),
     ] = None,
     platform: Annotated[
         str | None, typer.Option("--platform", help="只在该平台搜索（代码或中文名）。")
     ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="只用该单位（名称或ID）的搜索词。")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", parser=params.ref("--unit"), help="只用该单位（名称或ID）的搜索词。"),
+    ] = None,
     fmt: Annotated[RunFormat, typer.Option("--format", help="输出格式：table 或 json。")] = RunFormat.table,
 ) -> None:
     """搜索本月尚未搜索的搜索词（按各平台每日搜索预算分摊，中断后再次运行即从停下处继续），
@@ -182,12 +192,17 @@ def discover_list(
         typer.Option("--state", help="只列出该状态：candidate/filed/unfiled/not_government/dismissed。"),
     ] = None,
     platform: Annotated[str | None, typer.Option("--platform", help="只列出该平台。")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="只列出匹配到该单位的线索。")] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", parser=params.ref("--unit"), help="只列出匹配到该单位的线索。")
+    ] = None,
     region: Annotated[
-        str | None, typer.Option("--region", help="只列出该行政区划（6 位代码）的线索。")
+        str | None,
+        typer.Option("--region", parser=params.line("--region"), help="只列出该行政区划（6 位代码）的线索。"),
     ] = None,
     fmt: ListFmtOpt = ListFormat.table,
-    out: Annotated[Path, typer.Option("--out", help="--format xlsx 时写入的文件。")] = Path("排查线索.xlsx"),
+    out: Annotated[Path, typer.Option("--out", parser=XlsxOut, help="--format xlsx 时写入的文件。")] = Path(
+        "排查线索.xlsx"
+    ),
 ) -> None:
     """列出排查搜到的账号（线索），最新的在前。"""
     from registry.discovery.queries import LIST_KEYS, list_candidates
@@ -239,8 +254,13 @@ def discover_show(
     emit_object(shown, fmt, CANDIDATE_LABELS)
 
 
-NoteOpt = Annotated[str | None, typer.Option("--note", help="核实说明。")]
-UnitOpt = Annotated[str | None, typer.Option("--unit", help="主办单位（名称或ID），改正或补充匹配结果。")]
+NoteOpt = Annotated[
+    str | None, typer.Option("--note", parser=params.blank_ok(params.text("--note")), help="核实说明。")
+]
+UnitOpt = Annotated[
+    str | None,
+    typer.Option("--unit", parser=params.ref("--unit"), help="主办单位（名称或ID），改正或补充匹配结果。"),
+]
 
 
 @discover_app.command("confirm")
@@ -256,7 +276,9 @@ def discover_confirm(candidate: IdArg, unit: UnitOpt = None, note: NoteOpt = Non
 @discover_app.command("dismiss")
 def discover_dismiss(
     candidate: IdArg,
-    note: Annotated[str, typer.Option("--note", help="排除理由（必填）。")],
+    note: Annotated[
+        str, typer.Option("--note", parser=params.blank_ok(params.text("--note")), help="排除理由（必填）。")
+    ],
     not_government: Annotated[
         bool, typer.Option("--not-government", help="判定为非政务账号（个人、企业等）。")
     ] = False,
@@ -283,9 +305,12 @@ def discover_file(candidate: IdArg, unit: UnitOpt = None) -> None:
 @discover_app.command("queries")
 def discover_queries(
     platform: Annotated[str | None, typer.Option("--platform", help="只列出该平台。")] = None,
-    region: Annotated[str | None, typer.Option("--region", help="只列出该行政区划（6 位代码）。")] = None,
+    region: Annotated[
+        str | None,
+        typer.Option("--region", parser=params.line("--region"), help="只列出该行政区划（6 位代码）。"),
+    ] = None,
     fmt: ListFmtOpt = ListFormat.table,
-    out: Annotated[Path, typer.Option("--out", help="--format xlsx 时写入的文件。")] = Path(
+    out: Annotated[Path, typer.Option("--out", parser=XlsxOut, help="--format xlsx 时写入的文件。")] = Path(
         "排查搜索词.xlsx"
     ),
 ) -> None:
@@ -319,7 +344,9 @@ def registry_audit(
         typer.Option("--kind", help="只列出这些问题（可重复）：" + "、".join(AUDIT_KIND.codes) + "。"),
     ] = None,
     fmt: ListFmtOpt = ListFormat.table,
-    out: Annotated[Path, typer.Option("--out", help="--format xlsx 时写入的文件。")] = Path("备案核查.xlsx"),
+    out: Annotated[Path, typer.Option("--out", parser=XlsxOut, help="--format xlsx 时写入的文件。")] = Path(
+        "备案核查.xlsx"
+    ),
 ) -> None:
     """列出失管脱管、建而不管的已备案账号及证据：平台已注销或改名而备案未变更、关停注销后仍在运行、
     未登记或逾期未核实联系人、连续多周未能采集。"""
@@ -353,7 +380,10 @@ def registry_audit(
 
 @registry_app.command("confirm-contacts")
 def registry_confirm_contacts(
-    accounts: Annotated[list[str], typer.Argument(metavar="ACCOUNT...", help="账号ID（可多个）。")],
+    accounts: Annotated[
+        list[int],
+        typer.Argument(metavar="ACCOUNT...", parser=params.record_id("账号ID"), help="账号ID（可多个）。"),
+    ],
     note: NoteOpt = None,
 ) -> None:
     """登记已核实这些账号的负责人和联系电话（年度核查），逾期未核实的提示随之消除。"""

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from monitor.app.cli import params
 from monitor.app.cli.output import (
     STATE,
     Col,
@@ -34,9 +35,19 @@ account_app = typer.Typer(
     help="账号备案：报备、审核、驳回、变更、关停、注销、查询、表格导入导出（可批量）。", no_args_is_help=True
 )
 
-ReasonOpt = Annotated[str | None, typer.Option("--reason", help="原因（驳回、变更、关停、注销必填）。")]
+ReasonOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--reason",
+        parser=params.blank_ok(params.line("原因", max_len=500)),
+        help="原因（驳回、变更、关停、注销必填）。",
+    ),
+]
 IdsArg = Annotated[
-    list[int] | None, typer.Argument(metavar="ID", help="账号ID，可给出多个（全部成功或全部不做）。")
+    list[int] | None,
+    typer.Argument(
+        metavar="ID", parser=params.record_id("账号ID"), help="账号ID，可给出多个（全部成功或全部不做）。"
+    ),
 ]
 
 ACCOUNT_COLUMNS = [
@@ -99,33 +110,87 @@ def _selectors(value: str | None) -> dict[str, Any] | None:
 
 @account_app.command("file")
 def account_file(
-    unit: Annotated[str, typer.Option("--unit", help="主办单位（名称或ID）。")],
+    unit: Annotated[str, typer.Option("--unit", parser=params.ref("--unit"), help="主办单位（名称或ID）。")],
     platform: Annotated[
-        str, typer.Option("--platform", help="平台：中文名、代码或简称，如 新浪微博、微博、weibo。")
+        str,
+        typer.Option(
+            "--platform",
+            parser=params.line("平台"),
+            help="平台：中文名、代码或简称，如 新浪微博、微博、weibo。",
+        ),
     ],
-    name: Annotated[str, typer.Option("--name", help="账号名称。")],
+    name: Annotated[str, typer.Option("--name", parser=params.line("账号名称"), help="账号名称。")],
     platform_id: Annotated[
-        str, typer.Option("--platform-id", help="平台稳定ID：gh_…/__biz、微博 uid、抖音 sec_uid…")
+        str,
+        typer.Option(
+            "--platform-id",
+            parser=params.line("平台账号ID"),
+            help="平台稳定ID：gh_…/__biz、微博 uid、抖音 sec_uid…",
+        ),
     ],
-    url: Annotated[str | None, typer.Option("--url", help="账号链接。")] = None,
-    feed_url: Annotated[
-        str | None, typer.Option("--feed-url", help="采集地址（RSS/Atom/JSON Feed 或列表页）。")
+    url: Annotated[
+        str | None, typer.Option("--url", parser=params.blank_ok(params.url("链接")), help="账号链接。")
     ] = None,
-    operator: Annotated[str | None, typer.Option("--operator", help="运维单位。")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="负责人。")] = None,
-    phone: Annotated[str | None, typer.Option("--phone", help="负责人手机号码。")] = None,
-    email: Annotated[str | None, typer.Option("--email", help="负责人邮箱（预警通知）。")] = None,
-    leader: Annotated[str | None, typer.Option("--leader", help="分管领导。")] = None,
-    leader_phone: Annotated[str | None, typer.Option("--leader-phone", help="分管领导电话。")] = None,
-    leader_email: Annotated[str | None, typer.Option("--leader-email", help="分管领导邮箱。")] = None,
+    feed_url: Annotated[
+        str | None,
+        typer.Option(
+            "--feed-url",
+            parser=params.blank_ok(params.url("采集地址")),
+            help="采集地址（RSS/Atom/JSON Feed 或列表页）。",
+        ),
+    ] = None,
+    operator: Annotated[
+        str | None,
+        typer.Option("--operator", parser=params.blank_ok(params.line("运维单位")), help="运维单位。"),
+    ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option("--owner", parser=params.blank_ok(params.line("负责人", 64)), help="负责人。"),
+    ] = None,
+    phone: Annotated[
+        str | None,
+        typer.Option("--phone", parser=params.blank_ok(params.line("联系电话")), help="负责人手机号码。"),
+    ] = None,
+    email: Annotated[
+        str | None,
+        typer.Option(
+            "--email", parser=params.blank_ok(params.line("负责人邮箱")), help="负责人邮箱（预警通知）。"
+        ),
+    ] = None,
+    leader: Annotated[
+        str | None,
+        typer.Option("--leader", parser=params.blank_ok(params.line("分管领导", 64)), help="分管领导。"),
+    ] = None,
+    leader_phone: Annotated[
+        str | None,
+        typer.Option(
+            "--leader-phone", parser=params.blank_ok(params.line("分管领导电话")), help="分管领导电话。"
+        ),
+    ] = None,
+    leader_email: Annotated[
+        str | None,
+        typer.Option(
+            "--leader-email", parser=params.blank_ok(params.line("分管领导邮箱")), help="分管领导邮箱。"
+        ),
+    ] = None,
     opened_on: Annotated[
-        str | None, typer.Option("--opened-on", help="开设日期，如 2019-06-01、2019/6/1 或 2019年6月1日。")
+        str | None,
+        typer.Option(
+            "--opened-on",
+            parser=params.blank_ok(params.line("开设日期")),
+            help="开设日期，如 2019-06-01、2019/6/1 或 2019年6月1日。",
+        ),
     ] = None,
     verified: Annotated[
         bool | None, typer.Option("--verified/--unverified", help="是否经平台官方认证。")
     ] = None,
     selectors: Annotated[
-        str | None, typer.Option("--selectors", help="网站/客户端列表页选择器（JSON）。")
+        str | None,
+        typer.Option(
+            "--selectors",
+            parser=params.blank_ok(params.line("列表页选择器", 2000)),
+            help="网站/客户端列表页选择器（JSON）。",
+        ),
     ] = None,
     reason: ReasonOpt = None,
     fmt: FormatOpt = Format.table,
@@ -166,7 +231,10 @@ def account_approve(
         bool, typer.Option("--all-pending", help="审核通过全部待审核的报备（可与 --unit 同用）。")
     ] = False,
     unit: Annotated[
-        str | None, typer.Option("--unit", help="与 --all-pending 同用：只审核该单位的报备。")
+        str | None,
+        typer.Option(
+            "--unit", parser=params.ref("--unit"), help="与 --all-pending 同用：只审核该单位的报备。"
+        ),
     ] = None,
     reason: ReasonOpt = None,
     fmt: FormatOpt = Format.table,
@@ -231,21 +299,65 @@ def account_refile(
 
 @account_app.command("change")
 def account_change(
-    account_id: Annotated[int, typer.Argument(metavar="ID", help="账号ID。")],
+    account_id: Annotated[
+        int, typer.Argument(metavar="ID", parser=params.record_id("账号ID"), help="账号ID。")
+    ],
     reason: ReasonOpt = None,
-    name: Annotated[str | None, typer.Option("--name", help="新账号名称（改名，旧名仍可检索）。")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="新主办单位（机构调整时）。")] = None,
-    url: Annotated[str | None, typer.Option("--url", help="新链接。")] = None,
-    feed_url: Annotated[str | None, typer.Option("--feed-url", help="新采集地址。")] = None,
-    operator: Annotated[str | None, typer.Option("--operator", help="新运维单位。")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="新负责人。")] = None,
-    phone: Annotated[str | None, typer.Option("--phone", help="新联系电话。")] = None,
-    email: Annotated[str | None, typer.Option("--email", help="新负责人邮箱。")] = None,
-    leader: Annotated[str | None, typer.Option("--leader", help="新分管领导。")] = None,
-    leader_phone: Annotated[str | None, typer.Option("--leader-phone", help="新分管领导电话。")] = None,
-    leader_email: Annotated[str | None, typer.Option("--leader-email", help="新分管领导邮箱。")] = None,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", parser=params.line("账号名称"), help="新账号名称（改名，旧名仍可检索）。"),
+    ] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", parser=params.ref("--unit"), help="新主办单位（机构调整时）。")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", parser=params.blank_ok(params.url("链接")), help="新链接。")
+    ] = None,
+    feed_url: Annotated[
+        str | None,
+        typer.Option("--feed-url", parser=params.blank_ok(params.url("采集地址")), help="新采集地址。"),
+    ] = None,
+    operator: Annotated[
+        str | None,
+        typer.Option("--operator", parser=params.blank_ok(params.line("运维单位")), help="新运维单位。"),
+    ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option("--owner", parser=params.blank_ok(params.line("负责人", 64)), help="新负责人。"),
+    ] = None,
+    phone: Annotated[
+        str | None,
+        typer.Option("--phone", parser=params.blank_ok(params.line("联系电话")), help="新联系电话。"),
+    ] = None,
+    email: Annotated[
+        str | None,
+        typer.Option("--email", parser=params.blank_ok(params.line("负责人邮箱")), help="新负责人邮箱。"),
+    ] = None,
+    leader: Annotated[
+        str | None,
+        typer.Option("--leader", parser=params.blank_ok(params.line("分管领导", 64)), help="新分管领导。"),
+    ] = None,
+    leader_phone: Annotated[
+        str | None,
+        typer.Option(
+            "--leader-phone", parser=params.blank_ok(params.line("分管领导电话")), help="新分管领导电话。"
+        ),
+    ] = None,
+    leader_email: Annotated[
+        str | None,
+        typer.Option(
+            "--leader-email", parser=params.blank_ok(params.line("分管领导邮箱")), help="新分管领导邮箱。"
+        ),
+    ] = None,
     verified: Annotated[bool | None, typer.Option("--verified/--unverified", help="平台认证情况。")] = None,
-    selectors: Annotated[str | None, typer.Option("--selectors", help="列表页选择器（JSON）。")] = None,
+    selectors: Annotated[
+        str | None,
+        typer.Option(
+            "--selectors",
+            parser=params.blank_ok(params.line("列表页选择器", 2000)),
+            help="列表页选择器（JSON）。",
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """变更备案信息（必须 --reason）；待审核、已驳回和已备案的账号可以变更。"""
@@ -293,7 +405,9 @@ def account_cancel(
 
 @account_app.command("list")
 def account_list(
-    unit: Annotated[str | None, typer.Option("--unit", help="主办单位（名称或ID）。")] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", parser=params.ref("--unit"), help="主办单位（名称或ID）。")
+    ] = None,
     platform: Annotated[str | None, typer.Option("--platform", help="平台：中文名、代码或简称。")] = None,
     status: Annotated[
         str | None, typer.Option("--status", help="状态：" + ACCOUNT_STATUS.choices() + "。")
@@ -304,7 +418,9 @@ def account_list(
     search: Annotated[
         str | None,
         typer.Option(
-            "--search", help="检索：账号名称或曾用名、平台账号ID、主办单位名称中的文字，或备案编号。"
+            "--search",
+            parser=params.line("--search"),
+            help="检索：账号名称或曾用名、平台账号ID、主办单位名称中的文字，或备案编号。",
         ),
     ] = None,
     fmt: FormatOpt = Format.table,
@@ -320,7 +436,9 @@ def account_list(
 
 @account_app.command("show")
 def account_show(
-    account_id: Annotated[int, typer.Argument(metavar="ID", help="账号ID。")],
+    account_id: Annotated[
+        int, typer.Argument(metavar="ID", parser=params.record_id("账号ID"), help="账号ID。")
+    ],
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
@@ -332,7 +450,9 @@ def account_show(
 
 @account_app.command("history")
 def account_history(
-    account_id: Annotated[int, typer.Argument(metavar="ID", help="账号ID。")],
+    account_id: Annotated[
+        int, typer.Argument(metavar="ID", parser=params.record_id("账号ID"), help="账号ID。")
+    ],
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
@@ -351,7 +471,14 @@ def account_history(
 
 @account_app.command("template")
 def account_template(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="输出文件（.xlsx 或 .csv）。")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            parser=params.out_file("FILE", ".xlsx", ".csv"),
+            help="输出文件（.xlsx 或 .csv）。",
+        ),
+    ],
 ) -> None:
     """生成空白《政务新媒体备案登记表》：含填表说明、必填标注、下拉列表（平台、级别、官方认证、已登记单位）和示例行。"""
     from registry.filing import forms
@@ -410,8 +537,17 @@ def _warn_import(unknown: list[str], examples: int) -> None:
 
 @account_app.command("export")
 def account_export(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="输出文件（.xlsx 或 .csv）。")],
-    unit: Annotated[str | None, typer.Option("--unit", help="只导出该单位。")] = None,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            parser=params.out_file("FILE", ".xlsx", ".csv"),
+            help="输出文件（.xlsx 或 .csv）。",
+        ),
+    ],
+    unit: Annotated[
+        str | None, typer.Option("--unit", parser=params.ref("--unit"), help="只导出该单位。")
+    ] = None,
     status: Annotated[
         str | None, typer.Option("--status", help="只导出该状态：" + ACCOUNT_STATUS.choices() + "。")
     ] = None,

@@ -3,14 +3,16 @@ the monitor (words to look for, releases to relay, what inspectors saw)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from monitor.app.cli import params
 from monitor.app.cli.output import Col, Format, FormatOpt, OutOpt, actor, emit, say, session
 from registry.errors import InvalidValue
-from registry.timeutil import local_iso, parse_time
+from registry.timeutil import local_iso
 from registry.vocab import FINDING_LEVEL, LEXICON_KIND, LEXICON_SOURCE, RULE
 
 lexicon_app = typer.Typer(
@@ -39,12 +41,17 @@ RELAY_COLUMNS = [
 
 @lexicon_app.command("add")
 def lexicon_add(
-    phrase: Annotated[str, typer.Argument(metavar="PHRASE", help="词语（错误表述或敏感词等）。")],
+    phrase: Annotated[
+        str, typer.Argument(metavar="PHRASE", parser=params.line("词语"), help="词语（错误表述或敏感词等）。")
+    ],
     kind: Annotated[
         str,
         typer.Option("--kind", help="类别：" + LEXICON_KIND.choices() + "。"),
     ],
-    correct: Annotated[str | None, typer.Option("--correct", help="正确表述（严重表述错误时填写）。")] = None,
+    correct: Annotated[
+        str | None,
+        typer.Option("--correct", parser=params.line("--correct"), help="正确表述（严重表述错误时填写）。"),
+    ] = None,
 ) -> None:
     """向词库加入一个词语。"""
     from monitor.similarity import lexicon
@@ -97,14 +104,30 @@ def lexicon_import(
 
 @relay_app.command("add")
 def relay_add(
-    title: Annotated[str, typer.Option("--title", help="重要信息的标题。")],
-    url: Annotated[str, typer.Option("--url", help="原文链接。")],
+    title: Annotated[str, typer.Option("--title", parser=params.line("--title"), help="重要信息的标题。")],
+    url: Annotated[str, typer.Option("--url", parser=params.url("--url"), help="原文链接。")],
     text_file: Annotated[Path, typer.Option("--text-file", help="正文文本文件（UTF-8），用于近似匹配转载。")],
-    published_at: Annotated[str, typer.Option("--published-at", help="原文发布时间，如 2026-11-20 09:00。")],
-    due_hours: Annotated[int, typer.Option("--due-hours", help="转载时限（小时）。")],
+    published_at: Annotated[
+        datetime,
+        typer.Option(
+            "--published-at",
+            parser=params.moment("--published-at"),
+            help="原文发布时间，如 2026-11-20 09:00。",
+        ),
+    ],
+    due_hours: Annotated[
+        int,
+        typer.Option(
+            "--due-hours", parser=params.whole("--due-hours", 1, 24 * 366), help="转载时限（小时）。"
+        ),
+    ],
     unit: Annotated[
         list[str] | None,
-        typer.Option("--unit", help="须转载的单位（名称或ID，可重复）；不填则所有受检账号。"),
+        typer.Option(
+            "--unit",
+            parser=params.ref("--unit"),
+            help="须转载的单位（名称或ID，可重复）；不填则所有受检账号。",
+        ),
     ] = None,
 ) -> None:
     """登记转载任务：检查时报告各账号是否及何时转载、各单位转载率。"""
@@ -113,9 +136,13 @@ def relay_add(
 
     try:
         text = text_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidValue("--text-file", str(text_file), f"无法读取：{exc}") from None
-    when = parse_time(published_at, "--published-at")
+    except UnicodeDecodeError:
+        raise InvalidValue("--text-file", str(text_file), "不是 UTF-8 编码的文本文件") from None
+    except OSError:
+        raise InvalidValue(
+            "--text-file", str(text_file), "无法读取（文件不存在、是文件夹或没有权限）"
+        ) from None
+    when = published_at
     with session() as s:
         release = check_lexicon.add_release(
             s,

@@ -7,9 +7,12 @@ import sys
 from typing import Annotated
 
 import typer
+import typer.main
 from sqlalchemy.exc import SQLAlchemyError
+from typer._click import core as click_core
 from typer._click import exceptions as click_exc
 
+from monitor.app.cli import params
 from monitor.app.cli.checks import check_app, finding_app
 from monitor.app.cli.collection import crawl, post_app
 from monitor.app.cli.demo import demo
@@ -50,14 +53,26 @@ def root(
     ] = None,
     user: Annotated[
         str | None,
-        typer.Option("--user", envvar="GOVMEDIA_USER", help="操作人（记入每条备案记录），默认为系统用户名。"),
+        typer.Option(
+            "--user",
+            envvar="GOVMEDIA_USER",
+            parser=params.line("--user", max_len=64),
+            help="操作人（记入每条备案记录），默认为系统用户名。",
+        ),
     ] = None,
     config: Annotated[
         str | None, typer.Option("--config", envvar="GOVMEDIA_CONFIG", help="配置文件 govmedia.toml 的路径。")
     ] = None,
 ) -> None:
     """govmedia：政务新媒体分级备案、采集监测、抽查检查与季度通报。"""
-    STATE.db = db or configured_database(config)  # --db / GOVMEDIA_DB, then [database] url
+    # --db / GOVMEDIA_DB, then [database] url: a malformed URL or another database is one line
+    # (the file is read even when --db is given: a configuration that cannot be read is one line)
+    configured = params.database(configured_database(config), "配置项 database.url")
+    STATE.db = params.database(db) or configured
+    if STATE.db and "://" in STATE.db:
+        from registry.masking import register_secrets
+
+        register_secrets([STATE.db])  # its password, wherever a message would show it
     STATE.user = user
     STATE.config = config
 
@@ -165,12 +180,23 @@ def _translate(message: str) -> str:
     return "命令用法不对，请查看 --help"
 
 
+_COMMANDS: list[click_core.Command] = []
+
+
+def _command() -> click_core.Command:
+    """The Click command tree of ``app``, built once per process (Typer builds it from the
+    functions' annotations, ~70 ms, which every in-process call would otherwise repeat)."""
+    if not _COMMANDS:
+        _COMMANDS.append(typer.main.get_command(app))
+    return _COMMANDS[0]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status.
 
     ``govmedia`` or a command group given without a command prints its help and exits 0."""
     try:
-        result = app(args=argv, standalone_mode=False, prog_name="govmedia")
+        result = _command().main(args=argv, standalone_mode=False, prog_name="govmedia")
     except click_exc.NoArgsIsHelpError:
         return 0  # Typer has printed the help already
     except click_exc.UsageError as exc:
@@ -183,10 +209,15 @@ def main(argv: list[str] | None = None) -> int:
         print("已中止。", file=sys.stderr)
         return 1
     except GovmediaError as exc:
-        print(f"错误：{exc.message}", file=sys.stderr)
+        print(f"错误：{_masked(exc.message)}", file=sys.stderr)
         return exc.exit_code
     except SQLAlchemyError as exc:
         print(f"错误：数据库操作失败：{describe_error(exc)}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader of the output went away (… | head): nothing to say
+        return 0
+    except OSError as exc:  # a file the command had to write or read that the system refused
+        print(f"错误：{_os_message(exc)}", file=sys.stderr)
         return 2
     except typer.Exit as exc:
         return exc.exit_code
@@ -194,6 +225,21 @@ def main(argv: list[str] | None = None) -> int:
         print("已中止。", file=sys.stderr)
         return 130
     return result if isinstance(result, int) else 0
+
+
+def _masked(message: str) -> str:
+    from registry.masking import redact
+
+    return redact(message)
+
+
+def _os_message(exc: OSError) -> str:
+    from registry.errors import shown_value
+    from registry.paths import write_reason
+
+    if exc.filename:
+        return f"文件「{shown_value(exc.filename)}」无法读写：{write_reason(exc)}"
+    return f"系统操作失败：{write_reason(exc, '系统报告错误')}"
 
 
 def run() -> None:

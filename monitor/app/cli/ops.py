@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from monitor.app.config import Config
     from monitor.app.scheduler import Scheduler
 
+from monitor.app.cli import params
 from monitor.app.cli.output import STATE, Col, Format, FormatOpt, OutOpt, emit, say, session
 from registry.db import resolve_url, session_scope
 from registry.errors import InvalidValue
@@ -179,7 +180,9 @@ def schedule_list(fmt: FormatOpt = Format.table, out: OutOpt = None) -> None:
 @schedule_app.command("history")
 def schedule_history(
     job: Annotated[str | None, typer.Option("--job", help="只看该任务：" + JOB.choices() + "。")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="最多显示条数。")] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", parser=params.limit("--limit"), help="最多显示条数。")
+    ] = 50,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
@@ -197,8 +200,12 @@ def schedule_history(
 
 @alert_app.command("list")
 def alert_list(
-    account: Annotated[int | None, typer.Option("--account", help="只看该账号ID。")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="最多显示条数。")] = 200,
+    account: Annotated[
+        int | None, typer.Option("--account", parser=params.record_id("--account"), help="只看该账号ID。")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", parser=params.limit("--limit"), help="最多显示条数。")
+    ] = 200,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
@@ -213,7 +220,10 @@ def alert_list(
 @alert_app.command("test")
 def alert_test(
     to: Annotated[
-        list[str] | None, typer.Option("--to", help="测试邮件收件人（可多次给出），默认为监管中心邮箱。")
+        list[str] | None,
+        typer.Option(
+            "--to", parser=params.line("--to"), help="测试邮件收件人（可多次给出），默认为监管中心邮箱。"
+        ),
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:

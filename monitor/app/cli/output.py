@@ -34,7 +34,9 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.orm import Session
 
+from monitor.app.cli import params
 from registry.db import session_scope
+from registry.paths import safe_filename
 from registry.timeutil import local_text
 from registry.vocab import Vocabulary
 
@@ -52,7 +54,7 @@ TABLE_WIDTH = 120  # a table's width when the output is not a terminal
 MAX_WIDTH = 400
 WRAP_AFTER = 30  # a column whose cells are longer than this wraps
 FormatOpt = Annotated[Format, typer.Option("--format", help=FORMAT_HELP)]
-OutOpt = Annotated[Path | None, typer.Option("--out", help=OUT_HELP)]
+OutOpt = Annotated[Path | None, typer.Option("--out", parser=params.out_file("--out"), help=OUT_HELP)]
 
 
 @dataclass
@@ -148,14 +150,24 @@ def emit(
         sys.stdout.write(json.dumps(list(rows), ensure_ascii=False, indent=2, default=str) + "\n")
         return
     cols = columns_of(columns, rows)
-    grid = [[shown(row.get(c.key), c.vocab) for c in cols] for row in rows]
     headers = [c.header for c in cols]
-    if fmt is Format.csv:
-        _write_csv(headers, grid, out)
-    elif fmt is Format.xlsx:
-        _write_xlsx(headers, grid, cols, out or Path(f"{title or '列表'}.xlsx"), title)
-    else:
+    if fmt is Format.table:
+        grid = [[shown(row.get(c.key), c.vocab) for c in cols] for row in rows]
         print_table(headers, grid, cols, title)
+        return
+    cells = [[file_cell(row.get(c.key), c.vocab) for c in cols] for row in rows]
+    if fmt is Format.csv:
+        _write_csv(headers, cells, out)
+    else:
+        _write_xlsx(headers, cells, cols, out or Path(f"{safe_filename(title or '列表')}.xlsx"), title)
+
+
+def file_cell(value: Any, vocab: Vocabulary | None = None) -> Any:
+    """A cell of a CSV or .xlsx file: a number stays a number (a negative score is data, not a
+    formula); anything else is the text a person reads (the writers neutralise it)."""
+    if vocab is None and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value if value == value else ""  # NaN: an empty cell
+    return shown(value, vocab)
 
 
 def print_table(
@@ -182,22 +194,21 @@ def print_table(
         console.print("（无记录）")
 
 
-def _write_csv(headers: Sequence[str], grid: Sequence[Sequence[str]], out: Path | None) -> None:
+def _write_csv(headers: Sequence[str], grid: Sequence[Sequence[Any]], out: Path | None) -> None:
+    """CSV on stdout, or into ``out`` (whole or not at all); text cells neutralised either way."""
+    from registry.sheets import csv_cells, write_csv
+
     if out is None:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(headers)
-        writer.writerows(grid)
+        writer.writerows(csv_cells(grid))
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8-sig", newline="") as fh:  # the BOM lets Excel read UTF-8
-        writer = csv.writer(fh)
-        writer.writerow(headers)
-        writer.writerows(grid)
+    write_csv(out, headers, grid, field="--out")
     say(f"已写入 {len(grid)} 行：{out}")
 
 
 def _write_xlsx(
-    headers: Sequence[str], grid: Sequence[Sequence[str]], cols: Sequence[Col], out: Path, title: str | None
+    headers: Sequence[str], grid: Sequence[Sequence[Any]], cols: Sequence[Col], out: Path, title: str | None
 ) -> None:
     from registry.errors import InvalidValue
     from registry.sheets import Sheet, write_workbook
@@ -205,9 +216,10 @@ def _write_xlsx(
     if out.suffix.lower() != ".xlsx":
         raise InvalidValue("--out", str(out), "--format xlsx 应写入 .xlsx 文件")
     widths = [
-        min(max(len(h) * 2 + 2, *(len(r[i]) + 2 for r in grid[:200]), 8), 60) for i, h in enumerate(headers)
+        min(max(len(h) * 2 + 2, *(len(str(r[i])) + 2 for r in grid[:200]), 8), 60)
+        for i, h in enumerate(headers)
     ]
-    write_workbook(out, [Sheet((title or "列表")[:31], headers, grid, widths=widths)])
+    write_workbook(out, [Sheet((title or "列表")[:31], headers, grid, widths=widths)], field="--out")
     say(f"已写入 {len(grid)} 行：{out}")
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from monitor.app.cli import params
 from monitor.app.cli.output import STATE, Col, Format, FormatOpt, actor, emit, say, session, working
-from registry.timeutil import parse_date
 from registry.vocab import CHECK_KIND, LEDGER_ACTION, LEDGER_STATUS, PLATFORM, RULE
 
 report_app = typer.Typer(
@@ -26,14 +27,24 @@ class ReportFormat(str, Enum):
     json = "json"
 
 
-OutOpt = Annotated[Path, typer.Option("--out", help="输出目录（不存在时自动创建）。")]
-FileOpt = Annotated[Path | None, typer.Option("--out", help="--format xlsx 或 csv 时写入的文件。")]
-FromOpt = Annotated[str, typer.Option("--from", help="检查窗口起始日期 YYYY-MM-DD（含）。")]
-ToOpt = Annotated[str, typer.Option("--to", help="检查窗口截止日期 YYYY-MM-DD（含）。")]
+OutOpt = Annotated[
+    Path, typer.Option("--out", parser=params.out_dir("--out"), help="输出目录（不存在时自动创建）。")
+]
+FileOpt = Annotated[
+    Path | None,
+    typer.Option("--out", parser=params.out_file("--out"), help="--format xlsx 或 csv 时写入的文件。"),
+]
+FromOpt = Annotated[
+    date, typer.Option("--from", parser=params.day("--from"), help="检查窗口起始日期 YYYY-MM-DD（含）。")
+]
+ToOpt = Annotated[
+    date, typer.Option("--to", parser=params.day("--to"), help="检查窗口截止日期 YYYY-MM-DD（含）。")
+]
 DeadlineOpt = Annotated[
-    str | None,
+    date | None,
     typer.Option(
         "--deadline",
+        parser=params.day("--deadline"),
         help="整改期限 YYYY-MM-DD；默认为成文日期后若干个工作日（[report] deadline_workdays，默认15个，跳过节假日）。",
     ),
 ]
@@ -41,7 +52,12 @@ TemplateOpt = Annotated[
     Path | None, typer.Option("--template", help="自定义 Word 模板（.docx），占位符见文档。")
 ]
 ReportFmtOpt = Annotated[ReportFormat, typer.Option("--format", help="输出格式：table 或 json。")]
-NoteOpt = Annotated[str, typer.Option("--note", help="说明（必填）。")]
+NoteOpt = Annotated[
+    str, typer.Option("--note", parser=params.blank_ok(params.text("--note")), help="说明（必填）。")
+]
+ItemArg = Annotated[
+    int, typer.Argument(metavar="ITEM", parser=params.record_id("整改事项ID"), help="整改事项ID。")
+]
 
 LEDGER_COLUMNS = [
     Col("id", "事项ID"),
@@ -105,7 +121,14 @@ def _report(summary: dict[str, Any], fmt: ReportFormat, headline: str) -> None:
 
 @report_app.command("check")
 def report_check(
-    run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="检查批次ID（govmedia check list 可查）。")],
+    run_id: Annotated[
+        int,
+        typer.Argument(
+            metavar="RUN_ID",
+            parser=params.record_id("检查批次ID"),
+            help="检查批次ID（govmedia check list 可查）。",
+        ),
+    ],
     out: OutOpt,
     fmt: ReportFmtOpt = ReportFormat.table,
 ) -> None:
@@ -128,23 +151,36 @@ def report_circular(
     start: FromOpt,
     end: ToOpt,
     out: OutOpt,
-    title: Annotated[str | None, typer.Option("--title", help="通报标题，默认按窗口生成。")] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", parser=params.line("--title"), help="通报标题，默认按窗口生成。")
+    ] = None,
     doc_no: Annotated[
         str | None,
         typer.Option(
-            "--doc-no", help="发文字号，如“甘政务公开办〔2026〕13号”；默认按 [report] doc_no 自动编号。"
+            "--doc-no",
+            parser=params.line("--doc-no", 64),
+            help="发文字号，如“甘政务公开办〔2026〕13号”；默认按 [report] doc_no 自动编号。",
         ),
     ] = None,
     deadline: DeadlineOpt = None,
     template: TemplateOpt = None,
     issuer: Annotated[
-        str | None, typer.Option("--issuer", help="发文机关（默认取 [report] issuer）。")
+        str | None,
+        typer.Option("--issuer", parser=params.line("--issuer"), help="发文机关（默认取 [report] issuer）。"),
     ] = None,
     addressees: Annotated[
-        str | None, typer.Option("--addressees", help="主送机关（默认取 [report] addressees）。")
+        str | None,
+        typer.Option(
+            "--addressees",
+            parser=params.line("--addressees", 500),
+            help="主送机关（默认取 [report] addressees）。",
+        ),
     ] = None,
     cc: Annotated[
-        str | None, typer.Option("--cc", help="抄送机关（默认取 [report] cc；为空则不印抄送行）。")
+        str | None,
+        typer.Option(
+            "--cc", parser=params.line("--cc", 500), help="抄送机关（默认取 [report] cc；为空则不印抄送行）。"
+        ),
     ] = None,
     draft: Annotated[
         bool,
@@ -160,8 +196,7 @@ def report_circular(
     """生成检查窗口的季度通报（.docx、.html、.xlsx 附件和图表，可选 PDF），并把问题列入整改台账。"""
     from reports import service
 
-    first, last = parse_date(start, "--from"), parse_date(end, "--to")
-    due = parse_date(deadline, "--deadline") if deadline else None
+    first, last, due = start, end, deadline
     settings, notes = _settings(issuer=issuer, addressees=addressees, cc=cc)
     with working("正在生成季度通报（统计、图表、Word、HTML、附件）……", fmt), session() as s:
         summary = service.circular(
@@ -207,8 +242,7 @@ def report_notices(
     """为检查窗口内有问题的每个单位生成一对一反馈（.docx），台账事项标记为“已反馈”。"""
     from reports import service
 
-    first, last = parse_date(start, "--from"), parse_date(end, "--to")
-    due = parse_date(deadline, "--deadline") if deadline else None
+    first, last, due = start, end, deadline
     settings, notes = _settings()
     with working("正在生成一对一反馈……", fmt), session() as s:
         summary = service.notices(
@@ -236,16 +270,28 @@ def rectify_list(
         str | None, typer.Option("--status", help="只列出该状态：" + LEDGER_STATUS.choices() + "。")
     ] = None,
     circular: Annotated[
-        int | None, typer.Option("--circular", help="只列出该期通报（通报ID）的事项。")
+        int | None,
+        typer.Option(
+            "--circular", parser=params.record_id("--circular"), help="只列出该期通报（通报ID）的事项。"
+        ),
     ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="只列出该主办单位（名称或ID）的事项。")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", parser=params.ref("--unit"), help="只列出该主办单位（名称或ID）的事项。"),
+    ] = None,
     region: Annotated[
-        str | None, typer.Option("--region", help="只列出该行政区划内的事项，如 620100（兰州市及其县区）。")
+        str | None,
+        typer.Option(
+            "--region",
+            parser=params.line("--region"),
+            help="只列出该行政区划内的事项，如 620100（兰州市及其县区）。",
+        ),
     ] = None,
     fmt: FormatOpt = Format.table,
-    out: Annotated[Path, typer.Option("--out", help="--format xlsx 或 csv 时写入的文件。")] = Path(
-        "整改台账.xlsx"
-    ),
+    out: Annotated[
+        Path,
+        typer.Option("--out", parser=params.out_file("--out"), help="--format xlsx 或 csv 时写入的文件。"),
+    ] = Path("整改台账.xlsx"),
 ) -> None:
     """列出整改台账。"""
     from registry import validation
@@ -269,9 +315,19 @@ def rectify_list(
 
 @rectify_app.command("record")
 def rectify_record(
-    item: Annotated[str, typer.Argument(metavar="ITEM", help="整改事项ID（见 rectify list 或反馈通知）。")],
+    item: Annotated[
+        int,
+        typer.Argument(
+            metavar="ITEM",
+            parser=params.record_id("整改事项ID"),
+            help="整改事项ID（见 rectify list 或反馈通知）。",
+        ),
+    ],
     note: NoteOpt,
-    evidence: Annotated[str | None, typer.Option("--evidence", help="佐证材料链接（http/https）。")] = None,
+    evidence: Annotated[
+        str | None,
+        typer.Option("--evidence", parser=params.url("--evidence"), help="佐证材料链接（http/https）。"),
+    ] = None,
 ) -> None:
     """登记单位报送的整改情况，事项变为“已整改”，待后续检查复核。"""
     from registry.ledger import store as ledger
@@ -283,7 +339,7 @@ def rectify_record(
 
 @rectify_app.command("close")
 def rectify_close(
-    item: Annotated[str, typer.Argument(metavar="ITEM", help="整改事项ID。")],
+    item: ItemArg,
     note: NoteOpt,
 ) -> None:
     """人工复核确认问题已消除，销号。"""
@@ -296,7 +352,7 @@ def rectify_close(
 
 @rectify_app.command("reopen")
 def rectify_reopen(
-    item: Annotated[str, typer.Argument(metavar="ITEM", help="整改事项ID。")],
+    item: ItemArg,
     note: NoteOpt,
 ) -> None:
     """人工复核发现问题仍存在，标记为“整改未通过”。"""
@@ -309,7 +365,12 @@ def rectify_reopen(
 
 @rectify_app.command("review")
 def rectify_review(
-    run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="用于复核的检查批次ID。")],
+    run_id: Annotated[
+        int,
+        typer.Argument(
+            metavar="RUN_ID", parser=params.record_id("检查批次ID"), help="用于复核的检查批次ID。"
+        ),
+    ],
     fmt: ReportFmtOpt = ReportFormat.table,
 ) -> None:
     """按一次后续检查复核台账：问题已消除的销号，仍存在的标记为整改未通过。
@@ -332,7 +393,7 @@ def rectify_review(
 
 @rectify_app.command("show")
 def rectify_show(
-    item: Annotated[str, typer.Argument(metavar="ITEM", help="整改事项ID。")],
+    item: ItemArg,
     fmt: FormatOpt = Format.table,
     out: FileOpt = None,
 ) -> None:

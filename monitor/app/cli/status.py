@@ -26,6 +26,8 @@ def status(fmt: FormatOpt = Format.table) -> None:
         return
     for line in lines(data):
         say(line)
+    if config.problems:  # status still answers (with the defaults), and says what to fix
+        print(f"提示：配置有 {len(config.problems)} 处错误，请运行 govmedia config check", file=sys.stderr)
 
 
 def _freshness(config: Any) -> float:

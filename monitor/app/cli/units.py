@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from monitor.app.cli import params
 from monitor.app.cli.output import (
     Col,
     Format,
@@ -49,18 +50,37 @@ HISTORY_COLUMNS = [
 ]
 LevelOpt = Annotated[str | None, typer.Option("--level", help="级别：" + UNIT_LEVEL.choices() + "。")]
 KindOpt = Annotated[str | None, typer.Option("--kind", help="类型：" + UNIT_KIND.choices() + "。")]
-ReasonOpt = Annotated[str | None, typer.Option("--reason", help="原因（必填），记入单位的登记记录。")]
-UnitArg = Annotated[str, typer.Argument(metavar="UNIT", help="单位名称或ID。")]
+ReasonOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--reason",
+        parser=params.blank_ok(params.line("原因", 500)),
+        help="原因（必填），记入单位的登记记录。",
+    ),
+]
+UnitArg = Annotated[str, typer.Argument(metavar="UNIT", parser=params.ref("单位"), help="单位名称或ID。")]
 
 
 @unit_app.command("add")
 def unit_add(
-    name: Annotated[str, typer.Option("--name", help="单位全称，如“甘肃省人民政府办公厅”。")],
+    name: Annotated[
+        str,
+        typer.Option("--name", parser=params.line("单位名称"), help="单位全称，如“甘肃省人民政府办公厅”。"),
+    ],
     level: Annotated[str, typer.Option("--level", help="级别：" + UNIT_LEVEL.choices() + "。")],
-    region: Annotated[str, typer.Option("--region", help="6 位行政区划代码，如 620000。")],
+    region: Annotated[
+        str,
+        typer.Option("--region", parser=params.line("行政区划代码"), help="6 位行政区划代码，如 620000。"),
+    ],
     kind: Annotated[str, typer.Option("--kind", help="类型：" + UNIT_KIND.choices() + "。")] = "government",
-    parent: Annotated[str | None, typer.Option("--parent", help="上级单位（名称或ID），向其备案。")] = None,
-    credit_code: Annotated[str | None, typer.Option("--credit-code", help="18 位统一社会信用代码。")] = None,
+    parent: Annotated[
+        str | None,
+        typer.Option("--parent", parser=params.ref("--parent"), help="上级单位（名称或ID），向其备案。"),
+    ] = None,
+    credit_code: Annotated[
+        str | None,
+        typer.Option("--credit-code", parser=params.line("统一社会信用代码"), help="18 位统一社会信用代码。"),
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """新增主办单位。"""
@@ -98,7 +118,9 @@ def unit_list(
     search: Annotated[
         str | None,
         typer.Option(
-            "--search", help="检索：单位名称中的文字、行政区划代码开头（如 6201）或统一社会信用代码。"
+            "--search",
+            parser=params.line("--search"),
+            help="检索：单位名称中的文字、行政区划代码开头（如 6201）或统一社会信用代码。",
         ),
     ] = None,
     current: Annotated[bool, typer.Option("--current", help="不列出已并入其他单位的单位。")] = False,
@@ -116,15 +138,32 @@ def unit_change(
     unit: UnitArg,
     reason: ReasonOpt = None,
     name: Annotated[
-        str | None, typer.Option("--name", help="新名称（更名；账号的备案记录保留原名称）。")
+        str | None,
+        typer.Option(
+            "--name", parser=params.line("单位名称"), help="新名称（更名；账号的备案记录保留原名称）。"
+        ),
     ] = None,
     level: LevelOpt = None,
-    region: Annotated[str | None, typer.Option("--region", help="新的行政区划代码。")] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", parser=params.line("行政区划代码"), help="新的行政区划代码。")
+    ] = None,
     kind: KindOpt = None,
     parent: Annotated[
-        str | None, typer.Option("--parent", help="新的上级单位（名称或ID；空字符串表示没有上级）。")
+        str | None,
+        typer.Option(
+            "--parent",
+            parser=params.blank_ok(params.ref("--parent")),
+            help="新的上级单位（名称或ID；空字符串表示没有上级）。",
+        ),
     ] = None,
-    credit_code: Annotated[str | None, typer.Option("--credit-code", help="统一社会信用代码。")] = None,
+    credit_code: Annotated[
+        str | None,
+        typer.Option(
+            "--credit-code",
+            parser=params.blank_ok(params.line("统一社会信用代码")),
+            help="统一社会信用代码。",
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """变更单位登记（更名、调整级别或上级单位等，必须 --reason）。"""
@@ -147,8 +186,15 @@ def unit_change(
 
 @unit_app.command("merge")
 def unit_merge(
-    merged: Annotated[list[str], typer.Argument(metavar="UNIT", help="并入的单位（名称或ID），可给出多个。")],
-    into: Annotated[str, typer.Option("--into", help="并入到的单位（名称或ID）。")],
+    merged: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="UNIT", parser=params.ref("单位"), help="并入的单位（名称或ID），可给出多个。"
+        ),
+    ],
+    into: Annotated[
+        str, typer.Option("--into", parser=params.ref("--into"), help="并入到的单位（名称或ID）。")
+    ],
     reason: ReasonOpt = None,
 ) -> None:
     """机构改革：把单位并入另一单位，其账号和下级单位转入该单位，原单位及全部记录保留。"""
@@ -176,7 +222,14 @@ def unit_history(unit: UnitArg, fmt: FormatOpt = Format.table, out: OutOpt = Non
 
 @unit_app.command("template")
 def unit_template(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="输出文件（.xlsx 或 .csv）。")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            parser=params.out_file("FILE", ".xlsx", ".csv"),
+            help="输出文件（.xlsx 或 .csv）。",
+        ),
+    ],
 ) -> None:
     """生成空白《主办单位登记表》：含填表说明、必填标注、下拉列表（级别、类型、上级单位）和示例行。"""
     from registry.filing import forms
@@ -215,7 +268,14 @@ def unit_import(
 
 @unit_app.command("export")
 def unit_export(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="输出文件（.xlsx 或 .csv）。")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            parser=params.out_file("FILE", ".xlsx", ".csv"),
+            help="输出文件（.xlsx 或 .csv）。",
+        ),
+    ],
     level: LevelOpt = None,
 ) -> None:
     """导出主办单位登记表（含单位ID）：修改后用 unit import 导入即为变更。"""

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from monitor.app.cli import params
 from monitor.app.cli.output import Col, Format, FormatOpt, OutOpt, actor, emit, note, say, session
 from registry.errors import DatabaseError, InvalidValue
 from registry.vocab import USER_ROLE
@@ -60,8 +61,20 @@ def read_password(from_stdin: bool, *, required: bool) -> str | None:
 
 @user_app.command("add")
 def user_add(
-    name: Annotated[str, typer.Option("--name", help="用户名（登录名，记入操作记录），不含空格。")],
-    unit: Annotated[str, typer.Option("--unit", help="所在单位（名称或ID）：管辖范围为该单位及其下级单位。")],
+    name: Annotated[
+        str,
+        typer.Option(
+            "--name",
+            parser=params.line("--name", max_len=64),
+            help="用户名（登录名，记入操作记录），不含空格。",
+        ),
+    ],
+    unit: Annotated[
+        str,
+        typer.Option(
+            "--unit", parser=params.ref("--unit"), help="所在单位（名称或ID）：管辖范围为该单位及其下级单位。"
+        ),
+    ],
     role: Annotated[str, typer.Option("--role", help="角色：" + USER_ROLE.choices() + "。")],
     password_stdin: StdinOpt = False,
 ) -> None:
@@ -89,7 +102,9 @@ def user_list(fmt: FormatOpt = Format.table, out: OutOpt = None) -> None:
 
 @user_app.command("passwd")
 def user_passwd(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="用户名。")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", parser=params.line("用户名", max_len=64), help="用户名。")
+    ],
     password_stdin: StdinOpt = False,
 ) -> None:
     """设置用户的密码（该用户已登录的会话随即失效）。"""
@@ -104,7 +119,9 @@ def user_passwd(
 
 @user_app.command("role")
 def user_role(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="用户名。")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", parser=params.line("用户名", max_len=64), help="用户名。")
+    ],
     role: Annotated[str, typer.Argument(metavar="ROLE", help="新角色：" + USER_ROLE.choices() + "。")],
 ) -> None:
     """变更用户的角色（该用户已登录的会话随即失效）。"""
@@ -116,7 +133,11 @@ def user_role(
 
 
 @user_app.command("disable")
-def user_disable(name: Annotated[str, typer.Argument(metavar="NAME", help="用户名。")]) -> None:
+def user_disable(
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", parser=params.line("用户名", max_len=64), help="用户名。")
+    ],
+) -> None:
     """停用用户：不能再登录，已登录的会话失效；记录保留。"""
     from registry.users.store import disable_user
 

@@ -6,15 +6,22 @@ from typing import Annotated
 
 import typer
 
+from monitor.app.cli import params
 from monitor.app.cli.output import STATE, say
 
 
 def web(
     host: Annotated[
-        str | None, typer.Option("--host", help="监听地址，默认 127.0.0.1（或配置 [web] host）。")
+        str | None,
+        typer.Option(
+            "--host", parser=params.line("--host"), help="监听地址，默认 127.0.0.1（或配置 [web] host）。"
+        ),
     ] = None,
     port: Annotated[
-        int | None, typer.Option("--port", min=1, max=65535, help="端口，默认 8000（或配置 [web] port）。")
+        int | None,
+        typer.Option(
+            "--port", parser=params.whole("--port", 1, 65535), help="端口，默认 8000（或配置 [web] port）。"
+        ),
     ] = None,
 ) -> None:
     """启动网页工作台（各单位填报、上级审核、人工复核、整改台账、检查与通报），Ctrl-C 停止。用户用 govmedia user add 新增。"""

@@ -60,7 +60,15 @@ from rich.text import Text  # noqa: E402
 from typer import core as _core  # noqa: E402
 from typer import rich_utils as _rich_utils  # noqa: E402
 
-TYPES = {"str": "文本", "int": "整数", "float": "数字", "Path": "路径", "bool": "是/否", "datetime": "时间"}
+TYPES = {
+    "str": "文本",
+    "int": "整数",
+    "float": "数字",
+    "Path": "路径",
+    "bool": "是/否",
+    "datetime": "时间",
+    "date": "日期",
+}
 _display_type = _core._TyperParameter.display_type
 _option_display = _core.TyperOption.display_type_rich
 

@@ -19,7 +19,7 @@ import registry.db
 
 
 revision = '0013_users'
-down_revision = '0011_judgement'
+down_revision = '0012_reliability'
 branch_labels = None
 depends_on = None
 
