@@ -239,6 +239,8 @@ TEXT_COMMANDS = [
     lambda v: ["lexicon", "add", "--kind", "sensitive", "--", v],
     lambda v: [f"--user={v}", "account", "change", "1", "--reason", "更正", "--operator", "运维中心"],
     lambda v: ["finding", "list", f"--region={v}"],
+    lambda v: ["user", "add", f"--name={v}", "--unit", CITY, "--role", "filer"],
+    lambda v: ["user", "role", "--", v, "reviewer"],
     lambda v: [
         "account",
         "file",
@@ -260,7 +262,7 @@ TEXT_COMMANDS = [
 @given(value=TEXT)
 def test_free_text(cli, registry: str, value: str, which: int) -> None:  # type: ignore[no-untyped-def]
     code = accepted_or_refused(cli, registry, TEXT_COMMANDS[which](value))
-    if code == 0 and which in (0, 1, 8):  # a name that was stored is one readable line
+    if code == 0 and which in (0, 1, 9, 11):  # a name that was stored is one readable line
         assert not any(c in value.strip() for c in "\x00\x07\x1b\r\n\u202e\u200b")
 
 
