@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from registry.collection.cycle_models import CrawlCycle, CrawlWorker, CycleAccount
@@ -71,7 +71,12 @@ def pending_elsewhere(session: Session, account_ids: Iterable[int]) -> dict[int,
 
 
 def open_cycle(
-    session: Session, *, account_ids: Sequence[int], holder: str, selection: str = "", now: datetime | None = None
+    session: Session,
+    *,
+    account_ids: Sequence[int],
+    holder: str,
+    selection: str = "",
+    now: datetime | None = None,
 ) -> Enqueued:
     """A new cycle of the given accounts (those pending in another open cycle are skipped)."""
     now = now or utcnow()
@@ -89,8 +94,11 @@ def open_cycle(
     session.flush()
     if taken:
         session.execute(
-            CycleAccount.__table__.insert(),
-            [{"cycle_id": cycle.id, "account_id": a, "state": "queued", "leases": 0, "pushed_at": now} for a in taken],
+            insert(CycleAccount),
+            [
+                {"cycle_id": cycle.id, "account_id": a, "state": "queued", "leases": 0, "pushed_at": now}
+                for a in taken
+            ],
         )
     return Enqueued(cycle.id, cycle.crawl_id, taken, skipped)
 
@@ -133,7 +141,9 @@ def crawl_ids(session: Session, cycle_ids: Iterable[int]) -> dict[int, str]:
     ids = sorted(set(cycle_ids))
     if not ids:
         return {}
-    return dict(session.execute(select(CrawlCycle.id, CrawlCycle.crawl_id).where(CrawlCycle.id.in_(ids))).all())
+    return dict(
+        session.execute(select(CrawlCycle.id, CrawlCycle.crawl_id).where(CrawlCycle.id.in_(ids))).all()
+    )
 
 
 def heartbeat(session: Session, *, holder: str, ttl: float, now: datetime | None = None) -> int:
@@ -166,7 +176,9 @@ def record_outcomes(
     now = now or utcnow()
     won: dict[int, list[int]] = {}
     for index, result in enumerate(results):
-        if _finish(session, holder=holder, cycle_id=result["cycle_id"], account_id=result["account_id"], now=now):
+        if _finish(
+            session, holder=holder, cycle_id=result["cycle_id"], account_id=result["account_id"], now=now
+        ):
             won.setdefault(result["cycle_id"], []).append(index)
     counts: list[int | None] = [None] * len(results)
     names = crawl_ids(session, won)
@@ -205,7 +217,9 @@ def _close_finished(session: Session, cycle_ids: Iterable[int], now: datetime) -
     """Mark the cycles whose every account is done as finished."""
     for cycle_id in set(cycle_ids):
         left = session.scalar(
-            select(func.count(CycleAccount.id)).where(CycleAccount.cycle_id == cycle_id, CycleAccount.state != "done")
+            select(func.count(CycleAccount.id)).where(
+                CycleAccount.cycle_id == cycle_id, CycleAccount.state != "done"
+            )
         )
         if not left:
             session.execute(
@@ -231,7 +245,9 @@ def release(session: Session, *, holder: str, now: datetime | None = None) -> li
     session.execute(
         update(CycleAccount)
         .where(CycleAccount.holder == holder, CycleAccount.state == "leased")
-        .values(state="queued", holder=None, lease_expires_at=None, pushed_at=now, leases=CycleAccount.leases - 1)
+        .values(
+            state="queued", holder=None, lease_expires_at=None, pushed_at=now, leases=CycleAccount.leases - 1
+        )
         .execution_options(synchronize_session=False)
     )
     return keys
@@ -270,7 +286,9 @@ def reap(
         )
         changed = session.execute(
             update(CycleAccount)
-            .where(CycleAccount.id == row.id, CycleAccount.state == "leased", CycleAccount.lease_expires_at < now)
+            .where(
+                CycleAccount.id == row.id, CycleAccount.state == "leased", CycleAccount.lease_expires_at < now
+            )
             .values(**values)
             .execution_options(synchronize_session=False)
         )
@@ -298,7 +316,11 @@ def _lost_messages(session: Session, before: datetime, now: datetime) -> list[Ke
     for row in stale:
         changed = session.execute(
             update(CycleAccount)
-            .where(CycleAccount.id == row.id, CycleAccount.state == "queued", CycleAccount.pushed_at == row.pushed_at)
+            .where(
+                CycleAccount.id == row.id,
+                CycleAccount.state == "queued",
+                CycleAccount.pushed_at == row.pushed_at,
+            )
             .values(pushed_at=now)
             .execution_options(synchronize_session=False)
         )

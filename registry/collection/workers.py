@@ -27,7 +27,12 @@ SHOWN_FOR = timedelta(days=1)  # how long a stopped or lost worker is still list
 
 
 def register_worker(
-    session: Session, *, name: str, lease_seconds: float, heartbeat_seconds: float, now: datetime | None = None
+    session: Session,
+    *,
+    name: str,
+    lease_seconds: float,
+    heartbeat_seconds: float,
+    now: datetime | None = None,
 ) -> None:
     """A worker starts (``name`` from ``registry.ops.jobs.new_holder``: host:pid:random)."""
     now = now or utcnow()
@@ -82,11 +87,15 @@ def work_left_for(session: Session, *, holder: str, now: datetime | None = None)
         return True
     if session.scalar(open_rows.where(CycleAccount.state == "leased", CycleAccount.lease_expires_at < now)):
         return True
-    holders = set(
-        session.scalars(
-            select(CycleAccount.holder).where(CycleAccount.state == "leased", CycleAccount.holder != holder).distinct()
+    holders = {
+        h
+        for h in session.scalars(
+            select(CycleAccount.holder)
+            .where(CycleAccount.state == "leased", CycleAccount.holder != holder)
+            .distinct()
         )
-    )
+        if h
+    }
     if not holders:
         return False
     workers = {w.name: w for w in session.scalars(select(CrawlWorker).where(CrawlWorker.name.in_(holders)))}
@@ -122,8 +131,9 @@ def crawl_status(session: Session, *, now: datetime | None = None) -> dict[str, 
     now = now or utcnow()
     open_ids = list(session.scalars(select(CrawlCycle.id).where(CrawlCycle.finished_at.is_(None))))
     recent = list(session.scalars(select(CrawlCycle.id).order_by(CrawlCycle.id.desc()).limit(RECENT_CYCLES)))
-    cycles = []
-    for cycle in session.scalars(select(CrawlCycle).where(CrawlCycle.id.in_(set(open_ids) | set(recent)))):
+    cycles: list[dict[str, Any]] = []
+    shown = select(CrawlCycle).where(CrawlCycle.id.in_(set(open_ids) | set(recent))).order_by(CrawlCycle.id)
+    for cycle in session.scalars(shown):
         cycles.append(
             {
                 "cycle_id": cycle.id,
@@ -134,7 +144,6 @@ def crawl_status(session: Session, *, now: datetime | None = None) -> dict[str, 
                 **cycle_progress(session, cycle.id),
             }
         )
-    cycles.sort(key=lambda c: c["cycle_id"])
     lease_rows = session.execute(
         select(CycleAccount, CrawlCycle.crawl_id, Account.name)
         .join(CrawlCycle, CrawlCycle.id == CycleAccount.cycle_id)
@@ -150,7 +159,9 @@ def crawl_status(session: Session, *, now: datetime | None = None) -> dict[str, 
             "holder": row.holder,
             "leased_at": row.leased_at,
             "expires_at": row.lease_expires_at,
-            "seconds_left": round((row.lease_expires_at - now).total_seconds(), 1) if row.lease_expires_at else None,
+            "seconds_left": round((row.lease_expires_at - now).total_seconds(), 1)
+            if row.lease_expires_at
+            else None,
             "leases": row.leases,
         }
         for row, crawl_id, name in lease_rows

@@ -1,0 +1,193 @@
+"""The workers' spider: the ``accounts`` spider fed from the Redis queue.
+
+It is scrapy-redis's ``RedisMixin`` (connection, queue key, batched pop) on the accounts spider,
+with one difference: scrapy-redis fills a spider from its ``spider_idle`` signal, a batch at a
+time, with requests only; here an async ``start()`` (Scrapy ≥ 2.13) keeps the worker fed as
+accounts finish, and can also give an account's result when it cannot start (no collector, a
+bad filing). For each popped message it leases the account in the database first
+(``registry.collection.cycles.take_leases``): a message whose account is done or leased to a
+live worker is dropped. A worker leases at most ``CONCURRENT_REQUESTS`` accounts at a time,
+so the others get the rest.
+
+Every request is marked ``dont_filter`` by the collectors, and the dupefilter is switched off
+(``BaseDupeFilter`` with Scrapy's own scheduler): every cycle fetches every page again. The
+scrapy-redis scheduler and its persistent dupefilter are not used (a monitor re-crawls the same
+URLs every cycle, and that dupefilter silently drops them).
+
+While idle it hands expired leases back to the queue (``cycles.reap``); a heartbeat on the
+reactor renews its leases (a stuck reactor stops renewing them, and another worker takes
+over). With ``until_empty`` it stops once the queue is drained, its own accounts are done and
+no account is left that it could lease (``registry.collection.workers.work_left_for``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy_redis.spiders import RedisMixin
+from twisted.python.failure import Failure
+
+from spiders import collectors
+from spiders.distributed import queue as q
+from spiders.distributed.limits import LimiterUnavailable
+from spiders.items import AccountResult
+from spiders.middlewares import _sleep
+from spiders.outcomes import Failed
+from spiders.spiders.accounts import AccountsSpider
+
+IDLE_FIRST, IDLE_LONGEST = 0.1, 2.0  # polling an empty queue backs off from 0.1 s to 2 s
+BUSY_TICK = 0.05
+
+
+async def _in_thread(fn: Any, *args: Any) -> Any:
+    from scrapy.utils.defer import maybe_deferred_to_future
+    from twisted.internet import threads
+
+    return await maybe_deferred_to_future(threads.deferToThread(fn, *args))
+
+
+class QueueSpider(RedisMixin, AccountsSpider):
+    name = q.SPIDER
+
+    def __init__(
+        self, *args: Any, holder: str, queue: q.QueueSettings, until_empty: bool = False, **kwargs: Any
+    ):
+        super().__init__(*args, jobs=[], **kwargs)
+        self.holder = holder
+        self.queue = queue
+        self.until_empty = until_empty
+        self.in_flight: dict[int, int] = {}  # account → cycle, while this worker collects it
+        self.last_reap = 0.0
+        self.beat: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> QueueSpider:
+        spider: QueueSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.setup_redis(crawler)  # scrapy-redis: REDIS_URL, REDIS_START_URLS_KEY, batch size
+        return spider
+
+    # --- feeding ---------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        self.cpu_at_start = time.process_time()
+        self.reactor_cpu_at_start = time.thread_time()
+        self.collectors = collectors.build(self.settings)
+        self._start_heartbeat()
+        idle = IDLE_FIRST
+        while True:
+            room = min(self.redis_batch_size, self.redis_batch_size - len(self.in_flight))
+            if room <= 0 or self.crawler.engine.needs_backout():
+                await _sleep(BUSY_TICK)
+                continue
+            popped = await _in_thread(self.fetch_data, self.redis_key, room)
+            keys = [k for k in map(q.decode, popped) if k is not None and k[1] not in self.in_flight]
+            if keys:
+                for job in await _in_thread(self._lease, keys):
+                    self.in_flight[job["account_id"]] = job["cycle_id"]
+                    for output in self.outputs_of(job):
+                        yield output
+            if popped:
+                idle = IDLE_FIRST
+                continue
+            if await _in_thread(self._reap):
+                continue
+            if self.until_empty and not self.in_flight and not await _in_thread(self._work_left):
+                return
+            await _sleep(idle)
+            idle = min(idle * 2, IDLE_LONGEST)
+
+    def spider_idle(self) -> None:
+        """The spider is idle only once ``start()`` has returned (``until_empty``): let it
+        close (scrapy-redis's own idle handler would pop more and keep it open)."""
+        return None
+
+    def _lease(self, keys: list[q.Key]) -> list[dict[str, Any]]:
+        from registry.collection.cycles import take_leases
+        from registry.collection.jobs import crawl_jobs
+        from registry.db import session_scope
+
+        with session_scope(self.settings.get("GOVMEDIA_DB")) as session:
+            won = take_leases(session, holder=self.holder, keys=keys, ttl=self.queue.lease_seconds)
+            jobs = crawl_jobs(session, account_ids=[a for _, a in won]) if won else []
+        by_id = {j["account_id"]: j for j in jobs}
+        return [{**by_id[a], "cycle_id": c} for c, a in won if a in by_id]
+
+    def _reap(self) -> int:
+        """Put expired leases (and lost messages) back on the queue, at most once a heartbeat."""
+        from registry.collection.cycles import reap
+        from registry.db import session_scope
+
+        if time.monotonic() - self.last_reap < self.queue.heartbeat_seconds:
+            return 0
+        self.last_reap = time.monotonic()
+        with session_scope(self.settings.get("GOVMEDIA_DB")) as session:
+            reaped = reap(session, queue_empty=True, grace=max(5.0, 2 * self.queue.heartbeat_seconds))
+        q.push(self.server, self.queue, reaped.requeue)
+        return len(reaped.requeue)
+
+    def _work_left(self) -> bool:
+        from registry.collection.workers import work_left_for
+        from registry.db import session_scope
+
+        with session_scope(self.settings.get("GOVMEDIA_DB")) as session:
+            return work_left_for(session, holder=self.holder)
+
+    # --- results ---------------------------------------------------------------------
+
+    def outputs_of(self, job: dict[str, Any]) -> list[Any]:
+        outputs = super().outputs_of(job)
+        for output in outputs:
+            if isinstance(output, AccountResult):
+                self._done(output)
+        return outputs
+
+    def _wire(self, outputs: Iterator[Any]) -> Iterator[Any]:
+        for output in super()._wire(outputs):
+            if isinstance(output, AccountResult):
+                self._done(output)
+            yield output
+
+    def _done(self, result: AccountResult) -> None:
+        """The account's collection is over here: its result carries its cycle to the pipeline."""
+        result.cycle_id = self.in_flight.pop(result.account_id, None)
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        if isinstance(failure.value, LimiterUnavailable):
+            request = failure.request  # type: ignore[attr-defined]
+            run = request.cb_kwargs["run"]
+            collector = self.collectors[run["collector"]]
+            detail = f"请求失败：{failure.value}"
+            yield from self._wire(collector.failed(run, Failed(detail), bool(request.meta.get("optional"))))
+            return
+        yield from super().on_error(failure)
+
+    # --- heartbeat -------------------------------------------------------------------
+
+    def _start_heartbeat(self) -> None:
+        from twisted.internet import task
+
+        self.beat = task.LoopingCall(self._heartbeat)
+        self.beat.start(self.queue.heartbeat_seconds, now=True)
+
+    def _heartbeat(self) -> Any:
+        """On the reactor (a stuck reactor stops it); the database write on a thread."""
+        from twisted.internet import threads
+
+        d = threads.deferToThread(self._renew)
+        d.addErrback(lambda f: self.logger.warning("心跳失败（租约未能续期）：%s", f.getErrorMessage()))
+        return d
+
+    def _renew(self) -> None:
+        from registry.collection.cycles import heartbeat
+        from registry.db import session_scope
+
+        with session_scope(self.settings.get("GOVMEDIA_DB")) as session:
+            heartbeat(session, holder=self.holder, ttl=self.queue.lease_seconds)
+
+    def closed(self, reason: str) -> None:
+        if self.beat is not None and self.beat.running:
+            self.beat.stop()
+        super().closed(reason)
