@@ -19,6 +19,10 @@ never loses or doubles work:
 
 Times are the callers' clocks (UTC): machines that share a crawl keep their clocks in step
 (NTP); leases last a minute or more, far beyond any clock drift.
+
+Every transaction here locks rows in one order: accounts' rows by (cycle, account), then the
+cycle's row, then the worker's row. Two workers' transactions (a heartbeat and a write, a
+takeover and a write) therefore wait for each other but never deadlock on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -112,7 +116,7 @@ def take_leases(
     has been leased fewer than ``MAX_LEASES`` times; a done row or a live lease is left alone."""
     now = now or utcnow()
     won = []
-    for cycle_id, account_id in dict.fromkeys(keys):
+    for cycle_id, account_id in sorted(set(keys)):
         row = CycleAccount
         result = session.execute(
             update(row)
@@ -146,23 +150,47 @@ def crawl_ids(session: Session, cycle_ids: Iterable[int]) -> dict[int, str]:
     )
 
 
-def heartbeat(session: Session, *, holder: str, ttl: float, now: datetime | None = None) -> int:
-    """The worker is alive: its heartbeat time, and every lease it holds pushed to ``now + ttl``.
-    Returns the number of leases renewed."""
+def heartbeat(
+    session: Session,
+    *,
+    holder: str,
+    ttl: float,
+    keys: Iterable[Key] | None = None,
+    now: datetime | None = None,
+) -> int:
+    """The worker is alive: its heartbeat time, and the leases it holds on ``keys`` (the
+    accounts it is still working on; all of them when None) pushed to ``now + ttl``. A lease
+    the worker holds but no longer works on (its result could not be stored) is not renewed:
+    it expires and the account goes back to the queue. Returns the number renewed."""
     now = now or utcnow()
+    ids = _lock_held(session, holder, None if keys is None else set(keys))
+    renewed = 0
+    for start in range(0, len(ids), 500):
+        result = session.execute(
+            update(CycleAccount)
+            .where(CycleAccount.id.in_(ids[start : start + 500]))
+            .values(lease_expires_at=now + timedelta(seconds=ttl))
+            .execution_options(synchronize_session=False)
+        )
+        renewed += _count(result)
     session.execute(
         update(CrawlWorker)
         .where(CrawlWorker.name == holder)
         .values(heartbeat_at=now)
         .execution_options(synchronize_session=False)
     )
-    result = session.execute(
-        update(CycleAccount)
+    return renewed
+
+
+def _lock_held(session: Session, holder: str, keys: set[Key] | None) -> list[int]:
+    """The rows ``holder`` leases (among ``keys``), locked in the one order."""
+    rows = session.execute(
+        select(CycleAccount.id, CycleAccount.cycle_id, CycleAccount.account_id)
         .where(CycleAccount.holder == holder, CycleAccount.state == "leased")
-        .values(lease_expires_at=now + timedelta(seconds=ttl))
-        .execution_options(synchronize_session=False)
-    )
-    return _count(result)
+        .order_by(CycleAccount.cycle_id, CycleAccount.account_id)
+        .with_for_update()
+    ).all()
+    return [r.id for r in rows if keys is None or (r.cycle_id, r.account_id) in keys]
 
 
 def record_outcomes(
@@ -175,14 +203,16 @@ def record_outcomes(
     the outcome is stored in the caller's transaction, so both happen or neither does."""
     now = now or utcnow()
     won: dict[int, list[int]] = {}
-    for index, result in enumerate(results):
+    order = sorted(range(len(results)), key=lambda i: (results[i]["cycle_id"], results[i]["account_id"]))
+    for index in order:
+        result = results[index]
         if _finish(
             session, holder=holder, cycle_id=result["cycle_id"], account_id=result["account_id"], now=now
         ):
             won.setdefault(result["cycle_id"], []).append(index)
     counts: list[int | None] = [None] * len(results)
     names = crawl_ids(session, won)
-    for cycle_id, indexes in won.items():
+    for cycle_id, indexes in sorted(won.items()):
         stored = store_collection(session, [results[i] for i in indexes], crawl_id=names[cycle_id])
         for i, new in zip(indexes, stored, strict=True):
             counts[i] = new
@@ -214,8 +244,11 @@ def _finish(session: Session, *, holder: str, cycle_id: int, account_id: int, no
 
 
 def _close_finished(session: Session, cycle_ids: Iterable[int], now: datetime) -> None:
-    """Mark the cycles whose every account is done as finished."""
-    for cycle_id in set(cycle_ids):
+    """Mark the cycles whose every account is done as finished. The cycle's row is locked
+    before counting, so of two workers storing a cycle's last accounts at once the second one
+    counts after the first has committed, and one of them closes the cycle."""
+    for cycle_id in sorted(set(cycle_ids)):
+        session.execute(select(CrawlCycle.id).where(CrawlCycle.id == cycle_id).with_for_update())
         left = session.scalar(
             select(func.count(CycleAccount.id)).where(
                 CycleAccount.cycle_id == cycle_id, CycleAccount.state != "done"
@@ -234,17 +267,18 @@ def release(session: Session, *, holder: str, now: datetime | None = None) -> li
     """Give back every account ``holder`` still leases (a worker that stops): they are queued
     again (the give-back does not count as a failed lease); returns the keys to push."""
     now = now or utcnow()
+    ids = _lock_held(session, holder, None)
     keys = [
         (c, a)
         for c, a in session.execute(
-            select(CycleAccount.cycle_id, CycleAccount.account_id).where(
-                CycleAccount.holder == holder, CycleAccount.state == "leased"
-            )
+            select(CycleAccount.cycle_id, CycleAccount.account_id)
+            .where(CycleAccount.id.in_(ids))
+            .order_by(CycleAccount.cycle_id, CycleAccount.account_id)
         )
     ]
     session.execute(
         update(CycleAccount)
-        .where(CycleAccount.holder == holder, CycleAccount.state == "leased")
+        .where(CycleAccount.id.in_(ids))
         .values(
             state="queued", holder=None, lease_expires_at=None, pushed_at=now, leases=CycleAccount.leases - 1
         )
@@ -272,9 +306,9 @@ def reap(
     now = now or utcnow()
     out = Reaped()
     expired = session.execute(
-        select(CycleAccount.id, CycleAccount.cycle_id, CycleAccount.account_id, CycleAccount.leases).where(
-            CycleAccount.state == "leased", CycleAccount.lease_expires_at < now
-        )
+        select(CycleAccount.id, CycleAccount.cycle_id, CycleAccount.account_id, CycleAccount.leases)
+        .where(CycleAccount.state == "leased", CycleAccount.lease_expires_at < now)
+        .order_by(CycleAccount.cycle_id, CycleAccount.account_id)
     ).all()
     names = crawl_ids(session, (r.cycle_id for r in expired))
     for row in expired:
@@ -308,9 +342,9 @@ def reap(
 
 def _lost_messages(session: Session, before: datetime, now: datetime) -> list[Key]:
     stale = session.execute(
-        select(CycleAccount.id, CycleAccount.cycle_id, CycleAccount.account_id, CycleAccount.pushed_at).where(
-            CycleAccount.state == "queued", CycleAccount.pushed_at < before
-        )
+        select(CycleAccount.id, CycleAccount.cycle_id, CycleAccount.account_id, CycleAccount.pushed_at)
+        .where(CycleAccount.state == "queued", CycleAccount.pushed_at < before)
+        .order_by(CycleAccount.cycle_id, CycleAccount.account_id)
     ).all()
     keys = []
     for row in stale:

@@ -70,6 +70,13 @@ def worker_state(worker: CrawlWorker, now: datetime) -> str:
     return "running"
 
 
+def live_workers(session: Session, *, now: datetime | None = None) -> int:
+    """How many workers are running (heartbeats arriving)."""
+    now = now or utcnow()
+    rows = session.scalars(select(CrawlWorker).where(CrawlWorker.stopped_at.is_(None)))
+    return sum(1 for w in rows if worker_state(w, now) == "running")
+
+
 def _presumed_dead(worker: CrawlWorker | None, now: datetime) -> bool:
     """Two heartbeats (and a second) missed: its leases will expire without being renewed."""
     if worker is None or worker.stopped_at is not None:

@@ -79,16 +79,19 @@ def wait(
     cycle_id: int,
     *,
     on_progress: Callable[[int, int], None] | None = None,
+    on_no_worker: Callable[[], None] | None = None,
     timeout: float | None = None,
     poll: float = 1.0,
 ) -> Waited:
-    """Wait until every account of the cycle has its outcome (or ``timeout`` seconds)."""
+    """Wait until every account of the cycle has its outcome (or ``timeout`` seconds);
+    ``on_no_worker`` is called once if no worker is running while accounts wait."""
     from registry.collection.cycles import reap
-    from registry.collection.workers import cycle_progress, cycle_results
+    from registry.collection.workers import cycle_progress, cycle_results, live_workers
     from registry.db import session_scope
 
     client = q.connect(queue)
     started = last_reap = time.monotonic()
+    warned = False
     while True:
         with session_scope(db) as session:
             progress = cycle_progress(session, cycle_id)
@@ -102,7 +105,11 @@ def wait(
             empty = q.length(client, queue) == 0
             with session_scope(db) as session:
                 reaped = reap(session, queue_empty=empty, grace=max(5.0, 2 * queue.heartbeat_seconds))
+                idle = not live_workers(session)
             q.push(client, queue, reaped.requeue)
+            if idle and on_no_worker and not warned:
+                warned = True
+                on_no_worker()
         time.sleep(poll)
     with session_scope(db) as session:
         results = cycle_results(session, cycle_id)

@@ -3,26 +3,31 @@
 ``DOWNLOAD_DELAY``, Scrapy's slots and ``spiders.middlewares.BudgetMiddleware`` act per process,
 so N workers would hit a platform N times as hard. In a distributed crawl they are replaced by:
 
-- **pace** (``SharedPaceMiddleware``): before a request leaves, one atomic Redis script reserves
-  its start time on every key it is paced by: its platform (``weibo``, ``wechat``,
+- **pace** (``SharedPaceMiddleware``): right before a request leaves, one atomic Redis script
+  takes its turn on every key it is paced by: its platform (``weibo``, ``wechat``,
   ``bilibili``; feeds and web pages: their host) and, for a platform with a configured
-  credential, that credential. The reserved time is the latest "next allowed time" of those
-  keys (on the Redis server's clock, which every worker shares), and each key's next allowed
-  time becomes reserved time + its delay: at most one request per delay per key, however many
-  workers run. Platform delays get a random extra of up to half a delay (never less than the
-  delay); ``GOVMEDIA_CRAWL_DELAY`` overrides every delay, as in a local crawl.
+  credential, that credential. A turn is taken only when every key's "next allowed time" has
+  passed on the Redis server's clock (which every worker shares); each key's next allowed time
+  then becomes now + its delay, otherwise the worker waits the time left and asks again: at
+  most one request per delay per key, however many workers run. Platform delays get a random
+  extra of up to half a delay (never less than the delay), and every gap 50 ms more for the
+  moment between the turn and the request leaving the worker; ``GOVMEDIA_CRAWL_DELAY``
+  overrides every delay, as in a local crawl (0: no pace at all).
 - **budgets** (``SharedBudgetMiddleware``): one atomic script checks and counts the day's
   requests per platform (and per credential) against ``GOVMEDIA_<P>_DAILY_BUDGET``; a key
   starts the day at the use already recorded in the database, and each worker adds what it
   spent to the database (``registry.collection.jobs.add_budget_use``) as it goes.
 
-A request is paced only once it can be sent at once: the middleware sits last before the
+A request takes its turn only once it can be sent at once: the middleware sits last before the
 downloader and holds a slot of the platform's (host's) concurrency until the request leaves the
-downloader, so no local queue delays a reserved request past its turn.
+downloader, so no local queue holds a request back after its turn. The turn is asked on an
+asyncio Redis client in the crawl's own event loop: no thread stands between the answer and the
+request leaving.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import random
@@ -35,13 +40,16 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
 from registry.timeutil import TZ
-from spiders.middlewares import BudgetExhausted, _sleep
+from spiders.middlewares import BudgetExhausted
 
 log = logging.getLogger(__name__)
 
 PLATFORM_JITTER = 0.5  # platform API slots: a random extra of up to half a delay
+KEEP = 2 * 86400  # seconds a day's budget counter is kept
+MARGIN = 0.05  # seconds added to every gap: the moment between a reservation and the request leaving
 WRITE_BACK_SECONDS = 30.0  # how often a worker adds its spent requests to the database
 CREDENTIALS = {
     "weibo": ("GOVMEDIA_WEIBO_COOKIE",),
@@ -49,21 +57,24 @@ CREDENTIALS = {
     "bilibili": ("GOVMEDIA_BILIBILI_COOKIE",),
 }
 
-# KEYS: the pace keys; ARGV[i]: the gap (seconds) after this request on KEYS[i]. Returns the
-# seconds to wait (a string: Lua numbers would be truncated to integers).
+# KEYS: the pace keys; ARGV[i]: the gap (seconds) after a request on KEYS[i]. When every key
+# allows a request now (Redis's clock), the turn is taken: each key's next allowed time becomes
+# now + its gap, and '0' is returned; otherwise nothing changes and the seconds to wait are
+# returned (as a string: Lua numbers would be truncated to integers).
 PACE_LUA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local at = now
+local wait = 0
 for _, key in ipairs(KEYS) do
   local nxt = tonumber(redis.call('GET', key) or '0')
-  if nxt > at then at = nxt end
+  if nxt - now > wait then wait = nxt - now end
 end
+if wait > 0 then return string.format('%.6f', wait) end
 for i, key in ipairs(KEYS) do
   local gap = tonumber(ARGV[i])
-  redis.call('SET', key, string.format('%.6f', at + gap), 'PX', math.ceil((at - now + gap) * 1000) + 60000)
+  redis.call('SET', key, string.format('%.6f', now + gap), 'PX', math.ceil(gap * 1000) + 60000)
 end
-return string.format('%.6f', at - now)
+return '0'
 """
 
 # KEYS: the budget counters; ARGV[i]: the limit of KEYS[i]; ARGV[n + i]: its starting use
@@ -100,43 +111,70 @@ def credential_keys(settings: Any) -> dict[str, str]:
 
 
 class Limiter:
-    """The two scripts on one Redis client, under ``prefix``."""
+    """The two scripts under ``prefix``, on an asyncio Redis client (scrapy-redis's connection
+    with redis-py's asyncio class) made in the event loop that first uses it: a turn is taken
+    and answered without a thread hop, so the request leaves right after its turn."""
 
-    def __init__(self, client: Any, prefix: str) -> None:
-        self.client = client
+    def __init__(self, url: str, prefix: str, params: dict[str, Any] | None = None) -> None:
+        self.url = url
         self.prefix = prefix
-        self._pace = client.register_script(PACE_LUA)
-        self._budget = client.register_script(BUDGET_LUA)
+        self.params = dict(params or {})
+        self.client: Any = None
 
-    def reserve(self, gaps: Sequence[tuple[str, float]]) -> float:
-        """Reserve the next turn on every key; the seconds to wait before sending."""
+    def _connect(self) -> Any:
+        if self.client is None:
+            from redis.asyncio import Redis
+            from scrapy_redis.connection import get_redis
+
+            self.client = get_redis(redis_cls=Redis, url=self.url, **self.params)
+            self._pace = self.client.register_script(PACE_LUA)
+            self._budget = self.client.register_script(BUDGET_LUA)
+        return self.client
+
+    async def take_turn(self, gaps: Sequence[tuple[str, float]]) -> float:
+        """Wait for a turn on every key (``(name, gap)``) and take it; the seconds waited."""
+        self._connect()
         keys = [f"{self.prefix}:pace:{name}" for name, _ in gaps]
-        return float(self._pace(keys=keys, args=[f"{gap:.6f}" for _, gap in gaps]))
+        args = [f"{gap:.6f}" for _, gap in gaps]
+        waited = 0.0
+        while True:
+            wait = float(await self._pace(keys=keys, args=args))
+            if wait <= 0:
+                return waited
+            await asyncio.sleep(wait)
+            waited += wait
 
-    def spend(self, limits: Sequence[tuple[str, int, int]], day: date) -> str | None:
+    async def spend(self, limits: Sequence[tuple[str, int, int]], day: date) -> str | None:
         """Count one request on each ``(name, limit, used_before)``; the name whose limit is
         reached (nothing counted), or None."""
+        self._connect()
         keys = [f"{self.prefix}:budget:{name}:{day.isoformat()}" for name, _, _ in limits]
-        args = (
-            [str(limit) for _, limit, _ in limits] + [str(base) for _, _, base in limits] + [str(2 * 86400)]
-        )
-        refused = int(self._budget(keys=keys, args=args))
+        args = [str(limit) for _, limit, _ in limits] + [str(base) for _, _, base in limits] + [str(KEEP)]
+        refused = int(await self._budget(keys=keys, args=args))
         return limits[refused - 1][0] if refused else None
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+            self.client = None
 
 
 def limiter_of(crawler: Crawler) -> Limiter:
-    """One Redis client (scrapy-redis's connection) and limiter per crawler."""
+    """One limiter per crawler (closed when the spider closes)."""
     cached = getattr(crawler, "_govmedia_limiter", None)
     if cached is None:
-        from scrapy_redis.connection import get_redis_from_settings
-
         settings = crawler.settings
         if not settings.get("REDIS_URL"):
             raise NotConfigured("REDIS_URL is not set")
         cached = Limiter(
-            get_redis_from_settings(settings), settings.get("GOVMEDIA_REDIS_PREFIX") or "govmedia"
+            settings["REDIS_URL"],
+            settings.get("GOVMEDIA_REDIS_PREFIX") or "govmedia",
+            settings.getdict("REDIS_PARAMS"),
         )
         crawler._govmedia_limiter = cached  # type: ignore[attr-defined]
+        crawler.signals.connect(
+            lambda: deferred_from_coro(cached.close()), signal=signals.spider_closed, weak=False
+        )
     return cached
 
 
@@ -150,8 +188,6 @@ class SharedPaceMiddleware:
     ``CONCURRENT_REQUESTS_PER_DOMAIN`` from the crawler."""
 
     def __init__(self, crawler: Crawler) -> None:
-        from twisted.internet.defer import DeferredSemaphore
-
         settings = crawler.settings
         self.limiter = limiter_of(crawler)
         self.delays: dict[str, float] = {k: float(v) for k, v in settings.getdict("GOVMEDIA_DELAYS").items()}
@@ -159,8 +195,7 @@ class SharedPaceMiddleware:
         self.slots: dict[str, Any] = settings.getdict("DOWNLOAD_SLOTS")
         self.host_concurrency = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 1)
         self.credentials = credential_keys(settings)
-        self.local: dict[str, DeferredSemaphore] = {}
-        self._semaphore = DeferredSemaphore
+        self.local: dict[str, asyncio.Semaphore] = {}
         crawler.signals.connect(self.left, signal=signals.request_left_downloader)
 
     @classmethod
@@ -173,33 +208,29 @@ class SharedPaceMiddleware:
             delay = self.delays.get(slot, 0.0)
             if delay <= 0:
                 return []
-            gap = delay * (1 + random.uniform(0, PLATFORM_JITTER))  # not cryptographic
+            gap = delay * (1 + random.uniform(0, PLATFORM_JITTER)) + MARGIN  # not cryptographic
             keys = [(f"platform:{slot}", gap)]
             if slot in self.credentials:
                 keys.append((f"credential:{self.credentials[slot]}", gap))
             return keys
-        return [(f"host:{slot}", self.host_delay)] if self.host_delay > 0 else []
+        return [(f"host:{slot}", self.host_delay + MARGIN)] if self.host_delay > 0 else []
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        from scrapy.utils.defer import maybe_deferred_to_future
-        from twisted.internet import threads
-
         slot = _slot(request)
         gaps = self.gaps(slot)
         if not gaps:
             return None
         if slot not in self.local:
             size = int(self.slots.get(slot, {}).get("concurrency") or self.host_concurrency)
-            self.local[slot] = self._semaphore(max(1, size))
-        await maybe_deferred_to_future(self.local[slot].acquire())
+            self.local[slot] = asyncio.Semaphore(max(1, size))
+        await self.local[slot].acquire()
         try:
-            wait = await maybe_deferred_to_future(threads.deferToThread(self.limiter.reserve, gaps))
+            await self.limiter.take_turn(gaps)
         except Exception as exc:
             self.local[slot].release()
-            log.warning("无法在 Redis 中预约请求时间：%r", exc)
+            log.warning("无法在 Redis 中取得请求的时间：%r", exc)
             raise LimiterUnavailable("无法连接 Redis，请求未发出") from None
         request.meta["govmedia_paced"] = slot
-        await _sleep(wait)
         return None
 
     def left(self, request: Request, spider: Spider | None = None) -> None:
@@ -248,7 +279,7 @@ class SharedBudgetMiddleware:
         if key in self.credentials:
             limits.append((f"credential:{self.credentials[key]}", limit, self.base[(key, day)]))
         try:
-            refused = await maybe_deferred_to_future(threads.deferToThread(self.limiter.spend, limits, day))
+            refused = await self.limiter.spend(limits, day)
         except Exception as exc:
             log.warning("无法在 Redis 中记录今日请求用量：%r", exc)
             raise LimiterUnavailable("无法连接 Redis，请求未发出") from None

@@ -4,13 +4,16 @@ outcome; a result whose lease another worker took over is dropped (that worker s
 
 Batches are written on the store pipeline's background thread, at the latest every
 ``FLUSH_SECONDS`` (a long-running worker may go quiet between cycles). A batch the database
-refuses is stored result by result; a result that still cannot be stored ends its account
-with the outcome ``error`` instead of holding the lease forever.
+refuses is stored result by result (a result that fails is tried once more a second later); a
+result that still cannot be stored ends its account with the outcome ``error``, and when even
+that cannot be written the worker stops renewing the account's lease, so the account goes back
+to the queue instead of being held forever.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from scrapy import Spider, signals
@@ -23,6 +26,7 @@ from spiders.pipelines import StorePipeline, result_payload
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.5
+RETRY_AFTER = 1.0
 STORE_FAILED = "保存采集结果失败（数据库拒绝了写入），本批次记为采集失败"
 
 
@@ -33,6 +37,7 @@ class CycleStorePipeline(StorePipeline):
         super().__init__(db, None, batch, progress=False)
         self.holder = holder
         self.loop: Any = None
+        self.crawler: Crawler | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CycleStorePipeline:
@@ -43,6 +48,7 @@ class CycleStorePipeline(StorePipeline):
             settings["GOVMEDIA_DB"], settings["GOVMEDIA_WORKER"], settings.getint("GOVMEDIA_STORE_BATCH", 100)
         )
         pipeline.stats = crawler.stats
+        pipeline.crawler = crawler
         crawler.signals.connect(pipeline.opened, signal=signals.spider_opened)
         return pipeline
 
@@ -59,15 +65,25 @@ class CycleStorePipeline(StorePipeline):
 
     def save(self, results: list[AccountResult]) -> list[dict[str, Any]]:
         try:
+            return self._save(results)
+        finally:  # stored, taken over or not storable: the spider stops renewing their leases
+            spider = getattr(self.crawler, "spider", None)
+            if spider is not None and hasattr(spider, "settled"):
+                spider.settled([(r.cycle_id, r.account_id) for r in results if r.cycle_id is not None])
+
+    def _save(self, results: list[AccountResult]) -> list[dict[str, Any]]:
+        try:
             return store_cycle_results(self.db, results, holder=self.holder, stats=self.stats)
         except Exception:
-            if len(results) == 1:
-                log.exception("保存账号 %s 的采集结果失败", results[0].account_id)
-                return store_cycle_results(
-                    self.db, [_failed(results[0])], holder=self.holder, stats=self.stats
-                )
-            log.warning("一批采集结果保存失败，逐个重试（%d 个账号）", len(results))
-            return [event for result in results for event in self.save([result])]
+            if len(results) > 1:
+                log.warning("一批采集结果保存失败，逐个重试（%d 个账号）", len(results))
+                return [event for result in results for event in self._save([result])]
+        log.exception("保存账号 %s 的采集结果失败", results[0].account_id)
+        time.sleep(RETRY_AFTER)  # a passing fault (a dropped connection, a restart) gets a second try
+        try:
+            return store_cycle_results(self.db, results, holder=self.holder, stats=self.stats)
+        except Exception:
+            return store_cycle_results(self.db, [_failed(results[0])], holder=self.holder, stats=self.stats)
 
 
 def _failed(result: AccountResult) -> AccountResult:

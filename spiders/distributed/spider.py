@@ -16,12 +16,15 @@ URLs every cycle, and that dupefilter silently drops them).
 
 While idle it hands expired leases back to the queue (``cycles.reap``); a heartbeat on the
 reactor renews its leases (a stuck reactor stops renewing them, and another worker takes
-over). With ``until_empty`` it stops once the queue is drained, its own accounts are done and
-no account is left that it could lease (``registry.collection.workers.work_left_for``).
+over). Only the accounts it still works on are renewed: one whose result could not be stored
+at all is left to expire and goes back to the queue. With ``until_empty`` it stops once the
+queue is drained, its own accounts are done and no account is left that it could lease
+(``registry.collection.workers.work_left_for``).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -60,6 +63,8 @@ class QueueSpider(RedisMixin, AccountsSpider):
         self.queue = queue
         self.until_empty = until_empty
         self.in_flight: dict[int, int] = {}  # account → cycle, while this worker collects it
+        self.working: set[q.Key] = set()  # leased and not yet stored: the leases to renew
+        self.lock = threading.Lock()  # ``working`` is also updated by the pipeline's writer
         self.last_reap = 0.0
         self.beat: Any = None
 
@@ -112,6 +117,8 @@ class QueueSpider(RedisMixin, AccountsSpider):
         with session_scope(self.settings.get("GOVMEDIA_DB")) as session:
             won = take_leases(session, holder=self.holder, keys=keys, ttl=self.queue.lease_seconds)
             jobs = crawl_jobs(session, account_ids=[a for _, a in won]) if won else []
+        with self.lock:
+            self.working.update(won)
         by_id = {j["account_id"]: j for j in jobs}
         return [{**by_id[a], "cycle_id": c} for c, a in won if a in by_id]
 
@@ -150,6 +157,12 @@ class QueueSpider(RedisMixin, AccountsSpider):
                 self._done(output)
             yield output
 
+    def settled(self, keys: list[q.Key]) -> None:
+        """The pipeline is done with these accounts (stored, taken over, or not storable):
+        their leases are no longer renewed (called from the writer thread)."""
+        with self.lock:
+            self.working.difference_update(keys)
+
     def _done(self, result: AccountResult) -> None:
         """The account's collection is over here: its result carries its cycle to the pipeline."""
         result.cycle_id = self.in_flight.pop(result.account_id, None)
@@ -176,16 +189,18 @@ class QueueSpider(RedisMixin, AccountsSpider):
         """On the reactor (a stuck reactor stops it); the database write on a thread."""
         from twisted.internet import threads
 
-        d = threads.deferToThread(self._renew)
+        with self.lock:
+            keys = set(self.working)
+        d = threads.deferToThread(self._renew, keys)
         d.addErrback(lambda f: self.logger.warning("心跳失败（租约未能续期）：%s", f.getErrorMessage()))
         return d
 
-    def _renew(self) -> None:
+    def _renew(self, keys: set[q.Key]) -> None:
         from registry.collection.cycles import heartbeat
         from registry.db import session_scope
 
         with session_scope(self.settings.get("GOVMEDIA_DB")) as session:
-            heartbeat(session, holder=self.holder, ttl=self.queue.lease_seconds)
+            heartbeat(session, holder=self.holder, ttl=self.queue.lease_seconds, keys=keys)
 
     def closed(self, reason: str) -> None:
         if self.beat is not None and self.beat.running:

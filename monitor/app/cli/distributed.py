@@ -77,7 +77,13 @@ def crawl_distributed(
     with progress("采集中（分布式）", fmt) as update:
         update(total=len(enqueued.accounts))
         waited = coordinator.wait(
-            STATE.db, queue, enqueued.cycle_id, on_progress=lambda done, _total: update(completed=done)
+            STATE.db,
+            queue,
+            enqueued.cycle_id,
+            on_progress=lambda done, _total: update(completed=done),
+            on_no_worker=lambda: note(
+                "没有正在运行的采集进程：请在采集机器上运行 govmedia crawl worker（继续等待；Ctrl-C 可中止，批次保留在队列中）"
+            ),
         )
     _show_results(waited.results, enqueued.crawl_id, fmt, out)
 
