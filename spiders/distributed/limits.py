@@ -10,9 +10,9 @@ so N workers would hit a platform N times as hard. In a distributed crawl they a
   passed on the Redis server's clock (which every worker shares); each key's next allowed time
   then becomes now + its delay, otherwise the worker waits the time left and asks again: at
   most one request per delay per key, however many workers run. Platform delays get a random
-  extra of up to half a delay (never less than the delay), and every gap 50 ms more for the
-  moment between the turn and the request leaving the worker; ``GOVMEDIA_CRAWL_DELAY``
-  overrides every delay, as in a local crawl (0: no pace at all).
+  extra of up to half a delay (never less than the delay), and every gap 100 ms more for the
+  moment between the turn and the request's arrival (a busy worker, a slow network);
+  ``GOVMEDIA_CRAWL_DELAY`` overrides every delay, as in a local crawl (0: no pace at all).
 - **budgets** (``SharedBudgetMiddleware``): one atomic script checks and counts the day's
   requests per platform (and per credential) against ``GOVMEDIA_<P>_DAILY_BUDGET``; a key
   starts the day at the use already recorded in the database, and each worker adds what it
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM_JITTER = 0.5  # platform API slots: a random extra of up to half a delay
 KEEP = 2 * 86400  # seconds a day's budget counter is kept
-MARGIN = 0.05  # seconds added to every gap: the moment between a reservation and the request leaving
+MARGIN = 0.1  # seconds added to every gap: the moment between a turn and the request's arrival
 WRITE_BACK_SECONDS = 30.0  # how often a worker adds its spent requests to the database
 CREDENTIALS = {
     "weibo": ("GOVMEDIA_WEIBO_COOKIE",),

@@ -158,7 +158,7 @@ def test_three_workers_and_one_killed_mid_crawl(
             busy = None
             while busy is None and time.monotonic() < deadline:
                 busy = next((w for w in workers if _held_by(pg_db, w.pid)), None)
-                time.sleep(0.05)
+                time.sleep(0.2)
             assert busy is not None
             time.sleep(0.3)  # mid-collection: requests in flight, results not yet stored
             os.kill(busy.pid, signal.SIGKILL)
@@ -251,7 +251,7 @@ def test_a_heartbeat_keeps_a_slow_account_and_until_empty_leaves_it_to_its_worke
 ) -> None:
     small_registry(pg_db)
     slow = StandinAccount(
-        "douyin", "MS4wLjABAAAAslowslowslow001", "慢订阅", kind="rss", posts=make_posts(2), fault="slow"
+        "douyin", "MS4wLjABAAAAslowslowslowslow0001", "慢订阅", kind="rss", posts=make_posts(2), fault="slow"
     )
     with StandinServer([slow], slow_seconds=8) as server:  # one answer takes four leases
         [account_id] = file_accounts(pg_db, server, [slow], unit=PROVINCE).values()
