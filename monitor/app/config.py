@@ -120,8 +120,11 @@ def _float(value: Any) -> float:
 
 def _seconds(low: float, high: float) -> Callable[[Any], float]:
     def parse(value: Any) -> float:
-        number = _float(value) if not isinstance(value, bool) else -1.0
-        if not low <= number <= high:
+        try:
+            number = float(str(value).strip()) if not isinstance(value, bool) else float("nan")
+        except ValueError:
+            number = float("nan")
+        if not low <= number <= high:  # also refuses nan and inf
             raise ValueError(f"应为 {low:g} 到 {high:g} 之间的秒数")
         return number
 
