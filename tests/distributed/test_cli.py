@@ -158,7 +158,7 @@ def test_the_plain_crawl_stays_on_this_machine_with_redis_configured(
         for key, value in server.env().items():
             monkeypatch.setenv(key, value)
         _use(monkeypatch, queue)
-        result = cli("crawl --account %d --format json" % account_id)
+        result = cli(f"crawl --account {account_id} --format json")
     assert result.code == 0, result
     assert json.loads(result.out) == [{"account_id": account_id, "outcome": "ok", "new_posts": 3, "detail": None}]
     assert _cycles(db) == 0
