@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from registry.collection.cycle_models import CrawlCycle, CrawlWorker, CycleAccount
@@ -113,31 +113,39 @@ def take_leases(
     """Lease the popped ``keys`` to ``holder`` for ``ttl`` seconds; return the ones it won.
 
     A row is taken when it is queued, or leased with an expired lease (its worker died), and
-    has been leased fewer than ``MAX_LEASES`` times; a done row or a live lease is left alone."""
+    has been leased fewer than ``MAX_LEASES`` times; a done row or a live lease is left alone.
+    The rows are locked in the one order (a row another transaction holds is skipped: another
+    worker is taking it, or its holder is renewing it), then taken by one guarded UPDATE."""
     now = now or utcnow()
-    won = []
-    for cycle_id, account_id in sorted(set(keys)):
-        row = CycleAccount
-        result = session.execute(
-            update(row)
-            .where(
-                row.cycle_id == cycle_id,
-                row.account_id == account_id,
-                row.leases < MAX_LEASES,
-                (row.state == "queued") | ((row.state == "leased") & (row.lease_expires_at < now)),
-            )
-            .values(
-                state="leased",
-                holder=holder,
-                leased_at=now,
-                lease_expires_at=now + timedelta(seconds=ttl),
-                leases=row.leases + 1,
-            )
-            .execution_options(synchronize_session=False)
+    wanted = sorted(set(keys))
+    if not wanted:
+        return []
+    row = CycleAccount
+    takeable = (row.leases < MAX_LEASES) & (
+        (row.state == "queued") | ((row.state == "leased") & (row.lease_expires_at < now))
+    )
+    ids = session.scalars(
+        select(row.id)
+        .where(tuple_(row.cycle_id, row.account_id).in_(wanted), takeable)
+        .order_by(row.cycle_id, row.account_id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not ids:
+        return []
+    taken = session.execute(
+        update(row)
+        .where(row.id.in_(ids), takeable)
+        .values(
+            state="leased",
+            holder=holder,
+            leased_at=now,
+            lease_expires_at=now + timedelta(seconds=ttl),
+            leases=row.leases + 1,
         )
-        if _count(result) == 1:
-            won.append((cycle_id, account_id))
-    return won
+        .returning(row.cycle_id, row.account_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return sorted((c, a) for c, a in taken)
 
 
 def crawl_ids(session: Session, cycle_ids: Iterable[int]) -> dict[int, str]:

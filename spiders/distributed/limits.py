@@ -40,7 +40,6 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.utils.defer import deferred_from_coro
 
 from registry.timeutil import TZ
 from spiders.middlewares import BudgetExhausted
@@ -153,7 +152,8 @@ class Limiter:
         refused = int(await self._budget(keys=keys, args=args))
         return limits[refused - 1][0] if refused else None
 
-    async def close(self) -> None:
+    async def close(self, **_signal: Any) -> None:
+        """Close the connection (also the ``spider_closed`` handler)."""
         if self.client is not None:
             await self.client.aclose()
             self.client = None
@@ -166,15 +166,10 @@ def limiter_of(crawler: Crawler) -> Limiter:
         settings = crawler.settings
         if not settings.get("REDIS_URL"):
             raise NotConfigured("REDIS_URL is not set")
-        cached = Limiter(
-            settings["REDIS_URL"],
-            settings.get("GOVMEDIA_REDIS_PREFIX") or "govmedia",
-            settings.getdict("REDIS_PARAMS"),
-        )
+        prefix = settings.get("GOVMEDIA_REDIS_PREFIX") or "govmedia"
+        cached = Limiter(settings["REDIS_URL"], prefix, settings.getdict("REDIS_PARAMS"))
         crawler._govmedia_limiter = cached  # type: ignore[attr-defined]
-        crawler.signals.connect(
-            lambda: deferred_from_coro(cached.close()), signal=signals.spider_closed, weak=False
-        )
+        crawler.signals.connect(cached.close, signal=signals.spider_closed, weak=False)
     return cached
 
 

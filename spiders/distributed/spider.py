@@ -6,15 +6,17 @@ time, with requests only; here an async ``start()`` (Scrapy ≥ 2.13) keeps the 
 accounts finish, and can also give an account's result when it cannot start (no collector, a
 bad filing). For each popped message it leases the account in the database first
 (``registry.collection.cycles.take_leases``): a message whose account is done or leased to a
-live worker is dropped. A worker leases at most ``CONCURRENT_REQUESTS`` accounts at a time,
-so the others get the rest.
+live worker is dropped. A worker has at most twice ``CONCURRENT_REQUESTS`` accounts under way
+(their requests wait in its scheduler while the next batch is leased), and leases them in
+batches of ``CONCURRENT_REQUESTS``; the other workers get the rest.
 
 Every request is marked ``dont_filter`` by the collectors, and the dupefilter is switched off
 (``BaseDupeFilter`` with Scrapy's own scheduler): every cycle fetches every page again. The
 scrapy-redis scheduler and its persistent dupefilter are not used (a monitor re-crawls the same
 URLs every cycle, and that dupefilter silently drops them).
 
-While idle it hands expired leases back to the queue (``cycles.reap``); a heartbeat on the
+An idle worker waits on the queue with a blocking pop (so a new cycle starts at once) and,
+between waits, hands expired leases back to the queue (``cycles.reap``); a heartbeat on the
 reactor renews its leases (a stuck reactor stops renewing them, and another worker takes
 over). Only the accounts it still works on are renewed: one whose result could not be stored
 at all is left to expire and goes back to the queue. With ``until_empty`` it stops once the
@@ -41,8 +43,10 @@ from spiders.middlewares import _sleep
 from spiders.outcomes import Failed
 from spiders.spiders.accounts import AccountsSpider
 
-IDLE_FIRST, IDLE_LONGEST = 0.1, 2.0  # polling an empty queue backs off from 0.1 s to 2 s
-BUSY_TICK = 0.05
+IDLE_WAIT, BUSY_WAIT = 1.0, 0.5  # seconds a worker waits on an empty queue (idle / still collecting)
+BUSY_TICK = 0.05  # seconds before asking again when the worker has no room for more accounts
+AHEAD = 2  # accounts under way per worker: twice CONCURRENT_REQUESTS, so that leasing the next
+# batch (a database transaction) never leaves the downloader without requests
 
 
 async def _in_thread(fn: Any, *args: Any) -> Any:
@@ -70,6 +74,8 @@ class QueueSpider(RedisMixin, AccountsSpider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> QueueSpider:
+        """The spider with scrapy-redis's queue set up; the database's schema was checked when
+        the worker started, so the worker's own transactions skip that check."""
         spider: QueueSpider = super().from_crawler(crawler, *args, **kwargs)
         spider.setup_redis(crawler)  # scrapy-redis: REDIS_URL, REDIS_START_URLS_KEY, batch size
         return spider
@@ -81,40 +87,54 @@ class QueueSpider(RedisMixin, AccountsSpider):
         self.reactor_cpu_at_start = time.thread_time()
         self.collectors = collectors.build(self.settings)
         self._start_heartbeat()
-        idle = IDLE_FIRST
+        waiting: list[Any] = []
+        batch = self.redis_batch_size
         while True:
-            room = min(self.redis_batch_size, self.redis_batch_size - len(self.in_flight))
-            if room <= 0 or self.crawler.engine.needs_backout():
-                await _sleep(BUSY_TICK)
+            room = min(batch, AHEAD * batch - len(self.in_flight))
+            if room < max(1, batch // 2) and self.in_flight and not waiting:
+                await _sleep(BUSY_TICK)  # enough accounts under way: lease in batches, not one by one
                 continue
-            popped = await _in_thread(self.fetch_data, self.redis_key, room)
-            keys = [k for k in map(q.decode, popped) if k is not None and k[1] not in self.in_flight]
-            if keys:
-                for job in await _in_thread(self._lease, keys):
-                    self.in_flight[job["account_id"]] = job["cycle_id"]
-                    for output in self.outputs_of(job):
-                        yield output
+            popped, jobs = await _in_thread(self._pop_and_lease, max(room, 1), waiting, set(self.in_flight))
+            waiting = []
+            for job in jobs:
+                self.in_flight[job["account_id"]] = job["cycle_id"]
+                for output in self.outputs_of(job):
+                    yield output
             if popped:
-                idle = IDLE_FIRST
                 continue
             if await _in_thread(self._reap):
                 continue
             if self.until_empty and not self.in_flight and not await _in_thread(self._work_left):
                 return
-            await _sleep(idle)
-            idle = min(idle * 2, IDLE_LONGEST)
+            # wait on the queue itself (a blocking pop), so new messages are taken at once
+            waiting = await _in_thread(self._wait_for_message, BUSY_WAIT if self.in_flight else IDLE_WAIT)
 
     def spider_idle(self) -> None:
         """The spider is idle only once ``start()`` has returned (``until_empty``): let it
         close (scrapy-redis's own idle handler would pop more and keep it open)."""
         return None
 
+    def _wait_for_message(self, timeout: float) -> list[Any]:
+        """One message as soon as one is pushed (a blocking pop), or none after ``timeout``."""
+        found = self.server.blpop([self.redis_key], timeout=timeout)
+        return [found[1]] if found else []
+
+    def _pop_and_lease(
+        self, room: int, waiting: list[Any], in_flight: set[int]
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """Pop up to ``room`` messages (scrapy-redis's batched pop; or take the one a blocking
+        pop brought) and lease their accounts, but those already in flight here: (messages
+        popped, jobs won). On a thread."""
+        popped = waiting or self.fetch_data(self.redis_key, room)
+        keys = [k for k in map(q.decode, popped) if k is not None and k[1] not in in_flight]
+        return len(popped), self._lease(keys) if keys else []
+
     def _lease(self, keys: list[q.Key]) -> list[dict[str, Any]]:
         from registry.collection.cycles import take_leases
         from registry.collection.jobs import crawl_jobs
         from registry.db import session_scope
 
-        with session_scope(self.settings.get("GOVMEDIA_DB")) as session:
+        with session_scope(self.settings.get("GOVMEDIA_DB"), check=False) as session:
             won = take_leases(session, holder=self.holder, keys=keys, ttl=self.queue.lease_seconds)
             jobs = crawl_jobs(session, account_ids=[a for _, a in won]) if won else []
         with self.lock:
@@ -130,7 +150,7 @@ class QueueSpider(RedisMixin, AccountsSpider):
         if time.monotonic() - self.last_reap < self.queue.heartbeat_seconds:
             return 0
         self.last_reap = time.monotonic()
-        with session_scope(self.settings.get("GOVMEDIA_DB")) as session:
+        with session_scope(self.settings.get("GOVMEDIA_DB"), check=False) as session:
             reaped = reap(session, queue_empty=True, grace=max(5.0, 2 * self.queue.heartbeat_seconds))
         q.push(self.server, self.queue, reaped.requeue)
         return len(reaped.requeue)
@@ -139,7 +159,7 @@ class QueueSpider(RedisMixin, AccountsSpider):
         from registry.collection.workers import work_left_for
         from registry.db import session_scope
 
-        with session_scope(self.settings.get("GOVMEDIA_DB")) as session:
+        with session_scope(self.settings.get("GOVMEDIA_DB"), check=False) as session:
             return work_left_for(session, holder=self.holder)
 
     # --- results ---------------------------------------------------------------------
@@ -199,7 +219,7 @@ class QueueSpider(RedisMixin, AccountsSpider):
         from registry.collection.cycles import heartbeat
         from registry.db import session_scope
 
-        with session_scope(self.settings.get("GOVMEDIA_DB")) as session:
+        with session_scope(self.settings.get("GOVMEDIA_DB"), check=False) as session:
             heartbeat(session, holder=self.holder, ttl=self.queue.lease_seconds, keys=keys)
 
     def closed(self, reason: str) -> None:

@@ -265,7 +265,11 @@ class StandinServer:
 
 
 class _QuietServer(ThreadingHTTPServer):
-    """Clients that hang up (timeouts in the fault tests) are not errors of the stand-in."""
+    """Clients that hang up (timeouts in the fault tests) are not errors of the stand-in. The
+    listen backlog takes many crawl processes opening connections at once (the default of 5
+    drops connections, which then wait a second to retry)."""
+
+    request_queue_size = 256
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         import sys
