@@ -174,10 +174,10 @@ def _cpu(procs: list[subprocess.Popen[bytes]]) -> float:
 
 
 def _round(
-    db: str, queue: QueueSettings, env: dict[str, str], n: int, server: StandinServer
+    db: str, queue: QueueSettings, env: dict[str, str], n: int, server: StandinServer, log: Path
 ) -> dict[str, Any]:
     """Start ``n`` workers, wait until they are ready, then time one cycle of every account."""
-    procs = _start(env, n, db, Path(tempfile.gettempdir()) / f"{queue.prefix}-workers.log")
+    procs = _start(env, n, db, log)
     try:
         pages_before = sum(server.hits.values())
         cpu_before, here_before, t0 = _cpu(procs), time.process_time(), time.perf_counter()
@@ -238,7 +238,7 @@ def scaling(counts: list[int], accounts: int, posts: int, args: argparse.Namespa
                 f"{args.concurrency} requests at a time per platform/host per worker, database {db}"
             )
             for n in counts:
-                rows.append(_round(db, queue, env, n, server))
+                rows.append(_round(db, queue, env, n, server, Path(tmp.name) / "workers.log"))
                 print(_line(rows[-1]))
     finally:
         for key in client.scan_iter(match=f"{prefix}:*"):
