@@ -93,12 +93,23 @@ def test_default_and_boundary_lease_times(env: dict[str, str], lease: float, bea
 
 @pytest.mark.parametrize(
     ("command", "hint"),
-    [("crawl --wait", "--wait"), ("crawl --account 1 status", "--account"), ("crawl --distributed worker", "--account")],
+    [
+        ("crawl --wait", "--wait"),
+        ("crawl --account 1 status", "--account"),
+        ("crawl --distributed worker", "--account"),
+        ("crawl status --format csv", "--format"),
+    ],
 )
 def test_options_in_the_wrong_place_are_one_line(cli, command: str, hint: str) -> None:  # type: ignore[no-untyped-def]
     result = cli(command)
     assert result.code == 2
     assert hint in _one_line(result.err)
+
+
+def test_the_worker_unit_runs_a_worker_and_restarts_it() -> None:
+    unit = (Path(__file__).resolve().parents[2] / "deploy" / "govmedia-crawl-worker@.service").read_text(encoding="utf-8")
+    assert "ExecStart=/srv/govmedia/.venv/bin/govmedia crawl worker\n" in unit
+    assert "Restart=always" in unit and "KillSignal=SIGTERM" in unit and "%i" in unit
 
 
 def _use(monkeypatch: pytest.MonkeyPatch, queue: QueueSettings) -> None:

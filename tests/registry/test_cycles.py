@@ -102,6 +102,16 @@ def test_a_heartbeat_keeps_the_lease(any_db: str) -> None:
     assert _take(any_db, "B", [key], T0 + timedelta(seconds=50 + TTL + 1)) == [key]
 
 
+def test_a_heartbeat_renews_only_the_accounts_still_worked_on(any_db: str) -> None:
+    ids = _accounts(any_db, 2)
+    kept, dropped = _open(any_db, ids).keys
+    _take(any_db, "A", [kept, dropped], T0)
+    with session_scope(any_db) as s:  # the result of ``dropped`` could not be stored at all
+        assert cycles.heartbeat(s, holder="A", ttl=TTL, keys=[kept], now=T0 + timedelta(seconds=50)) == 1
+    later = T0 + timedelta(seconds=TTL + 1)
+    assert _take(any_db, "B", [kept, dropped], later) == [dropped]
+
+
 def test_exactly_one_outcome_when_a_slow_worker_finishes_after_a_takeover(any_db: str) -> None:
     ids = _accounts(any_db, 1)
     enq = _open(any_db, ids)

@@ -149,6 +149,8 @@ def crawl_status(fmt: FormatOpt = Format.table) -> None:
     """分布式采集的现状：Redis 队列中待领取的账号、各采集批次的进度、租约（哪个采集进程正在采集哪个账号、何时到期）和每个采集进程的最后心跳。"""
     from spiders.distributed import coordinator
 
+    if fmt in (Format.csv, Format.xlsx):
+        raise typer.BadParameter("crawl status 只输出 table 或 json", param_hint="--format")
     data = coordinator.status(STATE.db, _queue())
     if fmt is Format.json:
         import json
