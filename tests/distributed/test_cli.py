@@ -67,7 +67,11 @@ def test_an_unreachable_redis_is_one_line_and_nothing_is_written(
         ({"GOVMEDIA_CRAWL_LEASE_SECONDS": "inf"}, "crawl.lease_seconds", "2 到 3600 之间的秒数"),
         ({"GOVMEDIA_CRAWL_HEARTBEAT_SECONDS": "0.1"}, "crawl.heartbeat_seconds", "0.2 到 600 之间的秒数"),
         ({"GOVMEDIA_CRAWL_HEARTBEAT_SECONDS": "31"}, "crawl.heartbeat_seconds", "一半"),  # lease 60 s
-        ({"GOVMEDIA_CRAWL_LEASE_SECONDS": "10", "GOVMEDIA_CRAWL_HEARTBEAT_SECONDS": "6"}, "crawl.heartbeat_seconds", "一半"),
+        (
+            {"GOVMEDIA_CRAWL_LEASE_SECONDS": "10", "GOVMEDIA_CRAWL_HEARTBEAT_SECONDS": "6"},
+            "crawl.heartbeat_seconds",
+            "一半",
+        ),
     ],
 )
 def test_queue_settings_are_validated(env: dict[str, str], key: str, reason: str) -> None:
@@ -107,7 +111,9 @@ def test_options_in_the_wrong_place_are_one_line(cli, command: str, hint: str) -
 
 
 def test_the_worker_unit_runs_a_worker_and_restarts_it() -> None:
-    unit = (Path(__file__).resolve().parents[2] / "deploy" / "govmedia-crawl-worker@.service").read_text(encoding="utf-8")
+    unit = (Path(__file__).resolve().parents[2] / "deploy" / "govmedia-crawl-worker@.service").read_text(
+        encoding="utf-8"
+    )
     assert "ExecStart=/srv/govmedia/.venv/bin/govmedia crawl worker\n" in unit
     assert "Restart=always" in unit and "KillSignal=SIGTERM" in unit and "%i" in unit
 
@@ -137,7 +143,10 @@ def test_enqueue_without_waiting_and_never_twice(
     assert "未重复加入" in again.err
     status = json.loads(cli("crawl status --format json").out)
     assert status["queue"]["length"] == 2
-    assert [(c["selection"], c["queued"]) for c in status["cycles"]] == [("平台 新浪微博", 1), ("全部已备案账号", 1)]
+    assert [(c["selection"], c["queued"]) for c in status["cycles"]] == [
+        ("平台 新浪微博", 1),
+        ("全部已备案账号", 1),
+    ]
     nothing = cli("crawl --distributed")
     assert nothing.code == 0 and "没有需要采集的账号" in nothing.out
     table = cli("crawl status")
@@ -171,6 +180,8 @@ def test_the_plain_crawl_stays_on_this_machine_with_redis_configured(
         _use(monkeypatch, queue)
         result = cli(f"crawl --account {account_id} --format json")
     assert result.code == 0, result
-    assert json.loads(result.out) == [{"account_id": account_id, "outcome": "ok", "new_posts": 3, "detail": None}]
+    assert json.loads(result.out) == [
+        {"account_id": account_id, "outcome": "ok", "new_posts": 3, "detail": None}
+    ]
     assert _cycles(db) == 0
     dispose_engines()

@@ -228,7 +228,9 @@ def test_every_cycle_fetches_every_page_again(
                 assert result.code == 0 and "采集结果（批次" in result.out, result
             else:  # the scheduler's daily crawl is a distributed cycle once [redis] url is set
                 result = cli("schedule run --once crawl")
-                assert result.code == 0 and "分布式采集完成" in result.out and "13 个账号" in result.out, result
+                assert result.code == 0 and "分布式采集完成" in result.out and "13 个账号" in result.out, (
+                    result
+                )
             fetched.append(Counter(server.hits) - before)
         status = cli("crawl status --format json")
         code, out, err = _stop(workers[0])
