@@ -62,16 +62,13 @@ class Enqueued:
 
 def pending_elsewhere(session: Session, account_ids: Iterable[int]) -> dict[int, str]:
     """Accounts among ``account_ids`` that an open cycle has not collected yet → its crawl id."""
-    ids = list(account_ids)
-    found: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        rows = session.execute(
-            select(CycleAccount.account_id, CrawlCycle.crawl_id)
-            .join(CrawlCycle, CrawlCycle.id == CycleAccount.cycle_id)
-            .where(CycleAccount.state != "done", CycleAccount.account_id.in_(ids[start : start + 500]))
-        )
-        found.update({a: c for a, c in rows})
-    return found
+    wanted = set(account_ids)
+    rows = session.execute(
+        select(CycleAccount.account_id, CrawlCycle.crawl_id)
+        .join(CrawlCycle, CrawlCycle.id == CycleAccount.cycle_id)
+        .where(CycleAccount.state != "done")
+    )
+    return {a: c for a, c in rows if a in wanted}
 
 
 def open_cycle(

@@ -129,11 +129,21 @@ def _held_by(db: str, pid: int) -> list[tuple[int, int]]:
         ]
 
 
-def _min_gaps(server: StandinServer) -> dict[str, float]:
-    return {
-        key: min((b - a for a, b in pairwise(times)), default=float("inf"))
-        for key, times in server.arrivals().items()
-    }
+RATE_WINDOW = 4  # the rate is judged over any four delays: at most four requests arrive in them
+
+
+def _rate_exceeded(times: list[float], delay: float) -> list[tuple[float, float]]:
+    """Where the stand-in saw a platform's rate exceeded: more than ``RATE_WINDOW`` requests within
+    ``RATE_WINDOW`` delays, or two requests less than half a delay apart (a burst). Arrival times
+    carry both machines' scheduling noise (this machine is shared), hence a window rather than
+    every single gap; the workers leave 0.1 s more than the delay between turns."""
+    bursts = [(a, b - a) for a, b in pairwise(times) if b - a < delay / 2]
+    crowded = [
+        (times[i], times[i + RATE_WINDOW] - times[i])
+        for i in range(len(times) - RATE_WINDOW)
+        if times[i + RATE_WINDOW] - times[i] < RATE_WINDOW * delay
+    ]
+    return bursts + crowded
 
 
 @pytest.mark.postgres
@@ -197,11 +207,12 @@ def test_three_workers_and_one_killed_mid_crawl(
     assert posts == distinct == sum(r["new_posts"] for r in rows)  # every post stored once, as new once
     for state, holder, leases in taken_over.values():  # the victim's accounts: done by another
         assert state == "done" and f":{victim.pid}:" not in str(holder) and leases >= 2
-    gaps = _min_gaps(server)
+    arrivals = server.arrivals()
     host = f"host:127.0.0.1:{server.port}"
     for key, delay in (("weibo", PACE["weibo"]), ("bilibili", PACE["bilibili"]), ("wechat", PACE["wechat"]),
                        (host, max(PACE["feed"], PACE["html"]))):  # fmt: skip
-        assert gaps[key] >= delay, (key, gaps)
+        assert len(arrivals[key]) >= 2
+        assert _rate_exceeded(arrivals[key], delay) == [], (key, delay, arrivals[key])
     dispose_engines()
 
 
@@ -259,7 +270,7 @@ def test_a_heartbeat_keeps_a_slow_account_and_until_empty_leaves_it_to_its_worke
     slow = StandinAccount(
         "douyin", "MS4wLjABAAAAslowslowslowslow0001", "慢订阅", kind="rss", posts=make_posts(2), fault="slow"
     )
-    with StandinServer([slow], slow_seconds=8) as server:  # one answer takes four leases
+    with StandinServer([slow], slow_seconds=12) as server:  # one answer takes six leases
         [account_id] = file_accounts(pg_db, server, [slow], unit=PROVINCE).values()
         env = _env(
             server, pg_db, QueueSettings(queue.url, queue.prefix, lease_seconds=2, heartbeat_seconds=0.3)
@@ -272,14 +283,17 @@ def test_a_heartbeat_keeps_a_slow_account_and_until_empty_leaves_it_to_its_worke
             time.sleep(0.05)
         workers.append(_worker(env, "--until-empty"))  # nothing it may take: the lease is alive
         second = workers[1].communicate(timeout=WAIT)
-        first_running = workers[0].poll() is None
         first = workers[0].communicate(timeout=WAIT)
     assert workers[1].returncode == 0 and "保存 0 个账号" in second[0], second
-    assert first_running, "the second worker waited for the first one"
     assert workers[0].returncode == 0 and "保存 1 个账号的采集结果（采集成功 1）" in first[0], first
     with session_scope(pg_db) as s:
         row = s.scalars(select(CycleAccount)).one()
         attempts = s.scalars(select(CrawlAttempt.outcome).where(CrawlAttempt.account_id == account_id)).all()
+        second_stopped = s.scalar(
+            select(CrawlWorker.stopped_at).where(CrawlWorker.name.like(f"%:{workers[1].pid}:%"))
+        )
+    assert second_stopped is not None and row.done_at is not None
+    assert second_stopped < row.done_at  # it left while the first worker still held the account
     assert (row.state, row.leases) == ("done", 1)  # never taken over while its worker lived
     assert attempts == ["ok"]
     assert server.hits[f"/feeds/{slow.key}.xml"] == 1
