@@ -25,14 +25,14 @@ Atom and JSON Feed, and HTML list pages. Delays are 0; concurrency 16 per platfo
 With ``--workers 1,2,3`` it measures the distributed crawl instead (``govmedia crawl worker``
 processes fed from Redis): for each worker count, in one run, the workers are started and
 ready, one cycle of every account is enqueued (``crawl --distributed``) and timed until every
-account has its outcome. The stand-in answers after ``--latency`` seconds (0.2 by default) and
+account has its outcome. The stand-in answers after ``--latency`` seconds (0.5 by default) and
 each worker sends at most ``--concurrency`` requests at a time per platform or host, so the
 latency, not the CPU, bounds a worker (the CPU share the workers used is printed to show it);
 no politeness delay applies (``GOVMEDIA_CRAWL_DELAY=0``: with real delays the platforms' pace,
 shared by all workers, is the limit whatever their number). It prints accounts/s and pages/s
 per worker count and their ratio to one worker.
 
-    .venv/bin/python bench/crawl.py --workers 1,2,3 [--accounts 300] [--latency 0.2] \
+    .venv/bin/python bench/crawl.py --workers 1,2,3 [--accounts 600] [--latency 0.5] \
         [--redis redis://127.0.0.1:6379/0] [--db postgresql://…]
 """
 
@@ -258,14 +258,14 @@ def scaling(counts: list[int], accounts: int, posts: int, args: argparse.Namespa
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--accounts", type=int, default=None, help="accounts (default 1000; 300 with --workers)"
+        "--accounts", type=int, default=None, help="accounts (default 1000; 600 with --workers)"
     )
     parser.add_argument("--posts", type=int, default=20)
     parser.add_argument("--db", default=None, help="database (default: a temporary SQLite file)")
     parser.add_argument("--rounds", type=int, default=2, help="bare/re-crawl pairs after the first pair")
     parser.add_argument("--workers", default=None, help="distributed crawl: worker counts, e.g. 1,2,3")
     parser.add_argument(
-        "--latency", type=float, default=0.2, help="--workers: the stand-in's answer time (s)"
+        "--latency", type=float, default=0.5, help="--workers: the stand-in's answer time (s)"
     )
     parser.add_argument(
         "--concurrency", type=int, default=4, help="--workers: requests per platform per worker"
@@ -276,7 +276,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.workers:
         counts = [int(x) for x in args.workers.split(",") if x.strip()]
-        return scaling(counts, args.accounts or 300, args.posts, args)
+        return scaling(counts, args.accounts or 600, args.posts, args)
     args.accounts = args.accounts or 1000
     tmp = tempfile.TemporaryDirectory()
     db = args.db or str(Path(tmp.name) / "bench.db")
