@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -130,6 +131,17 @@ def _held_by(db: str, pid: int) -> list[tuple[int, int]]:
 
 
 RATE_WINDOW = 4  # the rate is judged over any four delays: at most four requests arrive in them
+
+
+def _until_ready(db: str, n: int) -> None:
+    """Wait until ``n`` workers have started their spider (their first heartbeat)."""
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        with session_scope(db) as s:
+            if sum(1 for w in s.scalars(select(CrawlWorker)) if w.heartbeat_at > w.started_at) >= n:
+                return
+        time.sleep(0.1)
+    raise AssertionError("the workers did not start")
 
 
 def _rate_exceeded(times: list[float], delay: float) -> list[tuple[float, float]]:
@@ -297,4 +309,41 @@ def test_a_heartbeat_keeps_a_slow_account_and_until_empty_leaves_it_to_its_worke
     assert (row.state, row.leases) == ("done", 1)  # never taken over while its worker lived
     assert attempts == ["ok"]
     assert server.hits[f"/feeds/{slow.key}.xml"] == 1
+    dispose_engines()
+
+
+def test_a_daily_budget_holds_for_all_workers_together(
+    tmp_path: Path,
+    queue: QueueSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    cli,
+    workers,  # type: ignore[no-untyped-def]
+) -> None:
+    from datetime import datetime
+
+    from registry.collection.jobs import budget_used
+    from registry.timeutil import TZ
+
+    db = str(tmp_path / "govmedia.db")
+    small_registry(db)
+    accounts = [StandinAccount("weibo", f"32000{i:05d}", f"预算{i}", posts=make_posts(2)) for i in range(6)]
+    with StandinServer(accounts, latency=0.05) as server:
+        file_accounts(db, server, accounts, unit=PROVINCE)
+        env = _env(server, db, queue, GOVMEDIA_WEIBO_DAILY_BUDGET="5", GOVMEDIA_WEIBO_MAX_PAGES="1")
+        _use(monkeypatch, env)
+        workers.extend(_worker(env) for _ in range(2))
+        _until_ready(db, 2)  # both wait on the queue: each takes a message as the cycle arrives
+        result = cli("crawl --distributed --wait --format json")
+        stopped = [_stop(w) for w in workers]
+        requests = len(server.arrivals()["weibo"])
+    assert result.code == 0 and all(code == 0 for code, _, _ in stopped), (result, stopped)
+    rows = json.loads(result.out)
+    refused = [r for r in rows if r["outcome"] == "error"]
+    saved = [int(re.search(r"保存 (\d+) 个账号", out).group(1)) for _, out, _ in stopped]  # type: ignore[union-attr]
+    assert min(saved) >= 1 and sum(saved) == 6, stopped  # both workers spent from the budget
+    assert requests == 5  # five requests in all, whichever worker sent them (two per account)
+    assert len(rows) == 6 and len(rows) - len(refused) <= 2  # an account needs two of the five
+    assert refused and all("已达每日请求上限" in r["detail"] for r in refused), refused
+    with session_scope(db) as s:  # what the workers spent is in the database for tomorrow's seed
+        assert budget_used(s, platform="weibo", day=datetime.now(TZ).date()) == 5
     dispose_engines()
