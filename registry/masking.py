@@ -50,7 +50,7 @@ def mask(value: str) -> str:
 
 def mask_url(value: str) -> str:
     """Hide a URL's password and query values (robot tokens live there)."""
-    value = re.sub(r"(://[^:/@]+:)[^@/]+@", r"\1******@", value)
+    value = re.sub(r"(://[^:/@]*:)[^@/]+@", r"\1******@", value)
     return re.sub(r"([?&][^=&]+=)[^&]+", r"\1******", value)
 
 

@@ -5,6 +5,7 @@ their own module in ``registry`` (the one writer) and are listed here.
 """
 
 from registry.checks import models as check_models
+from registry.collection import cycle_models
 from registry.collection import models as collection_models
 from registry.db import Base
 from registry.discovery import models as discovery_models
@@ -18,6 +19,7 @@ metadata = Base.metadata
 __all__ = [
     "check_models",
     "collection_models",
+    "cycle_models",
     "discovery_models",
     "ledger_models",
     "metadata",

@@ -277,6 +277,8 @@ OUTCOME = Vocabulary(
     {"成功": "ok", "拦截": "blocked", "已注销": "gone", "失败": "error"},
 )
 
+WORKER_STATE = Vocabulary("采集进程状态", {"running": "运行中", "stopped": "已退出", "lost": "失联"})
+
 ATTEMPT_SOURCE = Vocabulary("来源", {"crawl": "采集", "import": "导入", "observation": "人工检查"})
 
 RULE = Vocabulary(
@@ -529,6 +531,7 @@ ALL: dict[str, Vocabulary] = {
     "opening_basis": OPENING_BASIS,
     "outcome": OUTCOME,
     "attempt_source": ATTEMPT_SOURCE,
+    "worker_state": WORKER_STATE,
     "rule": RULE,
     "metric": METRIC,
     "lexicon_kind": LEXICON_KIND,

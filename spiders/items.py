@@ -23,3 +23,4 @@ class AccountResult:
     snippet: str | None = None
     posts: list[dict[str, Any]] = field(default_factory=list)
     snapshot: dict[str, Any] | None = None
+    cycle_id: int | None = None  # the distributed crawl cycle it belongs to (spiders.distributed)

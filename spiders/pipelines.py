@@ -83,11 +83,15 @@ class StorePipeline:
         self.writes = [w for w in self.writes if not w.done() or w.exception() is not None]
         self.writes.append(self.writer.submit(self._write, results))
 
+    def save(self, results: list[AccountResult]) -> list[dict[str, Any]]:
+        """Store one batch (on the writer thread); the events of the stored results."""
+        return store_results(self.db, results, crawl_id=self.crawl_id)
+
     def _write(self, results: list[AccountResult]) -> None:
         cpu = time.thread_time()
         try:
             if self.store:
-                events = store_results(self.db, results, crawl_id=self.crawl_id)
+                events = self.save(results)
             else:  # a bare crawl (benchmark): report, write nothing
                 events = [
                     {
@@ -116,24 +120,26 @@ class StorePipeline:
                 sys.stdout.flush()
 
 
+def result_payload(r: AccountResult) -> dict[str, Any]:
+    """A result as ``registry.collection.store.store_collection`` takes it."""
+    return {
+        "account_id": r.account_id,
+        "outcome": r.outcome,
+        "at": r.fetched_at,
+        "http_status": r.http_status,
+        "detail": r.detail,
+        "snippet": r.snippet,
+        "posts": r.posts,
+        "snapshot": r.snapshot,
+    }
+
+
 def store_results(db: str, results: list[AccountResult], *, crawl_id: str | None) -> list[dict[str, Any]]:
     """Store results in one unit of work; return ``{account_id, outcome, new_posts, detail, posts}``."""
     from registry.collection.store import store_collection
     from registry.db import session_scope
 
-    payload = [
-        {
-            "account_id": r.account_id,
-            "outcome": r.outcome,
-            "at": r.fetched_at,
-            "http_status": r.http_status,
-            "detail": r.detail,
-            "snippet": r.snippet,
-            "posts": r.posts,
-            "snapshot": r.snapshot,
-        }
-        for r in results
-    ]
+    payload = [result_payload(r) for r in results]
     with session_scope(db) as session:
         new = store_collection(session, payload, crawl_id=crawl_id)
     return [

@@ -36,6 +36,7 @@ from registry.vocab import PLATFORM
 if TYPE_CHECKING:
     from monitor.alerts.settings import AlertSettings
     from reports.settings import CircularSettings
+    from spiders.distributed.queue import QueueSettings
 
 DEFAULT_FILE = "govmedia.toml"
 ENV_PREFIX = "GOVMEDIA_"
@@ -115,6 +116,33 @@ def _float(value: Any) -> float:
     if not 0 <= number <= 3600:  # also refuses nan and inf, which would never end a crawl
         raise ValueError("应为 0 到 3600 之间的秒数")
     return number
+
+
+def _seconds(low: float, high: float) -> Callable[[Any], float]:
+    def parse(value: Any) -> float:
+        try:
+            number = float(str(value).strip()) if not isinstance(value, bool) else float("nan")
+        except ValueError:
+            number = float("nan")
+        if not low <= number <= high:  # also refuses nan and inf
+            raise ValueError(f"应为 {low:g} 到 {high:g} 之间的秒数")
+        return number
+
+    return parse
+
+
+def _redis_url(value: Any) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"(redis|rediss|unix)://\S+", text):
+        raise ValueError("应为 Redis 地址，如 redis://:密码@10.0.0.5:6379/0")
+    return text
+
+
+def _prefix(value: Any) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", text):
+        raise ValueError("应为 1–40 个字母、数字或 _ . -")
+    return text
 
 
 def _url(value: Any) -> str:
@@ -426,6 +454,22 @@ KEYS: dict[str, dict[str, Key]] = {
             _int(1024, 10**9), help="备案链接响应大小上限（字节）", env="GOVMEDIA_MAX_RESPONSE_BYTES"
         ),
         "store_batch": Key(_int(1, 10000), help="每个数据库事务保存的账号数", env="GOVMEDIA_STORE_BATCH"),
+        "lease_seconds": Key(
+            _seconds(2, 3600),
+            60.0,
+            help="分布式采集：账号租约在采集进程最后一次心跳后多少秒到期（到期后由其他进程接手）",
+        ),
+        "heartbeat_seconds": Key(
+            _seconds(0.2, 600), 10.0, help="分布式采集：采集进程的心跳间隔秒数（续期租约）"
+        ),
+    },
+    "redis": {
+        "url": Key(
+            _redis_url,
+            help="分布式采集的 Redis 地址，如 redis://:密码@10.0.0.5:6379/0（只放在内网）",
+            url=True,
+        ),
+        "prefix": Key(_prefix, "govmedia", help="Redis 键名前缀（多套系统共用一个 Redis 时区分）"),
     },
     **{code: _collector_keys(code, label) for code, label in COLLECTORS.items()},
     "discovery": _discovery_keys(),
@@ -564,6 +608,13 @@ def _cross_checks(config: Config) -> list[Problem]:
         problems.append(Problem("smtp.sender", "", "设置了 smtp.host 时必须设置发件人地址"))
     if config.get("webhook", "dingtalk_secret") and not config.get("webhook", "dingtalk"):
         problems.append(Problem("webhook.dingtalk_secret", "******", "未设置钉钉机器人地址 webhook.dingtalk"))
+    lease, beat = config.get("crawl", "lease_seconds"), config.get("crawl", "heartbeat_seconds")
+    if beat * 2 > lease:
+        problems.append(
+            Problem(
+                "crawl.heartbeat_seconds", beat, f"应不超过租约时长 crawl.lease_seconds（{lease:g} 秒）的一半"
+            )
+        )
     return problems
 
 
@@ -586,6 +637,22 @@ def crawl_env(config: Config) -> dict[str, str]:
                 continue
             out[env_name(section, key)] = spec.to_env(value)
     return out
+
+
+def queue_settings(config: Config) -> QueueSettings:
+    """The distributed crawl's queue from ``[redis]`` and the lease times from ``[crawl]``;
+    ``QueueNotConfigured`` (one Chinese line, exit 2) without ``[redis] url``."""
+    from spiders.distributed.queue import QueueNotConfigured, QueueSettings
+
+    url = config.get("redis", "url")
+    if not url:
+        raise QueueNotConfigured()
+    return QueueSettings(
+        url=str(url),
+        prefix=str(config.get("redis", "prefix")),
+        lease_seconds=float(config.get("crawl", "lease_seconds")),
+        heartbeat_seconds=float(config.get("crawl", "heartbeat_seconds")),
+    )
 
 
 def discovery_env(config: Config) -> dict[str, str]:

@@ -3,7 +3,8 @@
 Jobs (times in Beijing time, from ``[schedule]`` in govmedia.toml):
 
 - ``crawl`` (daily, 06:00): the crawl (``spiders.crawl.run_crawl``, which runs Scrapy in its
-  own process), with the platform credentials and base URLs of the configuration;
+  own process), with the platform credentials and base URLs of the configuration; with
+  ``[redis] url`` a distributed cycle that the ``govmedia crawl worker`` processes collect;
 - ``alerts`` (daily, 08:30): the early-warning pass (``monitor.alerts``);
 - ``weekly`` (monday 09:00): a fresh crawl unless one succeeded within
   ``crawl_fresh_hours``, then a weekly check (``monitor.check.run``) of the calendar week that
@@ -38,7 +39,14 @@ from typing import Any
 
 import schedule as schedule_lib
 
-from monitor.app.config import WEEKDAY_NAMES, Config, alert_settings, crawl_env, report_settings
+from monitor.app.config import (
+    WEEKDAY_NAMES,
+    Config,
+    alert_settings,
+    crawl_env,
+    queue_settings,
+    report_settings,
+)
 from registry.db import session_scope, utcnow
 from registry.errors import GovmediaError, InvalidValue
 from registry.ops import jobs as ops
@@ -138,14 +146,35 @@ ACTOR = "定时任务"
 
 def crawl(ctx: JobContext) -> str:
     """The day's crawl: the real spiders in their own process (Scrapy's reactor cannot
-    restart), stopped with its whole process group after ``[schedule] job_timeout``."""
+    restart), stopped with its whole process group after ``[schedule] job_timeout``. With
+    ``[redis] url`` configured, a distributed cycle collected by the workers instead."""
     from spiders.crawl import run_crawl
 
+    if ctx.config.get("redis", "url"):
+        return distributed_crawl(ctx)
     limit = ctx.config.get("schedule", "job_timeout")
     report = run_crawl(ctx.db, env=crawl_env(ctx.config), timeout=limit)
     if report.timed_out:
         raise JobFailed(f"采集超时（超过 {limit} 秒），已停止采集进程及其子进程")
     return f"采集完成（{len(report.results)} 个账号）"
+
+
+def distributed_crawl(ctx: JobContext) -> str:
+    """Enqueue a cycle of the accounts due (``govmedia crawl --distributed``) and wait for the
+    workers (``govmedia crawl worker``) to give each its outcome, at most ``job_timeout``."""
+    from spiders.distributed import coordinator
+
+    queue = queue_settings(ctx.config)
+    limit = ctx.config.get("schedule", "job_timeout")
+    enqueued = coordinator.enqueue(ctx.db, queue)
+    waited = coordinator.wait(ctx.db, queue, enqueued.cycle_id, timeout=limit)
+    if waited.timed_out:
+        raise JobFailed(
+            f"分布式采集超时（超过 {limit} 秒）：批次 {enqueued.crawl_id} 还有 {waited.left} 个账号未采集完，"
+            "请查看采集进程是否在运行（govmedia crawl status）"
+        )
+    skipped = f"，{len(enqueued.skipped)} 个账号仍在未完成的批次中" if enqueued.skipped else ""
+    return f"分布式采集完成（批次 {enqueued.crawl_id}，{len(waited.results)} 个账号{skipped}）"
 
 
 def fresh_crawl(ctx: JobContext) -> str:

@@ -81,20 +81,23 @@ class AccountsSpider(scrapy.Spider):
     def start_outputs(self) -> Iterator[Any]:
         self.collectors = collectors.build(self.settings)
         for job in self._load_jobs():
-            try:
-                outputs = list(self._start_one(job))
-            except Exception as exc:  # one bad filing never stops the crawl for the others
-                self.logger.info("cannot start account %s: %r", job["account_id"], exc)
-                outputs = [
-                    AccountResult(
-                        account_id=job["account_id"],
-                        outcome=ERROR,
-                        collector="",
-                        fetched_at=datetime.now(UTC),
-                        detail="无法开始采集：备案中的采集地址或选择器无效，请用 account change 更正",
-                    )
-                ]
-            yield from outputs
+            yield from self.outputs_of(job)
+
+    def outputs_of(self, job: dict[str, Any]) -> list[Any]:
+        """The first requests of one account, or its result when it cannot start."""
+        try:
+            return list(self._start_one(job))
+        except Exception as exc:  # one bad filing never stops the crawl for the others
+            self.logger.info("cannot start account %s: %r", job["account_id"], exc)
+            return [
+                AccountResult(
+                    account_id=job["account_id"],
+                    outcome=ERROR,
+                    collector="",
+                    fetched_at=datetime.now(UTC),
+                    detail="无法开始采集：备案中的采集地址或选择器无效，请用 account change 更正",
+                )
+            ]
 
     def _start_one(self, job: dict[str, Any]) -> Iterator[Any]:
         """The first requests of one account (or its error result)."""

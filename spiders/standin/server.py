@@ -21,6 +21,7 @@ internet. Typical use::
         server.list_url(accounts[4]), server.selectors(accounts[4])   # list page + selectors
         ...                                     # run `govmedia crawl` with env
         server.hits                             # Counter of requests per path
+        server.arrivals()                       # request times per platform / host (pace checks)
         file_accounts(db, server, accounts, unit="某单位")   # file + approve them in the registry
 
 ``StandinAccount(platform, platform_id, name, posts=[], kind="native", fault=None,
@@ -50,6 +51,11 @@ Fault modes (``fault=``), applied to every request of that account unless noted:
 ``redirect_private``   feeds / list pages redirect to ``localhost`` (a private address)
 ``empty``              a real, well-formed answer with no posts
 =====================  ======================================================================
+
+``StandinServer(accounts, latency=0.2)`` waits that many seconds before every answer (a platform
+far away: a crawl against it is bound by latency, not by the CPU). Every request's arrival is
+logged (``server.log``: monotonic time, what it was paced by, path): ``weibo``, ``wechat`` and
+``bilibili`` for their interfaces, ``host:<host:port>`` for feeds and list pages.
 
 Weibo times are sent in the mobile list's relative forms (``刚刚``, ``N分钟前``, ``昨天 HH:MM``,
 ``MM-DD``) unless ``weibo_time_style="detail"``.
@@ -160,6 +166,7 @@ class StandinServer:
         port: int = 0,
         slow_seconds: float = 5.0,
         weibo_time_style: str = "mobile",
+        latency: float = 0.0,
     ) -> None:
         self.accounts: dict[str, StandinAccount] = {}
         for account in accounts:
@@ -167,6 +174,8 @@ class StandinServer:
         self.slow_seconds = slow_seconds
         self.weibo_time_style = weibo_time_style
         self.hits: Counter[str] = Counter()
+        self.latency = latency
+        self.log: list[tuple[float, str, str]] = []  # (time.monotonic(), pace key, path)
         self.search = search_routes.SearchData()  # account searches (spiders.standin.search)
         self._seen: set[str] = set()
         self._lock = threading.Lock()
@@ -233,6 +242,14 @@ class StandinServer:
             self._seen.add(key)
             return True
 
+    def arrivals(self) -> dict[str, list[float]]:
+        """Arrival times (``time.monotonic()``, sorted) of the requests paced by each key."""
+        out: dict[str, list[float]] = {}
+        with self._lock:
+            for at, key, _path in self.log:
+                out.setdefault(key, []).append(at)
+        return {k: sorted(v) for k, v in out.items()}
+
     def find(self, platform: str, platform_id: str) -> StandinAccount | None:
         return self.accounts.get(f"{platform}-{platform_id}")
 
@@ -248,7 +265,11 @@ class StandinServer:
 
 
 class _QuietServer(ThreadingHTTPServer):
-    """Clients that hang up (timeouts in the fault tests) are not errors of the stand-in."""
+    """Clients that hang up (timeouts in the fault tests) are not errors of the stand-in. The
+    listen backlog takes many crawl processes opening connections at once (the default of 5
+    drops connections, which then wait a second to retry)."""
+
+    request_queue_size = 256
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         import sys
@@ -268,8 +289,12 @@ class _Handler(BaseHTTPRequestHandler):
         server: StandinServer = self.server.standin  # type: ignore[attr-defined]
         parts = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        arrived = time.monotonic()
         with server._lock:
             server.hits[parts.path] += 1
+            server.log.append((arrived, _pace_key(parts.path, self.headers.get("Host", "")), parts.path))
+        if server.latency > 0:
+            time.sleep(server.latency)
         try:
             searched = search_routes.route(server, parts.path, query, dict(self.headers))
             answer = searched or _route(server, parts.path, query, self.headers.get("Host", ""))
@@ -284,6 +309,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(body)
+
+
+def _pace_key(path: str, host: str) -> str:
+    platform = path.split("/", 2)[1] if path.count("/") >= 2 else ""
+    return platform if platform in ("weibo", "wechat", "bilibili") else f"host:{host}"
 
 
 Answer = tuple[int, str, bytes, dict[str, str]]

@@ -1,5 +1,9 @@
 """``govmedia crawl`` and ``govmedia post …``: thin commands over ``spiders.crawl`` and
-``registry.posts``. Scrapy is imported only inside the crawl subprocess."""
+``registry.posts``. Scrapy is imported only inside the crawl subprocess (and the worker).
+
+``crawl`` is a group that runs the crawl itself when given no sub-command (every spelling of
+the plain ``crawl`` is unchanged); its sub-commands ``worker`` and ``status`` and the
+``--distributed`` option live in ``monitor.app.cli.distributed``."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from monitor.app.cli import params
+from monitor.app.cli.distributed import crawl_distributed, crawl_status, crawl_worker
 from monitor.app.cli.output import STATE, Col, Format, FormatOpt, OutOpt, emit, progress, say, session
 from registry.vocab import OUTCOME, PLATFORM
 
@@ -35,7 +40,12 @@ POST_COLUMNS = [
 ]
 
 
+crawl_app = typer.Typer(no_args_is_help=False)
+
+
+@crawl_app.callback(invoke_without_command=True)
 def crawl(
+    ctx: typer.Context,
     account: Annotated[
         list[int] | None,
         typer.Option("--account", parser=params.record_id("--account"), help="只采集这些账号ID（可重复）。"),
@@ -45,14 +55,41 @@ def crawl(
         str | None,
         typer.Option("--unit", parser=params.ref("--unit"), help="只采集该主办单位（名称或ID）的账号。"),
     ] = None,
+    distributed: Annotated[
+        bool,
+        typer.Option(
+            "--distributed",
+            help="分布式采集：把这些账号作为一个采集批次放入 Redis 队列，由各台机器上的采集进程"
+            "（govmedia crawl worker）采集；需要配置 [redis] url。",
+        ),
+    ] = False,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait",
+            help="与 --distributed 一起用：等到批次中每个账号都有采集结果，再像 crawl 一样列出结果。",
+        ),
+    ] = False,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
     """采集账号发布的内容（默认所有已备案账号），逐个给出采集结果。
 
     结果：采集成功、无内容、被平台拦截、凭据失效、账号已不可用、采集失败。被拦截或失败的账号不会被记为“无更新”；
-    即使部分账号被拦截，退出码仍为 0。
+    即使部分账号被拦截，退出码仍为 0。加 --distributed 时由多台机器上的采集进程共同采集（见 crawl worker、crawl status）。
     """
+    if ctx.invoked_subcommand:
+        if account or platform or unit or distributed or wait:
+            raise typer.BadParameter(
+                f"这些选项只用于 crawl 本身，不能与子命令 {ctx.invoked_subcommand} 一起用",
+                param_hint="--account/--platform/--unit/--distributed/--wait",
+            )
+        return
+    if wait and not distributed:
+        raise typer.BadParameter("--wait 只能与 --distributed 一起使用", param_hint="--wait")
+    if distributed:
+        crawl_distributed(account or [], platform, unit, wait=wait, fmt=fmt, out=out)
+        return
     from monitor.app.config import crawl_env, load_config
     from spiders.crawl import check_settings, run_crawl, select_accounts
 
@@ -69,18 +106,28 @@ def crawl(
             on_progress=lambda _result: update(advance=1),
             env=env,
         )
+    _show_results(report.results, report.crawl_id, fmt, out)
+
+
+crawl_app.command("worker")(crawl_worker)
+crawl_app.command("status")(crawl_status)
+
+
+def _show_results(results: list[dict[str, Any]], crawl_id: str, fmt: Format, out: Path | None) -> None:
+    """One crawl's outcomes: JSON ``[{account_id, outcome, new_posts, detail}]`` or the table
+    with each account's unit, name and platform, and a one-line summary."""
     if fmt is Format.json:
-        emit([{k: r.get(k) for k in CRAWL_JSON} for r in report.results], fmt)
+        emit([{k: r.get(k) for k in CRAWL_JSON} for r in results], fmt)
         return
-    if not report.results:
+    if not results:
         say("没有需要采集的账号（默认只采集已备案账号，可用 --account 指定）")
         return
-    rows = _named(report.results)
-    emit(rows, fmt, columns=CRAWL_COLUMNS, title=f"采集结果（批次 {report.crawl_id}）", out=out)
+    rows = _named(results)
+    emit(rows, fmt, columns=CRAWL_COLUMNS, title=f"采集结果（批次 {crawl_id}）", out=out)
     if fmt is not Format.table:
         return
     counts: dict[str, int] = {}
-    for r in report.results:
+    for r in results:
         counts[r["outcome"]] = counts.get(r["outcome"], 0) + 1
     summary = "，".join(f"{OUTCOME.label(k)} {v}" for k, v in counts.items())
     say(f"共 {len(rows)} 个账号：{summary}；新增内容 {sum(r['new_posts'] or 0 for r in rows)} 条")

@@ -14,7 +14,7 @@ from typer._click import exceptions as click_exc
 
 from monitor.app.cli import params
 from monitor.app.cli.checks import check_app, finding_app
-from monitor.app.cli.collection import crawl, post_app
+from monitor.app.cli.collection import crawl_app, post_app
 from monitor.app.cli.demo import demo
 from monitor.app.cli.discovery import discover_app, registry_app
 from monitor.app.cli.filing import account_app, db_app
@@ -95,7 +95,7 @@ app.add_typer(post_app, name="post")
 app.add_typer(discover_app, name="discover")
 app.add_typer(registry_app, name="registry")
 app.add_typer(user_app, name="user")
-app.command("crawl")(crawl)
+app.add_typer(crawl_app, name="crawl")
 app.command("status")(status)
 app.command("demo")(demo)
 app.command("web")(web)
