@@ -264,3 +264,25 @@ def test_the_account_page_offers_the_steps_the_user_may_take(reg, user: str, off
     page = web.get(f"/accounts/{rejected}").text
     assert "驳回理由：主办单位填写有误" in page  # everyone who sees the account sees why
     assert (f'action="/accounts/{rejected}/refile"' in page) is offered
+
+
+def test_the_newest_rejection_is_the_one_shown(reg) -> None:  # type: ignore[no-untyped-def]
+    from registry.filing.rejections import latest_rejections, rejected_filings
+    from registry.filing.units import find_unit
+
+    first, second = reg.rejected[CHENGGUAN]
+    with session_scope(reg.db) as s:
+        filing.refile(s, first, actor="城关填报")
+        filing.reject(s, first, reason="仍缺少负责人", actor="兰州监管")
+    with session_scope(reg.db) as s:
+        assert latest_rejections(s, [first])[first]["reason"] == "仍缺少负责人"
+        assert latest_rejections(s, [reg.active[CHENGGUAN]]) == {}  # never rejected
+        unit = find_unit(s, CHENGGUAN).id
+        rows = rejected_filings(s, unit_ids=[unit])
+        assert [r["id"] for r in rows] == [first, second]  # the latest rejected first
+        assert rejected_filings(s, unit_ids=[unit], limit=1)[0]["id"] == first
+    web = client(reg.db)
+    login(web, "城关填报")
+    assert "驳回理由：仍缺少负责人" in web.get(f"/accounts/{first}").text
+    home = web.get("/").text.split("被驳回的报备")[1].split("</section>")[0]
+    assert "仍缺少负责人" in home and home.count("主办单位填写有误") == 1
