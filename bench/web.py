@@ -6,7 +6,9 @@ candidates), then arranges its units under a province and 14 cities, files a few
 pending filings, opens ledger items for the confirmed problems and adds a user of each role.
 It then times each page's **server time** (from the request entering the application to the
 last byte of its answer, measured in-process around the ASGI application) as the province's
-supervisor (the whole registry, the worst case) and as a city's users, the median of
+supervisor (the whole registry, the worst case), as a city's users and as a county's filer
+(with the life cycle's pages: the change form, the close confirmation and a rejected filing
+with its reason, for the users who may take those steps), the median of
 ``--repeat`` requests, and prints the figures against the target of 300 ms for every page
 (paginated lists). The JSON API (``/api/accounts``, ``/api/findings``) answers the whole
 jurisdiction unpaginated, exactly as the CLI's ``--format json``: its figures are printed
@@ -119,6 +121,10 @@ def populate(url: str, province: int, city: int) -> dict[str, Any]:
             ).id
             for i in range(300)
         ]  # fmt: skip
+        # a county's filer whose unit has filings sent back to it (被驳回的报备 on its home page)
+        add_user(s, name="县填报", unit=str(units[0]), role="filer", password=PASSWORD, actor="bench")
+        for account_id in pending[:: len(units)][:3]:
+            filing.reject(s, account_id, reason="基准：请补充负责人", actor="市监管")
         confirmed = list_findings(s, status="confirmed")
         problems = [
             {"account_id": f["account_id"], "rule": f["rule"], "level": f["level"], "finding_ids": [f["id"]],
@@ -181,6 +187,15 @@ def build(url: str, args: Any) -> None:
     populate(url, province, city)
 
 
+# the life cycle's pages: the change form, the close confirmation, a rejected filing's page
+STEPS = ["/accounts/{active}/change", "/accounts/{active}/close", "/accounts/{rejected}"]
+
+
+def _first(web: Any, status: str) -> int | None:
+    rows = web.get(f"/api/accounts?status={status}").json()
+    return rows[0]["id"] if rows else None
+
+
 def measure(url: str, repeat: int) -> list[tuple[str, str, float, int]]:
     from starlette.testclient import TestClient
 
@@ -195,16 +210,19 @@ def measure(url: str, repeat: int) -> list[tuple[str, str, float, int]]:
         "/ledger/{item}", "/checks", f"/checks/{run_id}",
         f"/checks/{run_id}?page=20", "/api/accounts", "/api/findings?status=candidate",
     ]  # fmt: skip
-    for user in ("省监管", "市监管", "市复核"):
+    for user in ("省监管", "市监管", "市复核", "县填报"):
         web = TestClient(timed, base_url="http://bench")
         token = web.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
         web.post("/login", data={"username": user, "password": PASSWORD, "csrf_token": token})
-        mine = {
-            "active": web.get("/api/accounts?status=active").json()[0]["id"],
-            "pending": web.get("/api/accounts?status=pending").json()[0]["id"],
-            "item": web.get("/ledger").text.split('href="/ledger/')[1].split('"')[0],
-        }
-        for template in pages:
+        mine = {status: _first(web, status) for status in ("active", "pending", "rejected")}
+        ledger_page = web.get("/ledger").text
+        mine["item"] = (
+            ledger_page.split('href="/ledger/')[1].split('"')[0] if 'href="/ledger/' in ledger_page else ""
+        )
+        wanted = pages + (STEPS if user != "市复核" else [])  # the steps' forms: for those who may
+        for template in wanted:
+            if any(mine[key] in ("", None) for key in mine if "{" + key + "}" in template):
+                continue  # nothing of that kind in this user's jurisdiction
             path = template.format(**mine) if "{" in template else template
             times, status = [], 0
             for _ in range(repeat):

@@ -376,6 +376,12 @@ def _load(session: Session, ids: Sequence[int]) -> dict[int, Any]:
     return rows
 
 
+def check_transition(account: Account, action: str) -> None:
+    """Refuse (``IllegalTransition``, the message every step gives) unless the account's
+    status lets ``action`` start: for a form shown before the step is taken."""
+    _refuse([account.id], {account.id: account}, action)
+
+
 def _refuse(ids: Sequence[int], rows: dict[int, Any], action: str) -> None:
     missing = [aid for aid in ids if aid not in rows]
     if missing:
@@ -435,7 +441,7 @@ def change(
     """变更: update the filed details; a rename keeps the old name searchable."""
     reason_text = _required_reason(reason, "变更")
     account = get_account(session, account_id)
-    _refuse([account.id], {account.id: account}, "change")
+    check_transition(account, "change")
     changes: dict[str, list[Any]] = {}
     if unit is not None:
         new_unit = live_unit(session, unit)

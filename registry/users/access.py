@@ -6,14 +6,23 @@
 - **Roles** (``registry.vocab.USER_ROLE``) decide the actions, always within the jurisdiction:
 
   ============  ==============================================================
-  admin         系统管理员: sees its jurisdiction (users are managed with ``govmedia user``)
-  supervisor    监管人员: approves or rejects filings that its level receives, closes or
+  admin         系统管理员: sees its jurisdiction (users are managed with ``govmedia user``);
+                changes, refiles, closes and cancels its jurisdiction's accounts
+  supervisor    监管人员: approves or rejects filings that its level receives; changes,
+                refiles, closes and cancels its jurisdiction's accounts; closes or
                 reopens rectification items, downloads the check reports
   reviewer      复核人员: confirms or dismisses candidate findings
-  filer         填报人员: files and changes its own unit's accounts, answers its own
-                unit's rectification items
+  filer         填报人员: files, changes, refiles, closes and cancels its own unit's
+                accounts, answers its own unit's rectification items
   readonly      只读: reads its jurisdiction
   ============  ==============================================================
+
+- **A filer acts for its own unit only** (``OWN_UNIT``), not for the units below it: a county's
+  filer sees its townships' accounts but does not file, change, close or cancel them (谁开设、
+  谁主办: each township files its own, through its own filer); the 监管人员 or 系统管理员 above
+  may change them within their jurisdiction. The life-cycle steps (变更 ``change``, 重新报备
+  ``refile``, 关停 ``close``, 注销 ``cancel``) are the CLI's ``account …`` commands; whether the
+  account's state allows a step is the filing workflow's to say (409), not this module's.
 
 - **The approval rule** (分级备案: each level files with the level above): a filing of unit U
   is approved (or rejected) only by a 监管人员 whose unit is the unit U files with, or a unit
@@ -37,11 +46,15 @@ from registry.filing.models import Unit
 from registry.vocab import UNIT_LEVEL, USER_ROLE
 
 ROLES = USER_ROLE.codes
+LIFE_CYCLE = frozenset({"filer", "supervisor", "admin"})  # 变更、重新报备、关停、注销 an account
 # action → the roles that may take it (inside the jurisdiction; some also need their own unit)
 ACTIONS: dict[str, frozenset[str]] = {
     "view": frozenset(ROLES),
     "file": frozenset({"filer"}),
-    "change": frozenset({"filer"}),
+    "change": LIFE_CYCLE,
+    "refile": LIFE_CYCLE,
+    "close": LIFE_CYCLE,
+    "cancel": LIFE_CYCLE,
     "approve": frozenset({"supervisor"}),
     "reject": frozenset({"supervisor"}),
     "review": frozenset({"reviewer"}),
@@ -50,7 +63,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "reopen_item": frozenset({"supervisor"}),
     "check_report": frozenset({"supervisor", "admin"}),
 }
-OWN_UNIT = frozenset({"file", "change", "rectify"})  # actions a filer takes for its own unit only
+# actions a filer takes for its own unit only (other roles: anywhere in their jurisdiction)
+OWN_UNIT = frozenset({"file", "change", "refile", "close", "cancel", "rectify"})
 PARENT = "parent"
 
 
@@ -178,7 +192,7 @@ def decide(
     if not scope.may(action):
         allowed = "、".join(USER_ROLE.label(r) for r in ROLES if r in ACTIONS[action])
         return Decision(False, reason=f"您的角色是「{scope.role_label}」，只有{allowed}可以进行此操作")
-    if action in OWN_UNIT and unit_id != scope.unit_id:
+    if action in OWN_UNIT and scope.role == "filer" and unit_id != scope.unit_id:
         return Decision(False, reason=f"填报人员只能办理本单位（{scope.unit_name}）的事项")
     if action in ("approve", "reject"):
         assert tree is not None, "the approval rule needs the unit tree"

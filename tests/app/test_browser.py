@@ -2,7 +2,10 @@
 ``executable_path``; never ``playwright install``) against a real uvicorn server on a free
 localhost port: a county filer files an account; the city supervisor approves it; a reviewer
 reviews a candidate; the filer answers a rectification item and the supervisor closes it.
-A screenshot of each page is kept under the test's output folder (``tmp_path/screens``).
+Then the life cycle: the supervisor rejects a filing with a reason; the filer sees the reason,
+changes the filing and refiles it; the supervisor approves it; the filer closes an account
+through its confirmation page. A screenshot of each page is kept under the test's output
+folder (``tmp_path/screens``).
 
 Chromium missing: skipped locally, a failure in CI (``CI=true``; ``scripts/ci-packages.sh``
 installs it).
@@ -57,7 +60,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Built]]:
     from monitor.app.web.app import create_app
     from monitor.app.web.settings import WebSettings
 
-    reg = build(str(tmp_path / "govmedia.db"))
+    reg = build(str(tmp_path / "govmedia.db"), lifecycle=1)
     port = _free_port()
     config = uvicorn.Config(
         create_app(WebSettings(db=reg.db)),
@@ -180,3 +183,69 @@ def test_file_approve_review_and_rectify_in_a_browser(
         assert person.errors == [], person.errors  # no console errors: no script, no CSP violation
     shots = sorted(p.name for p in screens.iterdir())
     assert len(shots) >= 14 and all((screens / s).stat().st_size > 5000 for s in shots)
+
+
+def test_reject_change_refile_approve_and_close_in_a_browser(
+    server: tuple[str, Built], browser: Any, tmp_path: Path
+) -> None:
+    base, reg = server
+    screens = tmp_path / "screens"
+    target = reg.pending[CHENGGUAN][0]
+
+    supervisor = Person(browser, base, screens, "兰州监管")
+    supervisor.go("/approvals", "approval_queue")
+    row = supervisor.page.locator("tr", has_text="城关待审0")
+    row.locator("input[name=reason]").fill("请补充负责人和手机号码")
+    row.locator("button", has_text="驳回").click()
+    supervisor.page.wait_for_selector("text=已驳回，退回报备单位修改")
+    supervisor.shot("rejected")
+
+    filer = Person(browser, base, screens, "城关填报")  # its home page lists the rejected filing
+    block = filer.page.locator("section", has_text="被驳回的报备")
+    assert "请补充负责人和手机号码" in block.inner_text()
+    block.locator("a", has_text="城关待审0").click()
+    filer.page.wait_for_url(f"{base}/accounts/{target}")
+    filer.shot("account_rejected")
+    alert = filer.page.locator("section[role=alert]")
+    assert "驳回理由：请补充负责人和手机号码" in alert.inner_text()
+    alert.locator("a", has_text="修改报备信息").click()
+    filer.page.wait_for_url(f"{base}/accounts/{target}/change")
+    filer.shot("change_form")
+    assert filer.page.input_value("input[name=name]") == "城关待审0"  # prefilled
+    filer.page.fill("input[name=owner]", "张三")
+    filer.page.fill("input[name=phone]", "13900139000")
+    filer.page.fill("input[name=reason]", "按驳回意见补充负责人")
+    filer.page.click("form.form button[type=submit]")
+    filer.page.wait_for_selector("text=已变更备案信息")
+    filer.shot("changed")
+    filer.page.fill("form[action$='/refile'] input[name=reason]", "已补充")
+    filer.page.click("form[action$='/refile'] button")
+    filer.page.wait_for_selector("text=已重新报备，状态：待审核")
+    filer.shot("refiled")
+    assert "待审核" in filer.page.inner_text("h1") and "张三 13900139000" in filer.page.inner_text("body")
+
+    supervisor.go("/approvals", "approval_queue_again")
+    supervisor.page.locator("tr", has_text="城关待审0").locator("button", has_text="通过").click()
+    supervisor.page.wait_for_selector("text=已审核通过")
+    supervisor.go(f"/accounts/{target}", "account_approved")
+    assert "已备案" in supervisor.page.inner_text("h1")
+    history = supervisor.page.locator("section", has_text="备案记录").inner_text()
+    for step in ("驳回", "变更", "重新报备", "审核通过"):
+        assert step in history, step
+
+    spare = reg.spare[CHENGGUAN][0]
+    filer.go(f"/accounts/{spare}", "account_active")
+    filer.page.click("a.button:has-text('关停账号')")
+    filer.page.wait_for_url(f"{base}/accounts/{spare}/close")
+    filer.shot("close_confirm")
+    filer.page.fill("input[name=reason]", "整合关停")
+    filer.page.click("button:has-text('确认关停')")
+    filer.page.wait_for_selector("text=账号已关停")
+    filer.shot("closed")
+    assert "已关停" in filer.page.inner_text("h1")
+    filer.go(f"/accounts/{spare}/cancel", "cancel_confirm")
+
+    for person in (filer, supervisor):
+        assert person.errors == [], person.errors
+    shots = sorted(p.name for p in screens.iterdir())
+    assert len(shots) >= 15 and all((screens / s).stat().st_size > 5000 for s in shots)

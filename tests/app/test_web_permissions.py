@@ -3,8 +3,11 @@ every role × action × (inside / outside the jurisdiction).
 
 Each role's actor is a 兰州 user (the filer: 城关's own), so 城关's objects are inside and 秦州's
 outside. Every case acts on its own object (a pending filing, a candidate finding, a ledger
-item), so the cases are independent of their order. Outside the jurisdiction every action
-answers 404 (as if the object did not exist); inside, the roles that may not answer 403.
+item, a rejected filing, an active account), so the cases are independent of their order.
+Outside the jurisdiction every action answers 404 (as if the object did not exist); inside,
+the roles that may not answer 403. The life-cycle steps (变更、重新报备、关停、注销) are the
+filer's for its own unit and the supervisor's and admin's within their jurisdiction; their
+forms (``GET …/change|close|cancel``) answer as their steps do.
 """
 
 from __future__ import annotations
@@ -19,17 +22,29 @@ from starlette.testclient import TestClient
 from tests.app.web_registry import ACTOR_OF_ROLE, CHENGGUAN, QINZHOU, Built, build, client, login
 
 ROLES = ("admin", "supervisor", "reviewer", "filer", "readonly")
-# action → the one role that may take it inside the jurisdiction (None: every role)
-ACTIONS: dict[str, str | None] = {
-    "view": None,
-    "approve": "supervisor",
-    "reject": "supervisor",
-    "confirm": "reviewer",
-    "dismiss": "reviewer",
-    "record": "filer",
-    "close": "supervisor",
-    "reopen": "supervisor",
+LIFE_CYCLE = frozenset({"admin", "supervisor", "filer"})
+# action → the roles that may take it inside the jurisdiction
+ACTIONS: dict[str, frozenset[str]] = {
+    "view": frozenset(ROLES),
+    "approve": frozenset({"supervisor"}),
+    "reject": frozenset({"supervisor"}),
+    "confirm": frozenset({"reviewer"}),
+    "dismiss": frozenset({"reviewer"}),
+    "record": frozenset({"filer"}),
+    "close": frozenset({"supervisor"}),
+    "reopen": frozenset({"supervisor"}),
+    "change_form": LIFE_CYCLE,
+    "change": LIFE_CYCLE,
+    "refile": LIFE_CYCLE,
+    "close_form": LIFE_CYCLE,
+    "close_account": LIFE_CYCLE,
+    "cancel_form": LIFE_CYCLE,
+    "cancel_account": LIFE_CYCLE,
 }
+FORMS = ("view", "change_form", "close_form", "cancel_form")  # GET: 200 when allowed
+# the life-cycle steps that act on an active account, and their forms
+STEPS = ("change", "change_form", "close_account", "close_form", "cancel_account", "cancel_form")
+SPARE = len(ROLES) * len(STEPS)
 CASES = [(role, action, where) for action in ACTIONS for role in ROLES for where in ("inside", "outside")]
 
 
@@ -37,7 +52,9 @@ CASES = [(role, action, where) for action in ACTIONS for role in ROLES for where
 def registry(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     """One registry per database for the whole matrix, with an object per case."""
     if request.param == "sqlite":
-        yield build(str(tmp_path_factory.mktemp("matrix") / "govmedia.db"), copies=len(ROLES) * 2)
+        yield build(
+            str(tmp_path_factory.mktemp("matrix") / "govmedia.db"), copies=len(ROLES) * 2, lifecycle=SPARE
+        )
         return
     from sqlalchemy import create_engine, text
 
@@ -48,7 +65,9 @@ def registry(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        yield build(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", copies=len(ROLES) * 2)
+        yield build(
+            f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", copies=len(ROLES) * 2, lifecycle=SPARE
+        )
     finally:
         dbmod.dispose_engines()
         with admin.connect() as conn:
@@ -68,6 +87,10 @@ def sessions(registry: Built) -> dict[str, tuple[TestClient, str]]:
 
 def _object(registry: Built, action: str, role: str, where: str) -> int:
     county = CHENGGUAN if where == "inside" else QINZHOU
+    if action in STEPS:  # an active account per role and step (the forms look at the same one)
+        return registry.spare[county][ROLES.index(role) * len(STEPS) + STEPS.index(action)]
+    if action == "refile":
+        return registry.rejected[county][ROLES.index(role)]
     slot = ROLES.index(role) * 2 + (0 if action in ("approve", "confirm", "record", "close") else 1)
     pool = {
         "view": registry.pending,
@@ -83,7 +106,7 @@ def _object(registry: Built, action: str, role: str, where: str) -> int:
 
 
 def _request(web: TestClient, csrf: str, action: str, target: int) -> Any:
-    form = {"csrf_token": csrf, "reason": "核实", "note": "核实情况说明"}
+    form = {"csrf_token": csrf, "reason": "核实", "note": "核实情况说明", "operator": "某运维公司"}
     path = {
         "view": f"/accounts/{target}",
         "approve": f"/accounts/{target}/approve",
@@ -93,10 +116,35 @@ def _request(web: TestClient, csrf: str, action: str, target: int) -> Any:
         "record": f"/ledger/{target}/record",
         "close": f"/ledger/{target}/close",
         "reopen": f"/ledger/{target}/reopen",
+        "change_form": f"/accounts/{target}/change",
+        "change": f"/accounts/{target}/change",
+        "refile": f"/accounts/{target}/refile",
+        "close_form": f"/accounts/{target}/close",
+        "close_account": f"/accounts/{target}/close",
+        "cancel_form": f"/accounts/{target}/cancel",
+        "cancel_account": f"/accounts/{target}/cancel",
     }[action]
-    if action == "view":
+    if action in FORMS:
         return web.get(path, follow_redirects=False)
     return web.post(path, data=form, follow_redirects=False)
+
+
+# a life-cycle step's effect on the account: (status, operator) afterwards
+AFTER = {
+    "change": ("active", "某运维公司"),
+    "refile": ("pending", None),
+    "close_account": ("closed", None),
+    "cancel_account": ("cancelled", None),
+}
+
+
+def _state(registry: Built, account_id: int) -> tuple[str, str | None]:
+    from registry.db import session_scope
+    from registry.filing.accounts import get_account
+
+    with session_scope(registry.db) as s:
+        account = get_account(s, account_id)
+        return account.status, account.operator
 
 
 @pytest.mark.parametrize(("role", "action", "where"), CASES)
@@ -107,8 +155,12 @@ def test_permission_matrix(
     if action == "reopen" and where == "inside" and role == "supervisor":
         _request(web, csrf, "close", _object(registry, action, role, where))  # reopen starts from closed
     target = _object(registry, action, role, where)
+    before = _state(registry, target) if action in AFTER else None
     r = _request(web, csrf, action, target)
-    allowed = ACTIONS[action] in (None, role)
+    allowed = role in ACTIONS[action]
+    if before is not None:  # the account changed exactly when the step was allowed
+        expected = AFTER[action] if allowed and where == "inside" else before
+        assert _state(registry, target) == expected, (role, action, where)
     if where == "outside":
         assert r.status_code == 404, (role, action, r.status_code)
         assert "找不到" in r.text
@@ -116,7 +168,7 @@ def test_permission_matrix(
         assert r.status_code == 403, (role, action, r.status_code)
         assert "只有" in r.text or "本单位" in r.text
     else:
-        assert r.status_code == (200 if action == "view" else 303), (
+        assert r.status_code == (200 if action in FORMS else 303), (
             role,
             action,
             r.status_code,
@@ -173,3 +225,23 @@ def test_the_check_report_is_for_supervisors_of_the_whole_registry(registry: Bui
     assert part.get(f"/checks/{registry.run_id}/report.xlsx").status_code == 403
     page = part.get(f"/checks/{registry.run_id}")
     assert "城关发布" in page.text and "秦州发布" not in page.text
+
+
+@pytest.mark.parametrize("step", ["change", "refile", "close", "cancel"])
+def test_a_filer_changes_its_own_unit_only(registry: Built, step: str) -> None:
+    """兰州's filer sees 城关's accounts (its jurisdiction) but does not change, refile, close
+    or cancel them: 城关 files its own; 兰州's supervisor may (the matrix)."""
+    web = client(registry.db)
+    csrf = login(web, "兰州填报")
+    target = registry.rejected[CHENGGUAN][-1] if step == "refile" else registry.spare[CHENGGUAN][-1]
+    assert web.get(f"/accounts/{target}").status_code == 200
+    before = _state(registry, target)
+    r = web.post(
+        f"/accounts/{target}/{step}",
+        data={"csrf_token": csrf, "reason": "核实", "operator": "某运维公司"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 403 and "填报人员只能办理本单位（兰州市人民政府）的事项" in r.text
+    assert _state(registry, target) == before
+    if step != "refile":
+        assert web.get(f"/accounts/{target}/{step}").status_code == 403

@@ -1,5 +1,5 @@
-"""Attacks on the workbench: CSRF without (or with another session's) token, XSS in a post's text
-and an account's name, IDOR across jurisdictions, brute-force lockout (per name and per
+"""Attacks on the workbench: CSRF without (or with another session's) token (also on the forms
+of the filing life cycle), XSS in a post's text and an account's name (also on the change form), IDOR across jurisdictions, brute-force lockout (per name and per
 address, across processes because it is in the database), no user enumeration, the security
 headers, cookies, and no secret in any log."""
 
@@ -11,6 +11,8 @@ import re
 import pytest
 
 from registry.db import session_scope
+from registry.filing import accounts as filing
+from registry.filing import queries as listing
 from registry.users import logins
 from registry.users.logins import Throttle
 from tests.app.web_registry import CHENGGUAN, PASSWORD, QINZHOU, build, client, csrf_of, login
@@ -39,6 +41,30 @@ def test_a_form_without_its_csrf_token_changes_nothing(reg) -> None:  # type: ig
     assert r.status_code == 403 and web.get("/", follow_redirects=False).status_code == 200
 
 
+def test_the_life_cycle_forms_need_their_token(any_db: str) -> None:
+    """变更、重新报备、关停、注销 without this session's token: 403, and the account unchanged."""
+    reg = build(any_db, lifecycle=1)
+    web = client(reg.db)
+    login(web, "城关填报")
+    foreign = login(client(reg.db), "兰州监管")  # a valid token of another session
+    active, rejected = reg.spare[CHENGGUAN][0], reg.rejected[CHENGGUAN][0]
+    with session_scope(reg.db) as s:
+        before = {a: (listing.account_detail(s, a), len(listing.history(s, a))) for a in (active, rejected)}
+    for path in (
+        f"/accounts/{active}/change",
+        f"/accounts/{rejected}/refile",
+        f"/accounts/{active}/close",
+        f"/accounts/{active}/cancel",
+    ):
+        for token in ({}, {"csrf_token": ""}, {"csrf_token": "forged"}, {"csrf_token": foreign}):
+            form = {**token, "reason": "核实", "name": "被篡改的名称", "phone": "13800138000"}
+            r = web.post(path, data=form, follow_redirects=False)
+            assert r.status_code == 403 and "安全令牌" in r.text, (path, token)
+    with session_scope(reg.db) as s:
+        after = {a: (listing.account_detail(s, a), len(listing.history(s, a))) for a in (active, rejected)}
+    assert after == before
+
+
 def test_the_login_form_needs_its_token_too(reg) -> None:  # type: ignore[no-untyped-def]
     web = client(reg.db)
     r = web.post("/login", data={"username": "兰州监管", "password": PASSWORD}, follow_redirects=False)
@@ -58,6 +84,15 @@ def test_xss_in_a_post_and_an_account_name_is_shown_as_text(any_db: str) -> None
     for page in pages:
         assert "<script>" not in page and "<img src=x" not in page
         assert "&lt;script&gt;" in page
+    with session_scope(reg.db) as s:  # a rejection's reason is shown to the filer as text too
+        filing.reject(s, reg.pending[CHENGGUAN][0], reason=f"理由{XSS}", actor="兰州监管")
+    filer = client(reg.db)
+    login(filer, "城关填报")
+    for path in ("/", f"/accounts/{reg.pending[CHENGGUAN][0]}", *(
+        f"/accounts/{reg.active[CHENGGUAN]}/{step}" for step in ("change", "close", "cancel")
+    )):  # fmt: skip
+        page = filer.get(path).text
+        assert "<script>" not in page and "<img src=x" not in page and "&lt;script&gt;" in page, path
     review = pages[0]
     assert "<mark>某某错误表述</mark>" in review  # the highlight is markup, the text around it is not
     assert re.search(r"正文&lt;script&gt;alert\(&#34;x&#34;\)&lt;/script&gt;", review)
@@ -75,8 +110,23 @@ def test_idor_across_jurisdictions_is_404_like_a_missing_object(reg) -> None:  #
         f"/accounts/{reg.pending[QINZHOU][0]}/reject",
         f"/findings/{reg.findings[QINZHOU][0]}/confirm",
         f"/ledger/{reg.items[QINZHOU][0]}/close",
+        f"/accounts/{reg.active[QINZHOU]}/change",
+        f"/accounts/{reg.active[QINZHOU]}/close",
+        f"/accounts/{reg.active[QINZHOU]}/cancel",
+        f"/accounts/{reg.pending[QINZHOU][0]}/refile",
+        "/accounts/99999/change",
     ):
-        assert web.post(path, data={"csrf_token": csrf, "reason": "x", "note": "x"}).status_code == 404
+        assert (
+            web.post(path, data={"csrf_token": csrf, "reason": "x", "note": "x", "name": "x"}).status_code
+            == 404
+        )
+    for step in ("change", "close", "cancel"):
+        missing, foreign = (
+            web.get(f"/accounts/99999/{step}"),
+            web.get(f"/accounts/{reg.active[QINZHOU]}/{step}"),
+        )
+        assert missing.status_code == foreign.status_code == 404
+        assert missing.text.replace("99999", "") == foreign.text.replace(str(reg.active[QINZHOU]), "")
     assert web.get(f"/ledger/{reg.items[QINZHOU][0]}").status_code == 404
     assert "秦州" not in web.get("/api/accounts").text
     assert "秦州" not in web.get("/api/findings").text

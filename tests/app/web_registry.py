@@ -63,6 +63,8 @@ class Built:
     active: dict[str, int] = field(default_factory=dict)  # county → an active account
     findings: dict[str, list[int]] = field(default_factory=dict)  # county → candidate finding ids
     items: dict[str, list[int]] = field(default_factory=dict)  # county → ledger item ids
+    rejected: dict[str, list[int]] = field(default_factory=dict)  # county → rejected filings
+    spare: dict[str, list[int]] = field(default_factory=dict)  # county → more active accounts
     run_id: int = 0
     circular_id: int = 0
 
@@ -82,10 +84,16 @@ def _hash_once(password: str) -> str:
 
 
 def build(
-    db: str, *, copies: int = 1, post_text: str | None = None, account_name: str | None = None
+    db: str,
+    *,
+    copies: int = 1,
+    post_text: str | None = None,
+    account_name: str | None = None,
+    lifecycle: int = 0,
 ) -> Built:
     """The registry with ``copies`` pending filings, candidate findings and open ledger items
-    in each county (one per matrix case that changes an object)."""
+    in each county (one per matrix case that changes an object), and ``lifecycle`` rejected
+    filings and more active accounts in each (for 变更、重新报备、关停、注销)."""
     upgrade(db)
     out = Built(db)
     with session_scope(db) as s:
@@ -117,8 +125,29 @@ def build(
             )
             filing.approve(s, account.id, actor="factory")
             out.active[county] = account.id
+        for n, county in enumerate((CHENGGUAN, QINZHOU)):
+            out.rejected[county], out.spare[county] = _life_cycle(s, county, n, lifecycle)
     _checks(out, copies, post_text)
     return out
+
+
+def _life_cycle(s: Any, county: str, n: int, count: int) -> tuple[list[int], list[int]]:
+    """``count`` rejected filings (驳回 with a reason) and ``count`` active Toutiao accounts."""
+    rejected, active = [], []
+    for i in range(count):
+        first = filing.file_account(
+            s, unit=county, platform="bilibili", name=f"{county[:2]}被驳回{i}",
+            platform_id=str(5_000_000 + n * 1000 + i), reason="测试", actor="factory",
+        )  # fmt: skip
+        filing.reject(s, first.id, reason="主办单位填写有误", actor="factory")
+        second = filing.file_account(
+            s, unit=county, platform="toutiao", name=f"{county[:2]}头条{i}",
+            platform_id=str(6_000_000 + n * 1000 + i), reason="测试", actor="factory",
+        )  # fmt: skip
+        filing.approve(s, second.id, actor="factory")
+        rejected.append(first.id)
+        active.append(second.id)
+    return rejected, active
 
 
 def _checks(out: Built, copies: int, post_text: str | None) -> None:

@@ -1,5 +1,6 @@
-"""Users, roles and jurisdiction: ``govmedia user …``, the approval rule at its boundaries, the
-actor of CLI actions, and two supervisors approving one filing at the same moment."""
+"""Users, roles and jurisdiction: ``govmedia user …``, the approval rule at its boundaries, who
+may change, refile, close and cancel an account, the actor of CLI actions, and two supervisors
+approving one filing at the same moment."""
 
 from __future__ import annotations
 
@@ -167,6 +168,60 @@ def test_the_approval_rule(mine: int, unit: int, level: str, allowed: bool) -> N
     assert decision.allowed is allowed, decision
     if not allowed:
         assert decision.hidden == (unit not in tree.subtree(mine))
+
+
+# (role, user's unit, account's unit, answer) for 变更、重新报备、关停、注销 an account:
+# "allowed", "refused" (403: the role or the unit may not) or "hidden" (404: outside)
+LIFE_CYCLE = [
+    ("filer", 3, 3, "allowed"),  # a county's filer: its own unit's accounts
+    ("filer", 3, 4, "refused"),  # not its township's, although it sees them (the township files its own)
+    ("filer", 2, 3, "refused"),  # a city's filer: not its county's
+    ("filer", 2, 5, "refused"),  # nor its department's
+    ("filer", 3, 2, "hidden"),  # the unit above is outside its jurisdiction
+    ("filer", 3, 6, "hidden"),  # another city
+    ("supervisor", 2, 2, "allowed"),  # a supervisor: anywhere in its jurisdiction
+    ("supervisor", 2, 3, "allowed"),
+    ("supervisor", 2, 4, "allowed"),
+    ("supervisor", 3, 4, "allowed"),
+    ("supervisor", 3, 2, "hidden"),
+    ("supervisor", 2, 6, "hidden"),
+    ("admin", 2, 4, "allowed"),
+    ("admin", 1, 6, "allowed"),
+    ("admin", 3, 6, "hidden"),
+    ("reviewer", 2, 3, "refused"),  # reviewers and readers never change a filing
+    ("reviewer", 3, 3, "refused"),
+    ("reviewer", 2, 6, "hidden"),
+    ("readonly", 3, 3, "refused"),
+    ("readonly", 1, 4, "refused"),
+    ("readonly", 3, 6, "hidden"),
+]
+
+
+@pytest.mark.parametrize("action", ["change", "refile", "close", "cancel"])
+@pytest.mark.parametrize(("role", "mine", "unit", "answer"), LIFE_CYCLE)
+def test_who_may_change_refile_close_and_cancel(
+    role: str, mine: int, unit: int, answer: str, action: str
+) -> None:
+    tree = _tree()
+    scope = scope_of(tree, user_id=1, name="x", role=role, unit_id=mine)
+    decision = decide(scope, action, unit, tree=tree)
+    got = "allowed" if decision.allowed else ("hidden" if decision.hidden else "refused")
+    assert got == answer, decision
+    if answer == "refused":
+        assert decision.reason == (
+            f"填报人员只能办理本单位（{tree.name[mine]}）的事项"
+            if role == "filer"
+            else f"您的角色是「{scope.role_label}」，只有系统管理员、监管人员、填报人员可以进行此操作"
+        )
+
+
+@pytest.mark.parametrize(("role", "mine", "unit", "allowed"), [
+    ("filer", 3, 3, True), ("filer", 2, 3, False), ("supervisor", 2, 3, False), ("admin", 2, 2, False),
+])  # fmt: skip
+def test_filing_stays_with_the_filer_of_its_own_unit(role: str, mine: int, unit: int, allowed: bool) -> None:
+    tree = _tree()
+    scope = scope_of(tree, user_id=1, name="x", role=role, unit_id=mine)
+    assert decide(scope, "file", unit, tree=tree).allowed is allowed
 
 
 def test_jurisdiction_is_the_subtree() -> None:

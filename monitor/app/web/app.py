@@ -13,6 +13,11 @@ POST /accounts/{id}/approve|reject        通过 / 驳回 (``csrf_token``, ``rea
 GET  /api/accounts, /api/findings         the CLI's JSON, scoped to the user
 GET  /                                    首页 (status and charts)
 GET  /accounts, /accounts/new, /approvals 备案: list, filing form (POST /accounts), queue
+GET|POST /accounts/{id}/change            变更 (``csrf_token``, ``reason`` and the changed
+                                          fields): 303; 404 / 403 / 409 as above
+POST /accounts/{id}/refile                重新报备 a rejected filing (``reason`` optional)
+GET|POST /accounts/{id}/close|cancel      关停 / 注销: a confirmation page, then the step
+                                          (``csrf_token``, ``reason``)
 GET  /review; POST /findings/{id}/confirm|dismiss   复核
 GET  /ledger, /ledger/{id}; POST /ledger/{id}/record|close|reopen   整改
 GET  /checks, /checks/{id}, downloads     检查与通报
@@ -31,7 +36,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from monitor.app.web import api, auth, checks, filing, home, ledger, review
+from monitor.app.web import api, auth, checks, filing, home, ledger, lifecycle, review
 from monitor.app.web.core import (
     HERE,
     BadCsrf,
@@ -58,6 +63,14 @@ ROUTES = [
     Route("/accounts/{account_id:int}", filing.account_page, methods=["GET"]),
     Route("/accounts/{account_id:int}/approve", filing.approve_post, methods=["POST"]),
     Route("/accounts/{account_id:int}/reject", filing.reject_post, methods=["POST"]),
+    Route("/accounts/{account_id:int}/change", lifecycle.change_page, methods=["GET"]),
+    Route("/accounts/{account_id:int}/change", lifecycle.change_post, methods=["POST"]),
+    Route("/accounts/{account_id:int}/refile", lifecycle.refile_post, methods=["POST"]),
+    *(
+        Route(f"/accounts/{{account_id:int}}/{verb}", handler, methods=[method])
+        for verb in lifecycle.ENDINGS
+        for handler, method in ((lifecycle.confirm_page, "GET"), (lifecycle.end_post, "POST"))
+    ),
     Route("/approvals", filing.approvals, methods=["GET"]),
     Route("/review", review.queue, methods=["GET"]),
     *(

@@ -1,5 +1,6 @@
 """备案: the account list (search and filters), the account page, the filing form (先报备后开设)
-and the approval queue with 通过 / 驳回.
+and the approval queue with 通过 / 驳回 (the later steps of the life cycle are ``lifecycle``'s;
+the account page offers those the user may take, and shows a rejected filing's reason).
 
 The pages call the same library functions as ``govmedia account …`` (``registry.filing``), so
 validation and its Chinese messages are the CLI's. Every object is authorised on the server:
@@ -45,6 +46,10 @@ DONE = {
     "filed": "已报备，状态：待审核。",
     "approved": "已审核通过，账号已备案。",
     "rejected": "已驳回，退回报备单位修改。",
+    "changed": "已变更备案信息。",
+    "refiled": "已重新报备，状态：待审核。",
+    "closed": "账号已关停。",
+    "cancelled": "账号已注销。",
 }
 
 
@@ -106,9 +111,11 @@ def account_page(request: Request) -> Response:
 
 
 def _account_page(request: Request, ctx: Ctx, account_id: int) -> Response:
+    from monitor.app.web.lifecycle import steps
     from registry.checks.queries import list_findings
     from registry.collection.posts import list_posts
     from registry.collection.queries import account_attempts
+    from registry.filing.rejections import latest_rejections
     from registry.ledger.queries import list_items
 
     account = visible_account(ctx, account_id)
@@ -128,6 +135,10 @@ def _account_page(request: Request, ctx: Ctx, account_id: int) -> Response:
         findings=list_findings(s, account_id=account.id),
         items=list_items(s, account_ids=[account.id]),
         may_approve=account.status == "pending" and ctx.decide("approve", account.unit_id).allowed,
+        may=steps(ctx, account),
+        rejection=latest_rejections(s, [account.id]).get(account.id)
+        if account.status == "rejected"
+        else None,
         done=DONE.get(request.query_params.get("done", ""), ""),
     )
 

@@ -1,7 +1,8 @@
 """首页: what ``govmedia status`` says, for the user's jurisdiction (the same
 ``monitor.status.status``), with the pass-rate trend over the recent runs and the latest
 run's pass rates by platform and by region, from the stored verdicts (``registry.checks.tallies``)
-and the one pass-rate function (``monitor.figures``)."""
+and the one pass-rate function (``monitor.figures``). A 填报人员 also sees its unit's rejected
+filings (被驳回的报备) with the reason of each, to change and refile them."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from monitor.app.web.core import Ctx, render, signed_in
 from registry.checks import tallies
 from registry.vocab import CHECK_KIND, PLATFORM
 
+REJECTED_SHOWN = 20
+
 
 def home(request: Request) -> Response:
     from monitor.status import status
@@ -23,7 +26,16 @@ def home(request: Request) -> Response:
 
     with signed_in(request) as ctx:
         data = status(ctx.session, now=utcnow(), unit_ids=ctx.scope.unit_ids)
-        return render(request, "home.html.j2", ctx, data=data, **dashboard(ctx))
+        return render(request, "home.html.j2", ctx, data=data, rejected=rejected(ctx), **dashboard(ctx))
+
+
+def rejected(ctx: Ctx) -> list[dict[str, Any]]:
+    """被驳回的报备 of a filer's own unit (those it must change and refile), with the reason."""
+    from registry.filing.rejections import rejected_filings
+
+    if not ctx.scope.may("file"):
+        return []
+    return rejected_filings(ctx.session, unit_ids=[ctx.scope.unit_id], limit=REJECTED_SHOWN)
 
 
 def _point(label: str, counts: dict[str, int], decimals: int) -> charts.Point:
