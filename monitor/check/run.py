@@ -28,8 +28,8 @@ from monitor.check import facts as F
 from monitor.check import judge, sampling
 from monitor.check.period import resolve_window
 from monitor.rules import RULES, Context
-from monitor.similarity.lexicon import Matcher, ensure_starter
-from monitor.similarity.originality import Analysis, CopyRule, cluster, find_relays, scan_and_index
+from monitor.similarity.index import Lexicon
+from monitor.similarity.originality import Analysis, CopyRule, cluster, find_relays, prepare_window
 from registry.checks import data as check_data
 from registry.checks import inputs as check_inputs
 from registry.checks import queries as check_queries
@@ -159,11 +159,16 @@ def analyse(
     session: Session, plan: Plan, data: Loaded, *, actor: str
 ) -> tuple[Analysis, list[dict[str, Any]]]:
     """Lexicon hits, near-duplicate clusters and key-release relays of the window's posts."""
-    ensure_starter(session, actor=actor)
     analysis = Analysis()
-    matcher = Matcher(check_inputs.list_entries(session))
     since, until = plan.window_from, plan.window_to
-    scan_and_index(session, analysis, since=since, until=until, matcher=matcher)
+    window = prepare_window(
+        session,
+        analysis,
+        since=since,
+        until=until,
+        post_ids=[p[0] for p in data.posts],
+        lexicon=Lexicon.current(session, actor=actor),
+    )
     similarity = float(plan.profile.get("similarity", 0.8))
     cluster(
         session,
@@ -173,6 +178,7 @@ def analyse(
         posts=data.posts,
         similarity=similarity,
         rule=copy_rule(plan),
+        window=window,
     )
     releases = [
         r
@@ -180,7 +186,9 @@ def analyse(
         if since < r["published_at"] + timedelta(hours=r["due_hours"]) <= plan.at
     ]
     containment = float(plan.profile.get("relay_containment", 0.8))
-    find_relays(session, analysis, releases=releases, posts=data.posts, containment=containment)
+    find_relays(
+        session, analysis, releases=releases, posts=data.posts, containment=containment, window=window
+    )
     return analysis, releases
 
 

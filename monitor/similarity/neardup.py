@@ -25,8 +25,6 @@ rows: a pair at J = 0.5 shares a key with probability 0.996) so that such pairs 
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,13 +32,13 @@ import numpy.typing as npt
 import rensa
 import xxhash
 
+from monitor.similarity.normal import clean, clean_many
+
 SHINGLE = 5
 NUM_PERM = 128
 BANDS = 16
 ROWS = 8
 SEED = 20261123
-_SEP = "\x1f"
-_DROP = re.compile(r"[^\w\x1f]|_")
 _PRIME = np.uint64(1099511628211)
 _MIX = (
     np.uint64(0x9E3779B97F4A7C15),
@@ -52,31 +50,14 @@ _MIX = (
 U64 = npt.NDArray[np.uint64]
 
 
-def _clean(text: str) -> str:
-    # Dropping punctuation first leaves mostly CJK, which NFKC's quick check passes at C
-    # speed; only text with full-width letters, circled digits and the like is rewritten.
-    kept = _DROP.sub("", text)
-    if not unicodedata.is_normalized("NFKC", kept):
-        kept = _DROP.sub("", unicodedata.normalize("NFKC", kept))
-    return kept.lower()
-
-
 def normalise(text: str | None) -> str:
-    """Letters and digits only (NFKC-folded), lowercase."""
-    if not text:
-        return ""
-    return _clean(text.replace(_SEP, " "))
+    """Letters and digits only (NFKC-folded), lowercase (``monitor.similarity.normal``)."""
+    return clean(text) if text else ""
 
 
 def normalise_many(texts: Sequence[str | None]) -> list[str]:
-    """``normalise`` over a batch, in one pass of the C-level NFKC and regex."""
-    if not texts:
-        return []
-    joined = _SEP.join((t or "").replace(_SEP, " ") for t in texts)
-    parts = _clean(joined).split(_SEP)
-    if len(parts) != len(texts):  # NFKC produced a separator: fall back one by one
-        return [normalise(t) for t in texts]
-    return parts
+    """``normalise`` over a batch, vectorised (``monitor.similarity.normal.clean_many``)."""
+    return clean_many(texts)
 
 
 def exact_hash(norm: str) -> int:

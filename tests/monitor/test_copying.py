@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.similarity import neardup as nd
-from monitor.similarity.lexicon import Matcher
-from monitor.similarity.originality import Analysis, CopyRule, cluster, scan_and_index
+from monitor.similarity.index import index_new_posts
+from monitor.similarity.originality import Analysis, CopyRule, cluster
 from registry import db
 from registry.checks import data as check_data
 from registry.collection import store as collection
@@ -152,7 +152,7 @@ def test_own_unit_republishing_is_not_copying(any_db: str) -> None:
     for own_is_original in (True, False):
         with db.session_scope(url) as s:
             analysis = Analysis()
-            scan_and_index(s, analysis, since=since, until=until, matcher=Matcher([]))
+            index_new_posts(s, actor="t")
             rows = check_data.window_posts(s, since=since, until=until)
             rule = CopyRule(
                 containment=0.8, min_chars=20, short_chars=400, owners=owners if own_is_original else None
