@@ -26,6 +26,7 @@ rows: a pair at J = 0.5 shares a key with probability 0.996) so that such pairs 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -73,15 +74,31 @@ def _mix(x: U64) -> U64:
 
 
 def shingle_hashes(norms: Sequence[str]) -> tuple[U64, npt.NDArray[np.int64]]:
-    """Hashes of all character 5-grams of each text, flat, with row offsets (len+1).
+    """Hashes of all character 5-grams of each normalised text, flat, with row offsets (len+1)."""
+    lengths = np.fromiter((len(n) for n in norms), dtype=np.int64, count=len(norms))
+    codes = np.frombuffer("".join(norms).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return shingle_codes(codes, lengths)
+
+
+def shingle_codes(
+    codes: npt.NDArray[np.uint32], lengths: npt.NDArray[np.int64]
+) -> tuple[U64, npt.NDArray[np.int64]]:
+    """``shingle_hashes`` of texts given as code points (one flat array, each text's length).
 
     Each character is folded to 16 bits; four consecutive characters are read as one
     64-bit word straight from the buffer and the fifth is mixed in with one multiply.
     A text shorter than five characters yields a single shingle of the whole text.
     """
-    padded = [n if len(n) >= SHINGLE else (n + "\x00" * (SHINGLE - len(n)) if n else "") for n in norms]
-    lengths = np.fromiter((len(n) for n in padded), dtype=np.int64, count=len(padded))
-    codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
+    short = np.flatnonzero((lengths > 0) & (lengths < SHINGLE))
+    if short.size:  # pad short texts with NUL to one shingle
+        bounds = np.concatenate(([0], np.cumsum(lengths)))
+        parts, done = [], 0
+        for i in short.tolist():
+            parts += [codes[done : bounds[i + 1]], np.zeros(SHINGLE - lengths[i], dtype=np.uint32)]
+            done = bounds[i + 1]
+        codes = np.concatenate([*parts, codes[done:]])
+        lengths = lengths.copy()
+        lengths[short] = SHINGLE
     total = codes.size
     counts = np.maximum(lengths - SHINGLE + 1, 0)
     offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
@@ -138,10 +155,30 @@ def shingle_set(norm: str) -> U64:
     return np.unique(tokens)
 
 
+def shingle_sets(tokens: U64, offsets: npt.NDArray[np.int64]) -> list[U64]:
+    """Each text's set of shingle hashes (sorted, unique), from ``shingle_hashes``."""
+    out = []
+    for a, b in pairwise(offsets.tolist()):
+        part = np.sort(tokens[a:b])
+        if part.size > 1:
+            part = part[np.concatenate(([True], part[1:] != part[:-1]))]
+        out.append(part)
+    return out
+
+
+def overlap(a: U64, b: U64) -> int:
+    """How many elements two sorted sets share."""
+    if a.size == 0 or b.size == 0:
+        return 0
+    at = np.searchsorted(b, a)
+    at[at == b.size] = 0
+    return int(np.count_nonzero(b[at] == a))
+
+
 def jaccard(a: U64, b: U64) -> float:
     if a.size == 0 or b.size == 0:
         return 0.0
-    inter = np.intersect1d(a, b, assume_unique=True).size
+    inter = overlap(a, b)
     return inter / (a.size + b.size - inter)
 
 
@@ -149,7 +186,7 @@ def containment(part: U64, whole: U64) -> float:
     """Share of ``part``'s shingles found in ``whole`` (a relay with a header still contains it)."""
     if part.size == 0:
         return 0.0
-    return np.intersect1d(part, whole, assume_unique=True).size / part.size
+    return overlap(part, whole) / part.size
 
 
 FINE_BANDS = 42
@@ -184,12 +221,14 @@ def near_duplicate(
 ) -> bool:
     """The pair rule: Jaccard ≥ ``similarity``, or (when ``min_containment`` is set and the
     earlier text has at least ``min_chars`` characters) the share of the earlier text's shingles
-    found in the later one ≥ ``min_containment``."""
-    if jaccard(earlier, later) >= similarity:
+    found in the later one ≥ ``min_containment``. Both from one count of shared shingles."""
+    inter = overlap(earlier, later)
+    both = earlier.size and later.size
+    if (inter / (earlier.size + later.size - inter) if both else 0.0) >= similarity:
         return True
     if min_containment is None or earlier_chars < min_chars:
         return False
-    return containment(earlier, later) >= min_containment
+    return (inter / earlier.size if earlier.size else 0.0) >= min_containment
 
 
 def candidate_pairs(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

@@ -88,7 +88,9 @@ class _Table:
         mapped = self.values[codes]
         unknown = mapped == _UNKNOWN
         if unknown.any():
-            for cp in np.unique(codes[unknown]).tolist():
+            seen = np.zeros(self.values.size, dtype=bool)
+            seen[codes[unknown]] = True
+            for cp in np.flatnonzero(seen).tolist():
                 self.values[cp] = self.classify(cp)
             mapped = self.values[codes]
         return mapped
@@ -104,10 +106,8 @@ def _the_table() -> _Table:
     return _table
 
 
-def clean_many(texts: Sequence[str | None]) -> list[str]:
-    """``clean`` of each text (None and "" give ""), for a whole batch in a few array passes."""
-    if not texts:
-        return []
+def clean_codes(texts: Sequence[str | None]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """``clean`` of each text as code points: one flat array, and each text's length."""
     raw = [t or "" for t in texts]
     lengths = np.fromiter((len(t) for t in raw), dtype=np.int64, count=len(raw))
     codes = np.frombuffer("".join(raw).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -115,14 +115,31 @@ def clean_many(texts: Sequence[str | None]) -> list[str]:
     hard_chars = mapped == _COMPLEX
     keep = (mapped != _GONE) & ~hard_chars
     # dropped and complex characters are few: count them per text from their positions
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
     dropped = np.bincount(_owner(starts, np.flatnonzero(~keep)), minlength=len(raw))
-    out_bounds = np.concatenate(([0], np.cumsum(lengths - dropped))).tolist()
-    joined = mapped[keep].tobytes().decode("utf-32-le", "surrogatepass")
-    result = [joined[a:b] for a, b in pairwise(out_bounds)]
-    for i in np.unique(_owner(starts, np.flatnonzero(hard_chars))).tolist():
-        result[i] = clean(raw[i])
-    return result
+    out_lengths = lengths - dropped
+    out = mapped[keep]
+    hard = np.unique(_owner(starts, np.flatnonzero(hard_chars))).tolist()
+    if hard:  # the few texts with a complex character: the rule one text at a time
+        ends = np.cumsum(out_lengths).tolist()
+        parts, done = [], 0
+        for i in hard:
+            fixed = np.frombuffer(clean(raw[i]).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            parts += [out[done : ends[i] - out_lengths[i]], fixed]
+            done = ends[i]
+            out_lengths[i] = fixed.size
+        out = np.concatenate([*parts, out[done:]])
+    return out, out_lengths
+
+
+def clean_many(texts: Sequence[str | None]) -> list[str]:
+    """``clean`` of each text (None and "" give ""), for a whole batch in a few array passes."""
+    if not texts:
+        return []
+    codes, lengths = clean_codes(texts)
+    joined = codes.tobytes().decode("utf-32-le", "surrogatepass")
+    bounds = np.concatenate(([0], np.cumsum(lengths))).tolist()
+    return [joined[a:b] for a, b in pairwise(bounds)]
 
 
 def _owner(starts: npt.NDArray[np.int64], positions: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

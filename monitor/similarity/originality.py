@@ -31,6 +31,7 @@ import numpy as np
 from monitor.similarity import neardup as nd
 from monitor.similarity.index import IndexReport, Lexicon, index_new_posts, rescan_lexicon
 from monitor.similarity.lexicon import Hit
+from monitor.similarity.normal import clean_codes
 from registry.checks import data as check_data
 from registry.checks import index as check_index
 
@@ -203,10 +204,10 @@ def _fine_pairs(
 def _shingle_sets(session: Any, post_ids: list[int]) -> tuple[dict[int, nd.U64], dict[int, int]]:
     """Each post's set of shingle hashes (sorted, unique) and its normalised length."""
     rows = list(check_index.texts_of(session, post_ids))
-    norms = nd.normalise_many([check_data.join_text(t, x) for _, t, x in rows])
-    tokens, offsets = nd.shingle_hashes(norms)
-    sets = {pid: np.unique(tokens[offsets[k] : offsets[k + 1]]) for k, (pid, _, _) in enumerate(rows)}
-    return sets, {pid: len(norm) for (pid, _, _), norm in zip(rows, norms, strict=True)}
+    codes, lengths = clean_codes([check_data.join_text(t, x) for _, t, x in rows])
+    sets = nd.shingle_sets(*nd.shingle_codes(codes, lengths))
+    ids = [pid for pid, _, _ in rows]
+    return dict(zip(ids, sets, strict=True)), dict(zip(ids, lengths.tolist(), strict=True))
 
 
 def _verify(session: Any, uf: nd.UnionFind, order_ids: np.ndarray, todo: np.ndarray, rule: CopyRule) -> int:

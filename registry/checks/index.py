@@ -176,6 +176,13 @@ def mark_scanned(session: Session, post_ids: Sequence[int], version: int) -> Non
         )
 
 
+def clear(session: Session) -> None:
+    """Drop the whole index (it is rebuilt as posts are indexed again: after a change of the
+    signing library, or to measure building it)."""
+    session.execute(HITS.delete())
+    session.execute(FINGERPRINTS.delete())
+
+
 def load_index(session: Session, *, since: datetime, until: datetime) -> WindowIndex:
     """The index rows of the posts published in [since, until], sorted by post id."""
     query = (
