@@ -137,7 +137,7 @@ def run_alert_pass(
     activity = collection_activity(session, until=now)
     posts = last_post_times(session, until=now)
     first = first_post_times(session)
-    deliveries: list[dict[str, Any]] = []
+    due: list[tuple[Contacts, Silence, list[str]]] = []
     for account in active_contacts(session):
         quiet = silence(
             account,
@@ -147,16 +147,28 @@ def run_alert_pass(
             freshness_days=settings.freshness_days,
             first_post=first.get(account.account_id),
         )
-        if quiet is None:
-            continue
-        for _threshold, role in due_steps(quiet.days, settings.steps):
-            deliveries += _deliver_step(session, settings, account, role, quiet, now)
+        if quiet is not None:
+            roles = [role for _threshold, role in due_steps(quiet.days, settings.steps)]
+            if roles:
+                due.append((account, quiet, roles))
+    done = sent.delivered_keys(session, [account.account_id for account, _, _ in due])
+    deliveries: list[dict[str, Any]] = []
+    for account, quiet, roles in due:
+        for role in roles:
+            deliveries += _deliver_step(session, settings, account, role, quiet, now, done)
     return deliveries
 
 
 def _deliver_step(
-    session: Session, settings: AlertSettings, account: Contacts, role: str, quiet: Silence, now: datetime
+    session: Session,
+    settings: AlertSettings,
+    account: Contacts,
+    role: str,
+    quiet: Silence,
+    now: datetime,
+    done: set[tuple[Any, ...]],
 ) -> list[dict[str, Any]]:
+    """Deliver one step over every channel not yet delivered (``done``: the deliveries made)."""
     who = recipient_for(role, account, settings)
     message = compose(account, role, quiet, who)
     rows = []
@@ -168,7 +180,7 @@ def _deliver_step(
             "channel": channel,
             "recipient": shown,
         }
-        if sent.alert_delivered(session, **key):
+        if tuple(key.values()) in done:
             continue
         error = deliver(settings, channel, target, message)
         row = sent.record_alert(
@@ -181,6 +193,8 @@ def _deliver_step(
             error=error,
             subject=message.subject,
         )
+        if not error:
+            done.add(tuple(key.values()))
         rows.append(sent.alert_row(row, account.name))
         session.commit()
     return rows

@@ -51,16 +51,25 @@ def collection_state(activity: Activity | None, *, at: datetime, freshness_days:
     return "stale"
 
 
-def post_facts(posts: Sequence[tuple[Any, ...]], analysis: Analysis) -> dict[int, list[PostFacts]]:
-    """Window posts grouped by account, in time order, with originality, relays and hits."""
-    by_account: dict[int, list[PostFacts]] = defaultdict(list)
-    for pid, account_id, published_at, title, url, is_repost, engagement, latest, approx in posts:
-        by_account[account_id].append(
+def rows_by_account(posts: Sequence[tuple[Any, ...]]) -> dict[int, list[int]]:
+    """The window's posts (rows of ``registry.checks.data.window_posts``) of each account, as
+    row numbers in time order."""
+    out: dict[int, list[int]] = defaultdict(list)
+    for n, row in enumerate(posts):
+        out[row[1]].append(n)
+    return out
+
+
+def post_facts(posts: Sequence[tuple[Any, ...]], rows: Sequence[int], analysis: Analysis) -> list[PostFacts]:
+    """One account's window posts (its ``rows``), in time order, with originality, relays and
+    hits (titles and links are added to the evidence once judged: ``evidence_links``)."""
+    out = []
+    for n in rows:
+        pid, _account, published_at, is_repost, engagement, latest, approx = posts[n]
+        out.append(
             PostFacts(
                 id=pid,
                 published_at=published_at,
-                title=title,
-                url=url,
                 is_repost=is_repost,
                 engagement=int(engagement or 0),
                 copied=pid in analysis.copied,
@@ -70,7 +79,18 @@ def post_facts(posts: Sequence[tuple[Any, ...]], analysis: Analysis) -> dict[int
                 approx=bool(approx),
             )
         )
-    return by_account
+    return out
+
+
+def evidence_posts(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every post named in the evidence of the results' findings (the dicts themselves)."""
+    return [
+        post
+        for result in results
+        for finding in result["findings"]
+        for post in finding["evidence"].get("posts", ())
+        if isinstance(post, dict) and "post_id" in post
+    ]
 
 
 @dataclass

@@ -211,20 +211,21 @@ def judge_sample(
     plan: Plan, data: Loaded, analysis: Analysis, releases: list[dict[str, Any]]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """One stored result per sampled account, and the relay matches."""
-    by_account = F.post_facts(data.posts, analysis)
+    rows_of = F.rows_by_account(data.posts)
     dups = F.duplicates(plan.accounts)
     overlap = F.overlaps(data.posts, analysis, plan.info)
-    sampled = {aid: plan.info[aid] for aid in plan.chosen}
-    relays = judge.relay_duties(releases, sampled, by_account, set(analysis.relay_similarity))
+    duties = judge.RelayDuties(releases, set(analysis.relay_similarity))
     ctx = Context(at=plan.at, window_from=plan.window_from, window_to=plan.window_to)
     freshness = float(plan.profile.get("freshness_days", 3))
+    rules = judge.profile_rules(plan.profile)
     results, relay_rows = [], []
     for aid, reason in plan.chosen.items():
         activity = data.activity.get(aid)
+        posts = F.post_facts(data.posts, rows_of.get(aid, ()), analysis)
         facts = F.account_facts(
             plan.info[aid],
             collection=F.collection_state(activity, at=plan.at, freshness_days=freshness),
-            posts=data.prior.without_dismissed(aid, by_account.get(aid, [])),
+            posts=data.prior.without_dismissed(aid, posts),
             last_post=data.last_posts.get(aid),
             recent_posts=data.recent.get(aid, 0),
             snapshot=data.snapshots.get(aid),
@@ -233,8 +234,10 @@ def judge_sample(
         )
         facts.duplicate_pairs = F.duplicate_pairs(facts, plan.info, data.decisions)
         if facts.collection == "collected":
-            facts.relays = relays.get(aid, [])
-        found = judge.findings(facts, ctx, plan.profile, data.observations.get(aid, []), prior=data.prior)
+            facts.relays = duties.of(plan.info[aid], posts)
+        found = judge.findings(
+            facts, ctx, plan.profile, data.observations.get(aid, []), prior=data.prior, rules=rules
+        )
         results.append(
             judge.result_row(
                 facts,
@@ -246,6 +249,14 @@ def judge_sample(
         )
         relay_rows += judge.relay_rows(facts, analysis.relay_similarity)
     return results, relay_rows
+
+
+def add_links(session: Session, results: list[dict[str, Any]]) -> None:
+    """The title and link of every post the evidence names, read for those posts only."""
+    named = F.evidence_posts(results)
+    links = check_data.post_links(session, [p["post_id"] for p in named])
+    for post in named:
+        post["title"], post["url"] = links.get(post["post_id"], (None, None))
 
 
 def run_check(
@@ -287,6 +298,8 @@ def run_check(
     clock.tick("originality")
     results, relays = judge_sample(plan, data, analysis, releases)
     clock.tick("rules")
+    add_links(session, results)
+    clock.tick("evidence")
     run_id = check_store.store_run(
         session,
         run={

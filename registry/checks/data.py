@@ -26,8 +26,6 @@ POST_COLUMNS = (
     "id",
     "account_id",
     "published_at",
-    "title",
-    "url",
     "is_repost",
     "engagement",
     "published_latest",
@@ -70,7 +68,7 @@ def post_counts(session: Session, *, since: datetime, until: datetime) -> dict[i
 
 def window_posts(session: Session, *, since: datetime, until: datetime) -> list[tuple[Any, ...]]:
     """Posts published in [since, until] (by their earliest moment; both ends included), in time
-    order: the ``POST_COLUMNS`` tuple each.
+    order: the ``POST_COLUMNS`` tuple each (titles and links: ``post_links``).
 
     ``engagement`` is reposts + comments + likes (None counts as 0); ``published_latest`` is
     the latest moment the post can have been published.
@@ -83,8 +81,6 @@ def window_posts(session: Session, *, since: datetime, until: datetime) -> list[
             Post.id,
             Post.account_id,
             Post.published_at,
-            Post.title,
-            Post.url,
             Post.is_repost,
             engagement,
             func.coalesce(Post.published_latest, Post.published_at),
@@ -93,7 +89,17 @@ def window_posts(session: Session, *, since: datetime, until: datetime) -> list[
         .where(Post.published_at >= since, Post.published_at <= until)
         .order_by(Post.published_at, Post.id)
     )
-    return [tuple(r) for r in session.execute(query)]
+    return [tuple(r) for r in session.connection().execute(query)]
+
+
+def post_links(session: Session, post_ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
+    """Title and link of the given posts (what evidence shows of a post)."""
+    out: dict[int, tuple[str | None, str | None]] = {}
+    ids = sorted(set(post_ids))
+    for start in range(0, len(ids), 900):
+        query = select(Post.id, Post.title, Post.url).where(Post.id.in_(ids[start : start + 900]))
+        out.update((pid, (title, url)) for pid, title, url in session.connection().execute(query))
+    return out
 
 
 def iter_texts(

@@ -61,17 +61,23 @@ def store_run(
     run_id = int(session.execute(insert(CheckRun).returning(CheckRun.id), [row]).scalar_one())
     if results:
         _store_results(session, run_id, results)
-    if relays:
-        session.execute(insert(RelayMatch), [{"run_id": run_id, **m} for m in relays])
+    for start in range(0, len(relays), BATCH):
+        session.execute(
+            insert(_table(RelayMatch)), [{"run_id": run_id, **m} for m in relays[start : start + BATCH]]
+        )
     return run_id
 
 
 def _store_results(session: Session, run_id: int, results: Sequence[dict[str, Any]]) -> None:
-    rows = [{"run_id": run_id, **{k: r.get(k) for k in RESULT_FIELDS}} for r in results]
-    for row in rows:
-        row["reason"] = row["reason"] or {}
-    for start in range(0, len(rows), BATCH):
-        session.execute(insert(CheckResult), rows[start : start + BATCH])
+    # Core statements on the tables: the ORM's bulk path adds per-row bookkeeping
+    results_table, findings_table = _table(CheckResult), _table(Finding)
+    for start in range(0, len(results), BATCH):
+        rows = [
+            {"run_id": run_id, **{k: r.get(k) for k in RESULT_FIELDS}} for r in results[start : start + BATCH]
+        ]
+        for row in rows:
+            row["reason"] = row["reason"] or {}
+        session.execute(insert(results_table), rows)
     ids = dict(
         session.execute(
             select(CheckResult.account_id, CheckResult.id).where(CheckResult.run_id == run_id)
@@ -88,7 +94,11 @@ def _store_results(session: Session, run_id: int, results: Sequence[dict[str, An
         for f in r.get("findings", ())
     ]
     for start in range(0, len(findings), BATCH):
-        session.execute(insert(Finding), findings[start : start + BATCH])
+        session.execute(insert(findings_table), findings[start : start + BATCH])
+
+
+def _table(model: Any) -> Any:
+    return model.__table__
 
 
 def get_run(session: Session, run_id: int | str) -> CheckRun:
