@@ -145,6 +145,8 @@ def alerts(url: str) -> None:
         latest = s.scalar(select(func.max(CrawlAttempt.at)))
     now = latest.replace(tzinfo=UTC) if latest.tzinfo is None else latest
     for label, when in (("alerts: first pass", now + timedelta(hours=3)), ("alerts: next day", now + DAY)):
+        if label.endswith("next day"):
+            next_crawl(url, now + DAY - timedelta(hours=2))
         before = Sink.received
         started = time.perf_counter()
         with db.session_scope(url) as s:
@@ -152,6 +154,15 @@ def alerts(url: str) -> None:
         seconds = time.perf_counter() - started
         report(label, seconds, 60, f"{len(rows):,} deliveries recorded, {Sink.received - before:,} received")
     server.shutdown()
+
+
+def next_crawl(url: str, at: datetime) -> None:
+    """The next morning's crawl: every account collected the day before is collected again."""
+    with db.session_scope(url) as s:
+        ids = list(s.scalars(select(CrawlAttempt.account_id).where(CrawlAttempt.outcome == "ok").distinct()))
+        rows = [{"account_id": a, "outcome": "ok", "at": at, "source": "crawl", "new_posts": 0} for a in ids]
+        for start in range(0, len(rows), 100_000):
+            s.execute(insert(CrawlAttempt.__table__), rows[start : start + 100_000])
 
 
 def command(url: str, args: list[str], runs: int) -> tuple[float, str]:

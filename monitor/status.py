@@ -15,7 +15,7 @@ blocked, credentials expired, account gone or an error, and no success within th
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -30,9 +30,11 @@ LISTED = 20  # accounts named in each list (the counts are complete)
 
 def status(session: Session, *, now: datetime, freshness_days: float = 3) -> dict[str, Any]:
     """The registry's state and what is waiting, as of ``now``."""
-    facts = registry_status(session, now=now, today=now.astimezone(TZ).date())
+    facts = registry_status(
+        session, now=now, today=now.astimezone(TZ).date(), fresh_since=now - timedelta(days=freshness_days)
+    )
     never, failing = [], []
-    for line in facts.active:
+    for line in facts.uncollected:  # the others were collected within freshness_days: 采集正常
         activity = Activity(line.last_success, line.last_attempt, line.outcome) if line.last_attempt else None
         state = collection_state(activity, at=now, freshness_days=freshness_days)
         if state == "never":

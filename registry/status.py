@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from registry.checks.models import CheckRun, Finding
-from registry.collection.activity import Activity, collection_activity
-from registry.collection.models import CrawlAttempt
+from registry.collection.activity import collection_activity
+from registry.collection.models import CrawlAttempt, succeeded
 from registry.filing.models import Account, Unit
 from registry.ledger.models import Circular, LedgerItem
 from registry.ops.models import JobRun
@@ -44,7 +44,9 @@ class RegistryStatus:
     units: int = 0
     accounts: dict[str, int] = field(default_factory=dict)  # status → count
     pending_since: datetime | None = None  # the oldest filing awaiting approval
-    active: list[AccountLine] = field(default_factory=list)  # active accounts with their collection
+    # the active accounts without a successful collection since ``fresh_since``, with their latest
+    # attempt (every active account the one definition of 未能采集 can find not collected)
+    uncollected: list[AccountLine] = field(default_factory=list)
     candidates: int = 0  # findings awaiting review
     overdue: int = 0  # open ledger items past their deadline
     overdue_units: int = 0
@@ -54,8 +56,12 @@ class RegistryStatus:
     last_jobs: dict[str, datetime] = field(default_factory=dict)  # job → last start
 
 
-def registry_status(session: Session, *, now: datetime, today: date) -> RegistryStatus:
-    """Counts and latest events across the registry, as of ``now`` (``today`` in Beijing time)."""
+def registry_status(
+    session: Session, *, now: datetime, today: date, fresh_since: datetime | None = None
+) -> RegistryStatus:
+    """Counts and latest events across the registry, as of ``now`` (``today`` in Beijing time);
+    ``uncollected`` lists the active accounts with no successful collection in
+    [``fresh_since``, ``now``] (every active account when not given)."""
     out = RegistryStatus()
     out.units = session.scalar(select(func.count(Unit.id)).where(Unit.merged_into_id.is_(None))) or 0
     counts = session.execute(select(Account.status, func.count()).group_by(Account.status))
@@ -63,7 +69,7 @@ def registry_status(session: Session, *, now: datetime, today: date) -> Registry
     out.pending_since = _aware(
         session.scalar(select(func.min(Account.filed_at)).where(Account.status == "pending"))
     )
-    out.active = _active(session, collection_activity(session, until=now))
+    out.uncollected = _uncollected(session, now=now, fresh_since=fresh_since)
     out.candidates = session.scalar(select(func.count(Finding.id)).where(Finding.status == "candidate")) or 0
     late = (LedgerItem.status.in_(OPEN_LEDGER)) & (LedgerItem.deadline < today)
     out.overdue = session.scalar(select(func.count(LedgerItem.id)).where(late)) or 0
@@ -98,16 +104,32 @@ def registry_status(session: Session, *, now: datetime, today: date) -> Registry
     return out
 
 
-def _active(session: Session, activity: dict[int, Activity]) -> list[AccountLine]:
-    """Every active account with its latest collection attempt (and that attempt's detail)."""
-    query = (
-        select(Account.id, Account.name, Account.platform, Unit.name)
-        .join(Unit, Unit.id == Account.unit_id)
-        .where(Account.status == "active")
-        .order_by(Unit.region_code, Account.id)
-    )
+def _uncollected(session: Session, *, now: datetime, fresh_since: datetime | None) -> list[AccountLine]:
+    """Active accounts without a successful collection in [fresh_since, now], in region order,
+    with their latest collection attempt: one probe per account of the successes' index, then
+    the names of the few found."""
+    ids = select(Account.id).where(Account.status == "active")
+    if fresh_since is not None:
+        recent = select(CrawlAttempt.id).where(
+            CrawlAttempt.account_id == Account.id,
+            succeeded(),
+            CrawlAttempt.at >= fresh_since,
+            CrawlAttempt.at <= now,
+        )
+        ids = ids.where(~recent.exists())
+    found = list(session.scalars(ids))
+    rows: list[Any] = []
+    for start in range(0, len(found), 5_000):
+        query = (
+            select(Account.id, Account.name, Account.platform, Unit.name, Unit.region_code)
+            .join(Unit, Unit.id == Account.unit_id)
+            .where(Account.id.in_(found[start : start + 5_000]))
+        )
+        rows += session.execute(query).all()
+    rows.sort(key=lambda r: (r[4], r[0]))
+    activity = collection_activity(session, until=now, account_ids=found)
     lines = []
-    for aid, name, platform, unit in session.execute(query):
+    for aid, name, platform, unit, _region in rows:
         a = activity.get(aid)
         lines.append(
             AccountLine(aid, name, platform, unit, a.last_success, a.last_attempt, a.last_outcome)

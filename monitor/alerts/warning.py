@@ -4,7 +4,7 @@ package docstring for the rules)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 from monitor.alerts.deliver import Message, Recipient, deliver, targets
 from monitor.alerts.settings import AlertSettings, parse_steps
 from monitor.check.facts import collection_state
-from registry.collection.activity import Activity, collection_activity, first_post_times, last_post_times
+from registry.collection.activity import (
+    Activity,
+    collection_activity,
+    first_post_times,
+    last_post_times,
+    quiet_accounts,
+)
 from registry.db import utcnow
 from registry.errors import InvalidValue
 from registry.filing.history import opening
@@ -134,12 +140,18 @@ def run_alert_pass(
     Each delivery is committed as soon as it is made: a message that went out stays
     recorded even if a later one fails, and the database is not held during network calls."""
     now = now or utcnow()
-    activity = collection_activity(session, until=now)
-    posts = last_post_times(session, until=now)
-    first = first_post_times(session)
+    if not settings.steps:
+        return []
+    # only an account with no post in the last (first step) days can be due: read only those
+    candidates = quiet_accounts(
+        session, since=now - timedelta(days=min(d for d, _ in settings.steps)), until=now
+    )
+    activity = collection_activity(session, until=now, account_ids=candidates)
+    posts = last_post_times(session, until=now, account_ids=candidates)
+    first = first_post_times(session, account_ids=candidates)
     due: list[tuple[Contacts, Silence, list[str]]] = []
-    for account in active_contacts(session):
-        quiet = silence(
+    for account in active_contacts(session, account_ids=candidates):
+        silent = silence(
             account,
             activity.get(account.account_id),
             posts.get(account.account_id),
@@ -147,15 +159,15 @@ def run_alert_pass(
             freshness_days=settings.freshness_days,
             first_post=first.get(account.account_id),
         )
-        if quiet is not None:
-            roles = [role for _threshold, role in due_steps(quiet.days, settings.steps)]
+        if silent is not None:
+            roles = [role for _threshold, role in due_steps(silent.days, settings.steps)]
             if roles:
-                due.append((account, quiet, roles))
+                due.append((account, silent, roles))
     done = sent.delivered_keys(session, [account.account_id for account, _, _ in due])
     deliveries: list[dict[str, Any]] = []
-    for account, quiet, roles in due:
+    for account, silent_since, roles in due:
         for role in roles:
-            deliveries += _deliver_step(session, settings, account, role, quiet, now, done)
+            deliveries += _deliver_step(session, settings, account, role, silent_since, now, done)
     return deliveries
 
 

@@ -111,7 +111,10 @@ class Finding(Base):
     """一条问题: rule, level, review status and evidence."""
 
     __tablename__ = "findings"
-    __table_args__ = (Index("ix_findings_run_status", "run_id", "status"),)
+    __table_args__ = (
+        Index("ix_findings_run_status", "run_id", "status"),
+        Index("ix_findings_status", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("check_runs.id"))

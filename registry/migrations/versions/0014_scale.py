@@ -6,7 +6,11 @@
   before band keys were packed are dropped and indexed again when a check needs them); the
   index on ``exact_hash`` goes (nothing looks a hash up: checks match in memory);
 - ``post_bands`` (16 rows per post) goes: a check reads the packed band keys of its window;
-- ``post_hits``: the lexicon entries found in each post.
+- ``post_hits``: the lexicon entries found in each post;
+- indexes for the national registry: each account's successful collections
+  (``ix_crawl_attempts_success``, partial: ``govmedia status`` and the early warnings probe it
+  once per account), the latest crawl (``ix_crawl_attempts_source_at``) and the findings
+  awaiting review (``ix_findings_status``).
 
 Revision ID: 0014_scale
 Revises: 0011_judgement
@@ -50,9 +54,26 @@ def upgrade() -> None:
     with op.batch_alter_table('post_bands', schema=None) as batch_op:
         batch_op.drop_index('ix_post_bands_band_key')
     op.drop_table('post_bands')
+    successes = sa.text("outcome IN ('ok', 'empty')")
+    with op.batch_alter_table('crawl_attempts', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_crawl_attempts_success',
+            ['account_id', 'at'],
+            unique=False,
+            sqlite_where=successes,
+            postgresql_where=successes,
+        )
+        batch_op.create_index('ix_crawl_attempts_source_at', ['source', 'at'], unique=False)
+    with op.batch_alter_table('findings', schema=None) as batch_op:
+        batch_op.create_index('ix_findings_status', ['status'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('findings', schema=None) as batch_op:
+        batch_op.drop_index('ix_findings_status')
+    with op.batch_alter_table('crawl_attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_crawl_attempts_source_at')
+        batch_op.drop_index('ix_crawl_attempts_success')
     op.create_table(
         'post_bands',
         sa.Column('post_id', sa.Integer(), nullable=False),
