@@ -27,6 +27,7 @@ import numpy as np
 
 from monitor.similarity import neardup as nd
 from monitor.similarity.lexicon import Hit, Matcher, ensure_starter
+from monitor.similarity.normal import clean_codes, split_codes
 from registry.checks import data as check_data
 from registry.checks import index as check_index
 from registry.checks import inputs as check_inputs
@@ -111,7 +112,8 @@ def fingerprint(
 ) -> check_index.Fingerprints:
     """The index rows of (post id, title, text) rows: normalise, scan, sign."""
     started = time.perf_counter()
-    norms = nd.normalise_many([check_data.join_text(title, text) for _, title, text in rows])
+    codes, lengths = clean_codes([check_data.join_text(title, text) for _, title, text in rows])
+    norms = split_codes(codes, lengths)
     started = report.tick("normalise", started)
     hits = [
         (pid, entry)
@@ -119,10 +121,9 @@ def fingerprint(
         for entry in lexicon.matcher.scan_ids(norm)
     ]
     started = report.tick("lexicon", started)
-    tokens, offsets = nd.shingle_hashes(norms)
+    tokens, offsets = nd.shingle_codes(codes, lengths)
     sigs = nd.signatures(tokens, offsets)
-    lengths = [len(n) for n in norms]
-    short = np.flatnonzero(np.array(lengths, dtype=np.int64) <= FINE_INDEX_CHARS)
+    short = np.flatnonzero(lengths <= FINE_INDEX_CHARS)
     fine: list[Any] = [None] * len(rows)
     if short.size:
         for row, keys in zip(short.tolist(), nd.fine_band_keys(sigs[short]), strict=True):
@@ -130,7 +131,7 @@ def fingerprint(
     batch = check_index.Fingerprints(
         post_ids=[r[0] for r in rows],
         hashes=[nd.exact_hash(n) for n in norms],
-        lengths=lengths,
+        lengths=lengths.tolist(),
         bands=nd.band_keys(sigs),
         fine=fine,
         lexicon_version=lexicon.version,

@@ -25,6 +25,7 @@ rows: a pair at J = 0.5 shares a key with probability 0.996) so that such pairs 
 
 from __future__ import annotations
 
+import array
 from collections.abc import Sequence
 from itertools import pairwise
 
@@ -63,7 +64,11 @@ def normalise_many(texts: Sequence[str | None]) -> list[str]:
 
 def exact_hash(norm: str) -> int:
     """xxh3_64 of a normalised text, as a signed 64-bit integer (fits a BIGINT column)."""
-    return int(np.uint64(xxhash.xxh3_64_intdigest(norm.encode("utf-8"))).view(np.int64))
+    h = xxhash.xxh3_64_intdigest(norm.encode("utf-8"))
+    return h - _TWO64 if h >= _TWO63 else h
+
+
+_TWO63, _TWO64 = 1 << 63, 1 << 64
 
 
 def _mix(x: U64) -> U64:
@@ -127,7 +132,10 @@ def signatures(tokens: U64, offsets: npt.NDArray[np.int64]) -> npt.NDArray[np.ui
     matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
         tokens, offsets.astype(np.uint64), NUM_PERM, SEED
     )
-    return np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(rows, NUM_PERM)
+    flat = array.array("I")  # rensa hands the digests over as lists: the quickest way into numpy
+    for row in matrix.to_rows():
+        flat.extend(row)
+    return np.frombuffer(flat, dtype=np.uint32).reshape(rows, NUM_PERM)
 
 
 def band_keys(sigs: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:

@@ -136,7 +136,11 @@ def clean_many(texts: Sequence[str | None]) -> list[str]:
     """``clean`` of each text (None and "" give ""), for a whole batch in a few array passes."""
     if not texts:
         return []
-    codes, lengths = clean_codes(texts)
+    return split_codes(*clean_codes(texts))
+
+
+def split_codes(codes: npt.NDArray[np.uint32], lengths: npt.NDArray[np.int64]) -> list[str]:
+    """The texts that ``clean_codes`` gave as code points."""
     joined = codes.tobytes().decode("utf-32-le", "surrogatepass")
     bounds = np.concatenate(([0], np.cumsum(lengths))).tolist()
     return [joined[a:b] for a, b in pairwise(bounds)]
