@@ -80,7 +80,10 @@ class Post(Base):
     __table_args__ = (
         UniqueConstraint("account_id", "post_id"),
         Index("ix_posts_account_published", "account_id", "published_at"),
-        Index("ix_posts_account_latest", "account_id", "published_latest"),
+        # an account's newest post and its posts in a span, read from the index alone
+        Index(
+            "ix_posts_account_newest", "account_id", "published_latest", "published_at", "published_approx"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -10,7 +10,8 @@
 - indexes for the national registry: each account's successful collections
   (``ix_crawl_attempts_success``, partial: ``govmedia status`` and the early warnings probe it
   once per account), the latest crawl (``ix_crawl_attempts_source_at``) and the findings
-  awaiting review (``ix_findings_status``).
+  awaiting review (``ix_findings_status``); each account's newest post and its posts in a
+  span from an index alone (``ix_posts_account_newest`` replaces ``ix_posts_account_latest``).
 
 Revision ID: 0014_scale
 Revises: 0011_judgement
@@ -66,9 +67,19 @@ def upgrade() -> None:
         batch_op.create_index('ix_crawl_attempts_source_at', ['source', 'at'], unique=False)
     with op.batch_alter_table('findings', schema=None) as batch_op:
         batch_op.create_index('ix_findings_status', ['status'], unique=False)
+    with op.batch_alter_table('posts', schema=None) as batch_op:
+        batch_op.drop_index('ix_posts_account_latest')
+        batch_op.create_index(
+            'ix_posts_account_newest',
+            ['account_id', 'published_latest', 'published_at', 'published_approx'],
+            unique=False,
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('posts', schema=None) as batch_op:
+        batch_op.drop_index('ix_posts_account_newest')
+        batch_op.create_index('ix_posts_account_latest', ['account_id', 'published_latest'], unique=False)
     with op.batch_alter_table('findings', schema=None) as batch_op:
         batch_op.drop_index('ix_findings_status')
     with op.batch_alter_table('crawl_attempts', schema=None) as batch_op:
