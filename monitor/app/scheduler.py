@@ -139,10 +139,13 @@ ACTOR = "定时任务"
 def crawl(ctx: JobContext) -> str:
     """The day's crawl: the real spiders in their own process (Scrapy's reactor cannot
     restart), stopped with its whole process group after ``[schedule] job_timeout``."""
+    from monitor.app.ingest import index_after_ingest
     from spiders.crawl import run_crawl
 
     limit = ctx.config.get("schedule", "job_timeout")
     report = run_crawl(ctx.db, env=crawl_env(ctx.config), timeout=limit)
+    if report.results:
+        index_after_ingest(ctx.db, actor=ACTOR)  # the near-duplicate index, as posts arrive
     if report.timed_out:
         raise JobFailed(f"采集超时（超过 {limit} 秒），已停止采集进程及其子进程")
     return f"采集完成（{len(report.results)} 个账号）"

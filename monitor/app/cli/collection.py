@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from monitor.app.cli.output import STATE, Col, Format, FormatOpt, OutOpt, emit, progress, say, session
+from monitor.app.cli.output import STATE, Col, Format, FormatOpt, OutOpt, actor, emit, progress, say, session
+from monitor.app.ingest import index_after_ingest
 from registry.timeutil import parse_date
 from registry.vocab import OUTCOME, PLATFORM
 
@@ -64,6 +65,8 @@ def crawl(
             on_progress=lambda _result: update(advance=1),
             env=env,
         )
+    if report.results:
+        index_after_ingest(STATE.db, actor=actor())  # the near-duplicate index, as posts arrive
     if fmt is Format.json:
         emit([{k: r.get(k) for k in CRAWL_JSON} for r in report.results], fmt)
         return
@@ -150,6 +153,8 @@ def post_import(
     when = parse_time(as_of, "--as-of") if as_of else None
     with session() as s:
         result = import_posts(s, file, as_of=when)
+    if result.new_posts:
+        index_after_ingest(STATE.db, actor=actor())  # the near-duplicate index, as posts arrive
     collected = (
         f"；记为 {local_text(when)} 采集成功" if result.collected and when else "；未记为采集（只证明发布过）"
     )
