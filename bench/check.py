@@ -486,6 +486,7 @@ def main() -> None:
     parser.add_argument("--reindex", action="store_true", help="drop the index of a reused database first")
     parser.add_argument("--cli", action="store_true", help="also time `govmedia check run … --format json`")
     parser.add_argument("--skip-quality", action="store_true", help="skip the signing and short-copy stages")
+    parser.add_argument("--generate-only", action="store_true", help="only build the database (with --db)")
     parser.add_argument("--child", choices=["index", "check"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -509,6 +510,8 @@ def main() -> None:
         stage("generate+load", peak, t)
         peak.stop = True
     db.dispose_engines()
+    if args.generate_only:
+        return
     me = [sys.executable, str(Path(__file__).resolve()), "--db", url]
     seconds, rss, out = measured([*me, "--child", "index"])
     figures = json.loads(out)

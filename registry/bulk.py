@@ -14,10 +14,11 @@ are given exactly as SQLAlchemy stores them (``sqlite_time``, ``sqlite_flag``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import JSON, Table, insert
 from sqlalchemy.orm import Session
 
 
@@ -54,6 +55,39 @@ def stage_rows(
 def staged(stage: str, columns: Sequence[str]) -> str:
     """``SELECT`` of the staged rows in the order they were given (for ``INSERT … SELECT``)."""
     return f"SELECT {', '.join(columns)} FROM {stage} ORDER BY {ORDINAL}"
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert new rows (dicts of column values; the table's Python-side defaults fill the rest):
+    COPY straight into the table on PostgreSQL, a Core executemany elsewhere."""
+    if not rows:
+        return
+    if dialect(session) != "postgresql":
+        session.execute(insert(table), list(rows))
+        return
+    columns = [c for c in table.columns if c.default is not None or any(c.name in r for r in rows)]
+    names = [c.name for c in columns]
+    fill = {c.name: _default(c) for c in columns}
+    as_json = {c.name for c in columns if isinstance(c.type, JSON)}
+    dumps = getattr(session.get_bind().dialect, "_json_serializer", None) or json.dumps  # as SQLAlchemy
+    cursor = session.connection().connection.cursor()
+    try:
+        with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+            for row in rows:
+                values = [row[n] if n in row else fill[n]() for n in names]
+                copy.write_row([dumps(v) if n in as_json else v for n, v in zip(names, values, strict=True)])
+    finally:
+        cursor.close()
+
+
+def _default(column: Any) -> Callable[[], Any]:
+    """The value a column takes when a row does not give it (its Python-side default)."""
+    default = column.default
+    if default is None:
+        return lambda: None
+    if default.is_callable:
+        return lambda: default.arg(None)
+    return lambda: default.arg
 
 
 def copy_json(value: Any) -> str | None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from registry.bulk import insert_rows
 from registry.checks.models import CheckResult, CheckRun, Finding, RelayMatch
 from registry.db import utcnow
 from registry.errors import NotFound
@@ -62,8 +63,8 @@ def store_run(
     if results:
         _store_results(session, run_id, results)
     for start in range(0, len(relays), BATCH):
-        session.execute(
-            insert(_table(RelayMatch)), [{"run_id": run_id, **m} for m in relays[start : start + BATCH]]
+        insert_rows(
+            session, _table(RelayMatch), [{"run_id": run_id, **m} for m in relays[start : start + BATCH]]
         )
     return run_id
 
@@ -77,7 +78,7 @@ def _store_results(session: Session, run_id: int, results: Sequence[dict[str, An
         ]
         for row in rows:
             row["reason"] = row["reason"] or {}
-        session.execute(insert(results_table), rows)
+        insert_rows(session, results_table, rows)
     ids = dict(
         session.execute(
             select(CheckResult.account_id, CheckResult.id).where(CheckResult.run_id == run_id)
@@ -94,7 +95,7 @@ def _store_results(session: Session, run_id: int, results: Sequence[dict[str, An
         for f in r.get("findings", ())
     ]
     for start in range(0, len(findings), BATCH):
-        session.execute(insert(findings_table), findings[start : start + BATCH])
+        insert_rows(session, findings_table, findings[start : start + BATCH])
 
 
 def _table(model: Any) -> Any:
