@@ -18,10 +18,13 @@ ProfileRule = tuple[str, Any, str, dict[str, Any]]  # code, rule, level, its tab
 
 
 def profile_rules(profile: dict[str, Any]) -> list[ProfileRule]:
-    """The profile's enabled rules with their level and table, read once per check."""
+    """The profile's enabled rules with their level and table, read once per check (rules only
+    inspectors judge find nothing themselves: their findings are the observations, below)."""
     veto_days = prof.rule_config(profile, "no_update").get("days", 14)
     out = []
     for code, rule in RULES.items():
+        if rule.observed:
+            continue
         cfg = prof.rule_config(profile, code)
         if cfg["enabled"]:
             out.append((code, rule, cfg.get("level", rule.level), {**cfg, "veto_days": veto_days}))
