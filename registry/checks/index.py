@@ -75,10 +75,12 @@ def unindexed_texts(
     session: Session, *, after: int = 0, post_ids: Sequence[int] | None = None, chunk: int = 20_000
 ) -> Iterator[list[tuple[int, str | None, str | None]]]:
     """(post id, title, text) of the posts without a fingerprint, in id order and in chunks:
-    those given, or those with an id above ``after`` (read page by page, so the caller may
-    write between chunks)."""
-    missing = ~select(PostFingerprint.post_id).where(PostFingerprint.post_id == Post.id).exists()
+    those given, or those with an id above ``after`` (the newest indexed post when the caller
+    started: none of them has one, except any a concurrent writer indexes meanwhile, which
+    ``store_fingerprints`` leaves as they are). Read page by page, so the caller may write
+    between chunks."""
     if post_ids is not None:
+        missing = ~select(PostFingerprint.post_id).where(PostFingerprint.post_id == Post.id).exists()
         ids = sorted(set(post_ids))
         for start in range(0, len(ids), chunk):
             part = ids[start : start + chunk]
@@ -87,12 +89,12 @@ def unindexed_texts(
                 query = select(Post.id, Post.title, Post.text).where(
                     Post.id.in_(part[s : s + ID_CHUNK]), missing
                 )
-                rows += [tuple(r) for r in session.execute(query.order_by(Post.id))]  # type: ignore[misc]
+                rows += [(r[0], r[1], r[2]) for r in session.execute(query.order_by(Post.id))]
             if rows:
                 yield rows
         return
     while True:
-        query = select(Post.id, Post.title, Post.text).where(Post.id > after, missing)
+        query = select(Post.id, Post.title, Post.text).where(Post.id > after)
         page: list[tuple[int, str | None, str | None]] = [
             (r[0], r[1], r[2]) for r in session.execute(query.order_by(Post.id).limit(chunk))
         ]
