@@ -455,15 +455,15 @@ def child(stage: str, url: str) -> None:
 
     with db.session_scope(url) as s:
         outcome = run_check(s, kind="monthly", actor="bench", at=AT, now=NOW, seed=1)
+    checked = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     started = time.perf_counter()
     with db.session_scope(url) as s:
         summary = run_json(s, outcome.run_id)
     text = json.dumps(summary, ensure_ascii=False, indent=2, default=str)
     timings = {**outcome.timings, "json": round(time.perf_counter() - started, 3)}
     verdicts = {k: summary[k] for k in ("qualified", "unqualified", "uncollected", "pass_rate")}
-    print(
-        json.dumps({"timings": timings, "counts": outcome.counts, "verdicts": verdicts, "bytes": len(text)})
-    )
+    figures = {"timings": timings, "counts": outcome.counts, "verdicts": verdicts, "bytes": len(text)}
+    print(json.dumps({**figures, "rss_check": checked}))
 
 
 def target(label: str, seconds: float, rss: int, *, limit_s: float | None, limit_gb: float | None) -> None:
@@ -538,7 +538,11 @@ def main() -> None:
     target("check", seconds, rss, limit_s=180 if national else 5, limit_gb=4 if national else None)
     print(f"  stages: {figures['timings']}")
     print(f"  counts: {figures['counts']}")
-    print(f"  verdicts: {figures['verdicts']}; run JSON {figures['bytes'] / 2**20:.0f} MB", flush=True)
+    print(
+        f"  verdicts: {figures['verdicts']}; run JSON {figures['bytes'] / 2**20:.0f} MB; "
+        f"peak RSS after run_check (before the JSON) {figures['rss_check'] / 2**20:.0f} MB",
+        flush=True,
+    )
     if args.cli:
         command = [sys.executable, "-m", "monitor.app.cli.main", "--db", url, "check", "run"]
         command += ["--kind", "monthly", "--at", AT.isoformat(), "--format", "json"]

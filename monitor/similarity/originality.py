@@ -150,7 +150,8 @@ def cluster(
     analysis.counts["verified_pairs"] = verified + len(exact_code)
     started = _tick(analysis, "verify", started)
     owners = rule.owners
-    for i in range(n):
+    joined = np.flatnonzero(np.asarray(uf.parent, dtype=np.int64) != np.arange(n))  # the rest are roots
+    for i in joined.tolist():
         root = uf.find(i)
         if root != i:
             analysis.cluster_of[int(order_ids[i])] = int(order_ids[root])

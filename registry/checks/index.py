@@ -32,7 +32,7 @@ from registry.db import utcnow
 BANDS = 16
 FINE_BANDS = 42
 LOAD_CHUNK = 100_000
-ID_CHUNK = 900
+ID_CHUNK = 5_000  # ids per IN list
 FINGERPRINTS = cast(Table, PostFingerprint.__table__)
 HITS = cast(Table, PostHit.__table__)
 _FP_COLUMNS = ("post_id", "exact_hash", "length", "bands", "fine_bands", "lexicon_version", "indexed_at")
