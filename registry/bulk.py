@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Table, insert
+from sqlalchemy import JSON, BigInteger, Table, any_, bindparam, insert
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 
@@ -28,6 +29,14 @@ def dialect(session: Session) -> str:
 
 
 ORDINAL = "stage_ord"
+
+
+def among(session: Session, column: Any, ids: Sequence[int]) -> Any:
+    """``column IN (ids)``: one array parameter on PostgreSQL (``= ANY``: the driver need not
+    parse thousands of placeholders), a list of values elsewhere."""
+    if dialect(session) == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=postgresql.ARRAY(BigInteger)))
+    return column.in_(list(ids))
 
 
 def stage_rows(

@@ -17,6 +17,7 @@ the figures behind them are stored with the run; everything downstream reads the
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -88,7 +89,7 @@ class _Clock:
 
     def tick(self, stage: str) -> None:
         now = time.perf_counter()
-        self.timings[stage] = round(now - self.last, 3)
+        self.timings[stage] = round(self.timings.get(stage, 0.0) + now - self.last, 3)
         self.last = now
 
 
@@ -207,10 +208,14 @@ def copy_rule(plan: Plan) -> CopyRule:
     )
 
 
+JUDGE_BATCH = 20_000  # accounts judged, then stored, at a time (a national check holds no more)
+
+
 def judge_sample(
     plan: Plan, data: Loaded, analysis: Analysis, releases: list[dict[str, Any]]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """One stored result per sampled account, and the relay matches."""
+) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    """One stored result per sampled account, and the relay matches, ``JUDGE_BATCH`` accounts
+    at a time."""
     rows_of = F.rows_by_account(data.posts)
     dups = F.duplicates(plan.accounts)
     overlap = F.overlaps(data.posts, analysis, plan.info)
@@ -218,8 +223,12 @@ def judge_sample(
     ctx = Context(at=plan.at, window_from=plan.window_from, window_to=plan.window_to)
     freshness = float(plan.profile.get("freshness_days", 3))
     rules = judge.profile_rules(plan.profile)
-    results, relay_rows = [], []
+    results: list[dict[str, Any]] = []
+    relay_rows: list[dict[str, Any]] = []
     for aid, reason in plan.chosen.items():
+        if len(results) == JUDGE_BATCH:
+            yield results, relay_rows
+            results, relay_rows = [], []
         activity = data.activity.get(aid)
         posts = F.post_facts(data.posts, rows_of.get(aid, ()), analysis)
         facts = F.account_facts(
@@ -248,7 +257,7 @@ def judge_sample(
             )
         )
         relay_rows += judge.relay_rows(facts, analysis.relay_similarity)
-    return results, relay_rows
+    yield results, relay_rows
 
 
 def add_links(session: Session, results: list[dict[str, Any]]) -> None:
@@ -296,11 +305,7 @@ def run_check(
     analysis, releases = analyse(session, plan, data, actor=actor)
     clock.timings.update({f"index.{k}": v for k, v in analysis.timings.items()})
     clock.tick("originality")
-    results, relays = judge_sample(plan, data, analysis, releases)
-    clock.tick("rules")
-    add_links(session, results)
-    clock.tick("evidence")
-    run_id = check_store.store_run(
+    run_id = check_store.start_run(
         session,
         run={
             "kind": kind,
@@ -315,9 +320,14 @@ def run_check(
             "population": len(plan.accounts),
             "started_at": now,
         },
-        results=results,
-        relays=relays,
     )
-    clock.tick("store")
-    counts = {"population": len(plan.accounts), "sampled": len(results), "posts": len(data.posts)}
+    sampled = 0
+    for results, relays in judge_sample(plan, data, analysis, releases):
+        clock.tick("rules")
+        add_links(session, results)
+        clock.tick("evidence")
+        check_store.add_results(session, run_id, results, relays=relays)
+        clock.tick("store")
+        sampled += len(results)
+    counts = {"population": len(plan.accounts), "sampled": sampled, "posts": len(data.posts)}
     return CheckOutcome(run_id=run_id, timings=clock.timings, counts={**counts, **analysis.counts})

@@ -71,7 +71,7 @@ def prepare_window(
     started = time.perf_counter()
     window = check_index.load_index(session, since=since, until=until)
     started = _tick(analysis, "load_index", started)
-    missing = np.setdiff1d(np.asarray(post_ids, dtype=np.int64), window.ids)
+    missing = np.setdiff1d(np.asarray(post_ids, dtype=np.int64), window.ids, assume_unique=True)
     if missing.size:
         index_new_posts(session, post_ids=missing.tolist(), lexicon=lexicon, report=report)
         window = check_index.load_index(session, since=since, until=until)

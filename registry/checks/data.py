@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from registry.bulk import among
 from registry.checks.models import Observation
 from registry.collection.activity import first_post_times
 from registry.collection.models import AccountSnapshot, Post
@@ -96,8 +97,10 @@ def post_links(session: Session, post_ids: Sequence[int]) -> dict[int, tuple[str
     """Title and link of the given posts (what evidence shows of a post)."""
     out: dict[int, tuple[str | None, str | None]] = {}
     ids = sorted(set(post_ids))
-    for start in range(0, len(ids), 900):
-        query = select(Post.id, Post.title, Post.url).where(Post.id.in_(ids[start : start + 900]))
+    for start in range(0, len(ids), 5_000):
+        query = select(Post.id, Post.title, Post.url).where(
+            among(session, Post.id, ids[start : start + 5_000])
+        )
         out.update((pid, (title, url)) for pid, title, url in session.connection().execute(query))
     return out
 

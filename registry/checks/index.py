@@ -24,7 +24,7 @@ import numpy.typing as npt
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
-from registry.bulk import dialect, sqlite_time, stage_rows, staged
+from registry.bulk import among, dialect, sqlite_time, stage_rows, staged
 from registry.checks.models import PostFingerprint, PostHit
 from registry.collection.models import Post
 from registry.db import utcnow
@@ -87,7 +87,7 @@ def unindexed_texts(
             rows: list[tuple[int, str | None, str | None]] = []
             for s in range(0, len(part), ID_CHUNK):
                 query = select(Post.id, Post.title, Post.text).where(
-                    Post.id.in_(part[s : s + ID_CHUNK]), missing
+                    among(session, Post.id, part[s : s + ID_CHUNK]), missing
                 )
                 rows += [(r[0], r[1], r[2]) for r in session.execute(query.order_by(Post.id))]
             if rows:
@@ -173,7 +173,7 @@ def mark_scanned(session: Session, post_ids: Sequence[int], version: int) -> Non
     for start in range(0, len(ids), ID_CHUNK):
         session.execute(
             update(FINGERPRINTS)
-            .where(FINGERPRINTS.c.post_id.in_(ids[start : start + ID_CHUNK]))
+            .where(among(session, FINGERPRINTS.c.post_id, ids[start : start + ID_CHUNK]))
             .values(lexicon_version=version)
         )
 
@@ -202,14 +202,15 @@ def load_index(session: Session, *, since: datetime, until: datetime) -> WindowI
     )
     result = session.execute(query.execution_options(yield_per=LOAD_CHUNK))
     scalars: list[I64] = []
-    blobs: list[bytes] = []
+    blobs = bytearray()  # the packed band keys, appended in place (no copy of the whole window)
     fine: dict[int, I64] = {}
     for part in result.partitions(LOAD_CHUNK):
         scalars.append(np.array([r[:4] for r in part], dtype=np.int64).reshape(-1, 4))
-        blobs.append(b"".join(r[4] for r in part))
+        for r in part:
+            blobs += r[4]
         fine.update({r[0]: np.frombuffer(r[5], dtype="<i8").astype(np.int64) for r in part if r[5]})
     table = np.concatenate(scalars) if scalars else np.zeros((0, 4), dtype=np.int64)
-    keys = np.frombuffer(b"".join(blobs), dtype="<i8").reshape(-1, BANDS).astype(np.int64)
+    keys = np.frombuffer(blobs, dtype="<i8").reshape(-1, BANDS)
     return WindowIndex(
         ids=table[:, 0].copy(),
         hashes=table[:, 1].copy(),
@@ -237,5 +238,7 @@ def texts_of(session: Session, post_ids: Sequence[int]) -> Iterator[tuple[int, s
     """(post id, title, text) of the given posts, in id order."""
     ids = sorted(set(post_ids))
     for start in range(0, len(ids), ID_CHUNK):
-        query = select(Post.id, Post.title, Post.text).where(Post.id.in_(ids[start : start + ID_CHUNK]))
+        query = select(Post.id, Post.title, Post.text).where(
+            among(session, Post.id, ids[start : start + ID_CHUNK])
+        )
         yield from (tuple(r) for r in session.execute(query.order_by(Post.id)))  # type: ignore[misc]

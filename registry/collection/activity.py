@@ -33,6 +33,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from registry.bulk import among
 from registry.collection.models import CrawlAttempt, Post, succeeded
 from registry.filing.models import Account
 from registry.timeutil import utc_aware
@@ -87,8 +88,8 @@ def _activity(session: Session, *, until: datetime, only: list[int] | None) -> d
         .label("n"),
     ).where(CrawlAttempt.at <= until)
     if only is not None:
-        successes = successes.where(CrawlAttempt.account_id.in_(only))
-        ranked = ranked.where(CrawlAttempt.account_id.in_(only))
+        successes = successes.where(among(session, CrawlAttempt.account_id, only))
+        ranked = ranked.where(among(session, CrawlAttempt.account_id, only))
     success = dict(session.execute(successes.group_by(CrawlAttempt.account_id)).all())
     latest = ranked.subquery()
     out: dict[int, Activity] = {}
@@ -119,8 +120,8 @@ def last_posts(
         newest = select(Post.account_id, func.max(latest).label("latest")).where(Post.published_at <= until)
         query = select(Post.account_id, Post.id, Post.published_at, latest, Post.published_approx)
         if only is not None:
-            newest = newest.where(Post.account_id.in_(only))
-            query = query.where(Post.account_id.in_(only))
+            newest = newest.where(among(session, Post.account_id, only))
+            query = query.where(among(session, Post.account_id, only))
         table = newest.group_by(Post.account_id).subquery()
         query = query.join(table, and_(table.c.account_id == Post.account_id, table.c.latest == latest))
         for aid, pid, earliest, last, approx in session.execute(query.where(Post.published_at <= until)):
@@ -145,7 +146,7 @@ def first_post_times(session: Session, *, account_ids: Sequence[int] | None = No
     for only in _chunks(account_ids):
         query = select(Post.account_id, func.min(Post.published_at))
         if only is not None:
-            query = query.where(Post.account_id.in_(only))
+            query = query.where(among(session, Post.account_id, only))
         for a, t in session.execute(query.group_by(Post.account_id)):
             when = utc_aware(t)
             if when is not None:
