@@ -73,7 +73,7 @@ class Loaded:
     recent: dict[int, int]
     snapshots: dict[int, dict[str, Any]]
     activity: dict[int, Activity]
-    posts: list[tuple[Any, ...]]
+    posts: check_data.WindowPosts
     observations: dict[int, list[dict[str, Any]]]
     decisions: dict[tuple[int, int], str] = field(default_factory=dict)
     prior: F.PriorReviews = field(default_factory=lambda: F.PriorReviews({}, {}))
@@ -167,7 +167,7 @@ def analyse(
         analysis,
         since=since,
         until=until,
-        post_ids=[p[0] for p in data.posts],
+        post_ids=data.posts.ids,
         lexicon=Lexicon.current(session, actor=actor),
     )
     similarity = float(plan.profile.get("similarity", 0.8))

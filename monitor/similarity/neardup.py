@@ -239,29 +239,35 @@ def near_duplicate(
     return (inter / earlier.size if earlier.size else 0.0) >= min_containment
 
 
-def candidate_pairs(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Pairs (earliest, other) of rows sharing a key in any column; rows are in time order.
+def candidate_pairs(
+    keys: npt.NDArray[np.int64], rank: npt.NDArray[np.int64] | None = None
+) -> npt.NDArray[np.int64]:
+    """Pairs (earliest, other) of rows sharing a key in any column.
 
-    ``keys`` is N×K; every bucket yields (first row, each other row), never all pairs.
+    ``keys`` is N×K; ``rank`` gives each row's place in time (default: rows are in time order)
+    and the pairs are given in ranks. Every bucket yields (its earliest, each other row), never
+    all pairs.
     """
     n = keys.shape[0]
+    rows = np.arange(n, dtype=np.int64) if rank is None else rank
+    size = int(rows.max()) + 1 if n else 0
     out = []
-    rows = np.arange(n, dtype=np.int64)
     for col in range(keys.shape[1]):
         k = keys[:, col]
         order = np.lexsort((rows, k))
         ks = k[order]
         new = np.concatenate(([True], ks[1:] != ks[:-1]))
         run = np.cumsum(new) - 1
-        first = order[new][run]
+        ranked = rows[order]
+        first = ranked[new][run]
         mask = ~new
         if mask.any():
-            out.append(np.stack([first[mask], order[mask]], axis=1))
+            out.append(np.stack([first[mask], ranked[mask]], axis=1))
     if not out:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.concatenate(out)
-    code = np.unique(pairs[:, 0] * n + pairs[:, 1])
-    return np.stack([code // n, code % n], axis=1)
+    code = np.unique(pairs[:, 0] * size + pairs[:, 1])
+    return np.stack([code // size, code % size], axis=1)
 
 
 class UnionFind:

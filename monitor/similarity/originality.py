@@ -34,6 +34,7 @@ from monitor.similarity.lexicon import Hit
 from monitor.similarity.normal import clean_codes
 from registry.checks import data as check_data
 from registry.checks import index as check_index
+from registry.checks.data import WindowPosts
 
 VERIFY_BLOCK = 20_000
 
@@ -61,7 +62,7 @@ def prepare_window(
     *,
     since: datetime,
     until: datetime,
-    post_ids: Sequence[int],
+    post_ids: Sequence[int] | np.ndarray,
     lexicon: Lexicon,
 ) -> check_index.WindowIndex:
     """The index of the window's posts (``post_ids``), completed first: posts not indexed yet
@@ -112,30 +113,32 @@ def cluster(
     *,
     since: datetime,
     until: datetime,
-    posts: Sequence[tuple[Any, ...]],
+    posts: WindowPosts,
     similarity: float,
     rule: CopyRule | None = None,
     window: check_index.WindowIndex | None = None,
 ) -> None:
-    """Verified near-duplicate clusters of the window's posts (``posts`` in time order), from
-    the window's index (read when not given)."""
+    """Verified near-duplicate clusters of the window's posts (in time order), from the window's
+    index (read when not given). Pairs are (earliest of a bucket, each other post of it), by
+    the posts' rank in time; a post without a fingerprint is in no bucket."""
     rule = rule or CopyRule(similarity=similarity)
     started = time.perf_counter()
     if window is None:
         window = check_index.load_index(session, since=since, until=until)
         started = _tick(analysis, "load_index", started)
-    ids = window.ids
-    order_ids = np.fromiter((p[0] for p in posts), dtype=np.int64, count=len(posts))
-    accounts = [p[1] for p in posts]
-    if ids.size == 0 or order_ids.size == 0:
-        return
-    rows, present = _rows_of(ids, order_ids)
+    order_ids = posts.ids
     n = order_ids.size
-    absent = -np.arange(1, n + 1, dtype=np.int64)  # a post without a fingerprint matches nothing
-    ex = np.where(present, window.hashes[rows], absent)
-    bk = np.where(present[:, None], window.keys[rows], absent[:, None])
-    exact_pairs = nd.candidate_pairs(ex[:, None])
-    band_pairs = nd.candidate_pairs(bk)
+    if window.ids.size == 0 or n == 0:
+        return
+    rank = np.full(window.ids.size, -1, dtype=np.int64)  # each indexed post's place in time order
+    where, present = _rows_of(window.ids, order_ids)
+    rank[where[present]] = np.flatnonzero(present)
+    if (rank >= 0).all():  # the usual case: the whole window is indexed (no copy of its keys)
+        hashes, keys = window.hashes, window.keys
+    else:
+        hashes, keys, rank = window.hashes[rank >= 0], window.keys[rank >= 0], rank[rank >= 0]
+    exact_pairs = nd.candidate_pairs(hashes[:, None], rank)
+    band_pairs = nd.candidate_pairs(keys, rank)
     fine = _fine_pairs(session, window, order_ids, short_chars=rule.short_chars)
     exact_code = exact_pairs[:, 0] * n + exact_pairs[:, 1]
     codes = np.unique(np.concatenate([band_pairs[:, 0] * n + band_pairs[:, 1], fine[:, 0] * n + fine[:, 1]]))
@@ -150,16 +153,17 @@ def cluster(
     analysis.counts["verified_pairs"] = verified + len(exact_code)
     started = _tick(analysis, "verify", started)
     owners = rule.owners
+    accounts = posts.accounts
     joined = np.flatnonzero(np.asarray(uf.parent, dtype=np.int64) != np.arange(n))  # the rest are roots
     for i in joined.tolist():
         root = uf.find(i)
-        if root != i:
-            analysis.cluster_of[int(order_ids[i])] = int(order_ids[root])
-            if accounts[i] == accounts[root]:
-                continue
-            if owners is not None and owners.get(accounts[i], -1) == owners.get(accounts[root], -2):
-                continue  # the unit's own content on another of its accounts
-            analysis.copied.add(int(order_ids[i]))
+        analysis.cluster_of[int(order_ids[i])] = int(order_ids[root])
+        mine, theirs = int(accounts[i]), int(accounts[root])
+        if mine == theirs:
+            continue
+        if owners is not None and owners.get(mine, -1) == owners.get(theirs, -2):
+            continue  # the unit's own content on another of its accounts
+        analysis.copied.add(int(order_ids[i]))
     _tick(analysis, "union_find", started)
 
 
@@ -239,7 +243,7 @@ def find_relays(
     analysis: Analysis,
     *,
     releases: Sequence[dict[str, Any]],
-    posts: Sequence[tuple[Any, ...]],
+    posts: WindowPosts,
     containment: float,
     window: check_index.WindowIndex | None = None,
     since: datetime | None = None,
@@ -259,13 +263,18 @@ def find_relays(
     release_keys = nd.band_keys(nd.signatures(tokens, offsets))
     wanted = [np.unique(tokens[offsets[k] : offsets[k + 1]]) for k in range(len(releases))]
     candidates = _release_candidates(window, release_keys, [r["exact_hash"] for r in releases])
-    published = {p[0]: p[2] for p in posts}
+    by_id = np.argsort(posts.ids)
+    ids = posts.ids[by_id]
     found: dict[int, list[int]] = {}
     for k, release in enumerate(releases):
         floor = release["published_at"] - timedelta(minutes=1)
-        found[k] = sorted(
-            pid for pid in candidates.get(k, ()) if pid in published and published[pid] >= floor
-        )
+        maybe = np.array(sorted(candidates.get(k, ())), dtype=np.int64)
+        rows, present = _rows_of(ids, maybe)
+        found[k] = [
+            pid
+            for pid, row in zip(maybe[present].tolist(), by_id[rows[present]].tolist(), strict=True)
+            if posts.published[row] >= floor
+        ]
     sets, _ = _shingle_sets(session, sorted({pid for ids in found.values() for pid in ids}))
     for k, release in enumerate(releases):
         for pid in found[k]:

@@ -147,19 +147,20 @@ def test_index_in_database_and_relay_matching(any_db: str) -> None:
         report = index_new_posts(s, actor="t", chunk=7)  # several chunks
         assert report.indexed == len(texts)
         assert index_new_posts(s, actor="t").indexed == 0  # incremental: nothing new
-        rows = check_data.window_posts(s, since=since, until=until)
+        posts = check_data.window_posts(s, since=since, until=until)
+        rows = [posts.row(n) for n in range(len(posts))]
         analysis = Analysis()
         window = prepare_window(
             s,
             analysis,
             since=since,
             until=until,
-            post_ids=[r[0] for r in rows],
+            post_ids=posts.ids,
             lexicon=Lexicon.current(s, actor="t"),
         )
         assert analysis.counts["indexed"] == 0  # the ingest path indexed every post
         assert len(window.ids) == len(texts) and (window.keys != 0).all()
-        cluster(s, analysis, since=since, until=until, posts=rows, similarity=0.8, window=window)
+        cluster(s, analysis, since=since, until=until, posts=posts, similarity=0.8, window=window)
         # the first text as a key release: its relays (and itself) are found, nothing else
         release = {
             "id": 1,
@@ -167,7 +168,7 @@ def test_index_in_database_and_relay_matching(any_db: str) -> None:
             "exact_hash": nd.fingerprint([texts[0]])[1][0],
             "published_at": since,
         }
-        find_relays(s, analysis, releases=[release], posts=rows, containment=0.8, window=window)
+        find_relays(s, analysis, releases=[release], posts=posts, containment=0.8, window=window)
     by_pid = {r[0]: i for i, r in enumerate(sorted(rows, key=lambda r: r[2]))}
     same = {pid for pid, i in by_pid.items() if groups[i] == groups[0]}
     relayed = set(analysis.key_relay)
@@ -196,18 +197,18 @@ def test_a_check_indexes_what_the_ingest_path_missed(sqlite_db: str) -> None:
         inputs.add_entry(s, phrase="丙丁戊", kind="sensitive", actor="t")
     since = at - timedelta(days=1)
     with db.session_scope(sqlite_db) as s:
-        rows = check_data.window_posts(s, since=since, until=at)
+        posts = check_data.window_posts(s, since=since, until=at)
         analysis = Analysis()
         prepare_window(
             s,
             analysis,
             since=since,
             until=at,
-            post_ids=[r[0] for r in rows],
+            post_ids=posts.ids,
             lexicon=Lexicon.current(s, actor="t"),
         )
         assert analysis.counts == {"indexed": 1, "rescanned": 1}  # post 2 indexed with the new entry
-        first = min(r[0] for r in rows)
+        first = int(posts.ids.min())
         assert analysis.hits == {first: [("丙丁戊", "sensitive", None)]}
         again = Analysis()
         prepare_window(
@@ -215,7 +216,7 @@ def test_a_check_indexes_what_the_ingest_path_missed(sqlite_db: str) -> None:
             again,
             since=since,
             until=at,
-            post_ids=[r[0] for r in rows],
+            post_ids=posts.ids,
             lexicon=Lexicon.current(s, actor="t"),
         )
         assert again.counts == {"indexed": 0, "rescanned": 0} and again.hits == analysis.hits
