@@ -16,7 +16,7 @@ blocked, credentials expired, account gone or an error, and no success within th
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -34,9 +34,15 @@ def status(
 ) -> dict[str, Any]:
     """The registry's state and what is waiting, as of ``now`` (within ``unit_ids``, a user's
     jurisdiction, when given)."""
-    facts = registry_status(session, now=now, today=now.astimezone(TZ).date(), unit_ids=unit_ids)
+    facts = registry_status(
+        session,
+        now=now,
+        today=now.astimezone(TZ).date(),
+        fresh_since=now - timedelta(days=freshness_days),
+        unit_ids=unit_ids,
+    )
     never, failing = [], []
-    for line in facts.active:
+    for line in facts.uncollected:  # the others were collected within freshness_days: 采集正常
         activity = Activity(line.last_success, line.last_attempt, line.outcome) if line.last_attempt else None
         state = collection_state(activity, at=now, freshness_days=freshness_days)
         if state == "never":

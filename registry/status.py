@@ -17,8 +17,8 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from registry.checks.models import CheckRun, Finding
-from registry.collection.activity import Activity, collection_activity
-from registry.collection.models import CrawlAttempt
+from registry.collection.activity import collection_activity
+from registry.collection.models import CrawlAttempt, succeeded
 from registry.filing.models import Account, Unit
 from registry.ledger.models import Circular, LedgerItem
 from registry.ops.models import JobRun
@@ -45,7 +45,9 @@ class RegistryStatus:
     units: int = 0
     accounts: dict[str, int] = field(default_factory=dict)  # status → count
     pending_since: datetime | None = None  # the oldest filing awaiting approval
-    active: list[AccountLine] = field(default_factory=list)  # active accounts with their collection
+    # the active accounts without a successful collection since ``fresh_since``, with their latest
+    # attempt (every active account the one definition of 未能采集 can find not collected)
+    uncollected: list[AccountLine] = field(default_factory=list)
     candidates: int = 0  # findings awaiting review
     overdue: int = 0  # open ledger items past their deadline
     overdue_units: int = 0
@@ -56,10 +58,17 @@ class RegistryStatus:
 
 
 def registry_status(
-    session: Session, *, now: datetime, today: date, unit_ids: Collection[int] | None = None
+    session: Session,
+    *,
+    now: datetime,
+    today: date,
+    fresh_since: datetime | None = None,
+    unit_ids: Collection[int] | None = None,
 ) -> RegistryStatus:
     """Counts and latest events across the registry, as of ``now`` (``today`` in Beijing time);
-    ``unit_ids`` keeps a user's jurisdiction (the counts of its units' accounts only)."""
+    ``uncollected`` lists the active accounts with no successful collection in
+    [``fresh_since``, ``now``] (every active account when not given); ``unit_ids`` keeps a
+    user's jurisdiction (the counts of its units' accounts only)."""
     out = RegistryStatus()
     mine = Account.unit_id.in_(list(unit_ids)) if unit_ids is not None else true()
     units = Unit.id.in_(list(unit_ids)) if unit_ids is not None else true()
@@ -69,15 +78,16 @@ def registry_status(
     out.pending_since = _aware(
         session.scalar(select(func.min(Account.filed_at)).where(Account.status == "pending", mine))
     )
-    out.active = _active(session, collection_activity(session, until=now), mine)
+    out.uncollected = _uncollected(session, now=now, fresh_since=fresh_since, mine=mine)
     out.candidates = (
         session.scalar(
             select(func.count(Finding.id))
             .join(Account, Account.id == Finding.account_id)
             .where(Finding.status == "candidate", mine)
         )
-        or 0
-    )
+        if unit_ids is not None
+        else session.scalar(select(func.count(Finding.id)).where(Finding.status == "candidate"))
+    ) or 0
     late = (LedgerItem.status.in_(OPEN_LEDGER)) & (LedgerItem.deadline < today) & mine
     out.overdue = (
         session.scalar(
@@ -116,16 +126,34 @@ def registry_status(
     return out
 
 
-def _active(session: Session, activity: dict[int, Activity], mine: Any = None) -> list[AccountLine]:
-    """Every active account with its latest collection attempt (and that attempt's detail)."""
-    query = (
-        select(Account.id, Account.name, Account.platform, Unit.name)
-        .join(Unit, Unit.id == Account.unit_id)
-        .where(Account.status == "active", mine if mine is not None else true())
-        .order_by(Unit.region_code, Account.id)
-    )
+def _uncollected(
+    session: Session, *, now: datetime, fresh_since: datetime | None, mine: Any
+) -> list[AccountLine]:
+    """Active accounts without a successful collection in [fresh_since, now], in region order,
+    with their latest collection attempt: one probe per account of the successes' index, then
+    the names of the few found."""
+    ids = select(Account.id).where(Account.status == "active", mine)
+    if fresh_since is not None:
+        recent = select(CrawlAttempt.id).where(
+            CrawlAttempt.account_id == Account.id,
+            succeeded(),
+            CrawlAttempt.at >= fresh_since,
+            CrawlAttempt.at <= now,
+        )
+        ids = ids.where(~recent.exists())
+    found = list(session.scalars(ids))
+    rows: list[Any] = []
+    for start in range(0, len(found), 5_000):
+        query = (
+            select(Account.id, Account.name, Account.platform, Unit.name, Unit.region_code)
+            .join(Unit, Unit.id == Account.unit_id)
+            .where(Account.id.in_(found[start : start + 5_000]))
+        )
+        rows += session.execute(query).all()
+    rows.sort(key=lambda r: (r[4], r[0]))
+    activity = collection_activity(session, until=now, account_ids=found)
     lines = []
-    for aid, name, platform, unit in session.execute(query):
+    for aid, name, platform, unit, _region in rows:
         a = activity.get(aid)
         lines.append(
             AccountLine(aid, name, platform, unit, a.last_success, a.last_attempt, a.last_outcome)

@@ -4,7 +4,7 @@ package docstring for the rules)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 from monitor.alerts.deliver import Message, Recipient, deliver, targets
 from monitor.alerts.settings import AlertSettings, parse_steps
 from monitor.check.facts import collection_state
-from registry.collection.activity import Activity, collection_activity, first_post_times, last_post_times
+from registry.collection.activity import (
+    Activity,
+    collection_activity,
+    first_post_times,
+    last_post_times,
+    quiet_accounts,
+)
 from registry.db import utcnow
 from registry.errors import InvalidValue
 from registry.filing.history import opening
@@ -134,12 +140,18 @@ def run_alert_pass(
     Each delivery is committed as soon as it is made: a message that went out stays
     recorded even if a later one fails, and the database is not held during network calls."""
     now = now or utcnow()
-    activity = collection_activity(session, until=now)
-    posts = last_post_times(session, until=now)
-    first = first_post_times(session)
-    deliveries: list[dict[str, Any]] = []
-    for account in active_contacts(session):
-        quiet = silence(
+    if not settings.steps:
+        return []
+    # only an account with no post in the last (first step) days can be due: read only those
+    candidates = quiet_accounts(
+        session, since=now - timedelta(days=min(d for d, _ in settings.steps)), until=now
+    )
+    activity = collection_activity(session, until=now, account_ids=candidates)
+    posts = last_post_times(session, until=now, account_ids=candidates)
+    first = first_post_times(session, account_ids=candidates)
+    due: list[tuple[Contacts, Silence, list[str]]] = []
+    for account in active_contacts(session, account_ids=candidates):
+        silent = silence(
             account,
             activity.get(account.account_id),
             posts.get(account.account_id),
@@ -147,16 +159,28 @@ def run_alert_pass(
             freshness_days=settings.freshness_days,
             first_post=first.get(account.account_id),
         )
-        if quiet is None:
-            continue
-        for _threshold, role in due_steps(quiet.days, settings.steps):
-            deliveries += _deliver_step(session, settings, account, role, quiet, now)
+        if silent is not None:
+            roles = [role for _threshold, role in due_steps(silent.days, settings.steps)]
+            if roles:
+                due.append((account, silent, roles))
+    done = sent.delivered_keys(session, [account.account_id for account, _, _ in due])
+    deliveries: list[dict[str, Any]] = []
+    for account, silent_since, roles in due:
+        for role in roles:
+            deliveries += _deliver_step(session, settings, account, role, silent_since, now, done)
     return deliveries
 
 
 def _deliver_step(
-    session: Session, settings: AlertSettings, account: Contacts, role: str, quiet: Silence, now: datetime
+    session: Session,
+    settings: AlertSettings,
+    account: Contacts,
+    role: str,
+    quiet: Silence,
+    now: datetime,
+    done: set[tuple[Any, ...]],
 ) -> list[dict[str, Any]]:
+    """Deliver one step over every channel not yet delivered (``done``: the deliveries made)."""
     who = recipient_for(role, account, settings)
     message = compose(account, role, quiet, who)
     rows = []
@@ -168,7 +192,7 @@ def _deliver_step(
             "channel": channel,
             "recipient": shown,
         }
-        if sent.alert_delivered(session, **key):
+        if tuple(key.values()) in done:
             continue
         error = deliver(settings, channel, target, message)
         row = sent.record_alert(
@@ -181,6 +205,8 @@ def _deliver_step(
             error=error,
             subject=message.subject,
         )
+        if not error:
+            done.add(tuple(key.values()))
         rows.append(sent.alert_row(row, account.name))
         session.commit()
     return rows

@@ -148,12 +148,15 @@ def crawl(ctx: JobContext) -> str:
     """The day's crawl: the real spiders in their own process (Scrapy's reactor cannot
     restart), stopped with its whole process group after ``[schedule] job_timeout``. With
     ``[redis] url`` configured, a distributed cycle collected by the workers instead."""
+    from monitor.app.ingest import index_after_ingest
     from spiders.crawl import run_crawl
 
     if ctx.config.get("redis", "url"):
         return distributed_crawl(ctx)
     limit = ctx.config.get("schedule", "job_timeout")
     report = run_crawl(ctx.db, env=crawl_env(ctx.config), timeout=limit)
+    if report.results:
+        index_after_ingest(ctx.db, actor=ACTOR)  # the near-duplicate index, as posts arrive
     if report.timed_out:
         raise JobFailed(f"采集超时（超过 {limit} 秒），已停止采集进程及其子进程")
     return f"采集完成（{len(report.results)} 个账号）"
@@ -162,6 +165,7 @@ def crawl(ctx: JobContext) -> str:
 def distributed_crawl(ctx: JobContext) -> str:
     """Enqueue a cycle of the accounts due (``govmedia crawl --distributed``) and wait for the
     workers (``govmedia crawl worker``) to give each its outcome, at most ``job_timeout``."""
+    from monitor.app.ingest import index_after_ingest
     from spiders.distributed import coordinator
 
     queue = queue_settings(ctx.config)
@@ -169,10 +173,13 @@ def distributed_crawl(ctx: JobContext) -> str:
     enqueued = coordinator.enqueue(ctx.db, queue)
     waited = coordinator.wait(ctx.db, queue, enqueued.cycle_id, timeout=limit)
     if waited.timed_out:
+        index_after_ingest(ctx.db, actor=ACTOR)  # what the workers did store is indexed
         raise JobFailed(
             f"分布式采集超时（超过 {limit} 秒）：批次 {enqueued.crawl_id} 还有 {waited.left} 个账号未采集完，"
             "请查看采集进程是否在运行（govmedia crawl status）"
         )
+    if waited.results:
+        index_after_ingest(ctx.db, actor=ACTOR)  # the near-duplicate index, as posts arrive
     skipped = f"，{len(enqueued.skipped)} 个账号仍在未完成的批次中" if enqueued.skipped else ""
     return f"分布式采集完成（批次 {enqueued.crawl_id}，{len(waited.results)} 个账号{skipped}）"
 

@@ -14,6 +14,22 @@ from monitor.rules.base import PostFacts
 from registry.checks.reviews import post_ids_of
 from registry.timeutil import local_iso
 
+ProfileRule = tuple[str, Any, str, dict[str, Any]]  # code, rule, level, its table (with veto_days)
+
+
+def profile_rules(profile: dict[str, Any]) -> list[ProfileRule]:
+    """The profile's enabled rules with their level and table, read once per check (rules only
+    inspectors judge find nothing themselves: their findings are the observations, below)."""
+    veto_days = prof.rule_config(profile, "no_update").get("days", 14)
+    out = []
+    for code, rule in RULES.items():
+        if rule.observed:
+            continue
+        cfg = prof.rule_config(profile, code)
+        if cfg["enabled"]:
+            out.append((code, rule, cfg.get("level", rule.level), {**cfg, "veto_days": veto_days}))
+    return out
+
 
 def findings(
     facts: AccountFacts,
@@ -22,21 +38,20 @@ def findings(
     observations: list[dict[str, Any]],
     *,
     prior: PriorReviews | None = None,
+    rules: list[ProfileRule] | None = None,
 ) -> list[dict[str, Any]]:
     """Every finding of the account: each enabled rule's, then each observation's.
 
     Mechanical rules' findings are confirmed at once (a rule may ask for a person's review, as
     ``duplicate_account`` does for a second account with a recorded reason); judgement rules
     give candidates, read against what people decided before (``carry``); an inspector's
-    observation is a confirmed finding of its rule, at its own level or else the profile's."""
-    veto_days = prof.rule_config(profile, "no_update").get("days", 14)
+    observation is a confirmed finding of its rule, at its own level or else the profile's.
+    ``rules`` is ``profile_rules(profile)``, given when many accounts are judged."""
     out = []
-    for code, rule in RULES.items():
-        cfg = prof.rule_config(profile, code)
-        if not cfg["enabled"] or (rule.needs_collection and facts.collection != "collected"):
+    for code, rule, level, cfg in profile_rules(profile) if rules is None else rules:
+        if rule.needs_collection and facts.collection != "collected":
             continue
-        level = cfg.get("level", rule.level)
-        for evidence in rule.check(facts, ctx, {**cfg, "veto_days": veto_days}):
+        for evidence in rule.check(facts, ctx, cfg):
             status = evidence.pop("status", "candidate" if rule.judgement else "confirmed")
             finding = {
                 "rule": code,
@@ -108,22 +123,31 @@ def carry(finding: dict[str, Any], account_id: int, prior: PriorReviews) -> None
         evidence["note"] = f"{evidence.get('note', '')}（第{first.run_id}次检查提出，待复核）"
 
 
-def relay_duties(
-    releases: list[dict[str, Any]],
-    sampled: dict[int, dict[str, Any]],
-    posts_by_account: dict[int, list[PostFacts]],
-    matched: set[tuple[int, int]],
-) -> dict[int, list[dict[str, Any]]]:
-    """Per sampled account: each due key release, whether and when it was first relayed."""
-    out: dict[int, list[dict[str, Any]]] = {}
-    for release in releases:
-        due_at = release["published_at"] + timedelta(hours=release["due_hours"])
-        targets = set(release["unit_ids"])
-        for aid, meta in sampled.items():
-            if targets and meta["unit_id"] not in targets:
-                continue
-            relay = next((p for p in posts_by_account.get(aid, []) if (release["id"], p.id) in matched), None)
-            out.setdefault(aid, []).append(
+class RelayDuties:
+    """The due key releases, indexed by the units they name (a release naming none is every
+    account's duty), so that each account's duties are found without scanning all releases."""
+
+    def __init__(self, releases: list[dict[str, Any]], matched: set[tuple[int, int]]) -> None:
+        self.matched = matched
+        self.everyone: list[int] = []
+        self.by_unit: dict[int, list[int]] = {}
+        self.releases = releases
+        for n, release in enumerate(releases):
+            if release["unit_ids"]:
+                for unit in set(release["unit_ids"]):
+                    self.by_unit.setdefault(unit, []).append(n)
+            else:
+                self.everyone.append(n)
+
+    def of(self, meta: dict[str, Any], posts: list[PostFacts]) -> list[dict[str, Any]]:
+        """Each due release of the account (in the releases' order), whether and when its
+        posts first relayed it."""
+        out = []
+        for n in sorted(self.everyone + self.by_unit.get(meta["unit_id"], [])):
+            release = self.releases[n]
+            due_at = release["published_at"] + timedelta(hours=release["due_hours"])
+            relay = next((p for p in posts if (release["id"], p.id) in self.matched), None)
+            out.append(
                 {
                     "release_id": release["id"],
                     "title": release["title"],
@@ -133,7 +157,7 @@ def relay_duties(
                     "on_time": bool(relay and relay.published_at <= due_at),
                 }
             )
-    return out
+        return out
 
 
 def result_row(

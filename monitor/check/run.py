@@ -17,6 +17,7 @@ the figures behind them are stored with the run; everything downstream reads the
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -28,8 +29,8 @@ from monitor.check import facts as F
 from monitor.check import judge, sampling
 from monitor.check.period import resolve_window
 from monitor.rules import RULES, Context
-from monitor.similarity.lexicon import Matcher, ensure_starter
-from monitor.similarity.originality import Analysis, CopyRule, cluster, find_relays, scan_and_index
+from monitor.similarity.index import Lexicon
+from monitor.similarity.originality import Analysis, CopyRule, cluster, find_relays, prepare_window
 from registry.checks import data as check_data
 from registry.checks import inputs as check_inputs
 from registry.checks import queries as check_queries
@@ -72,7 +73,7 @@ class Loaded:
     recent: dict[int, int]
     snapshots: dict[int, dict[str, Any]]
     activity: dict[int, Activity]
-    posts: list[tuple[Any, ...]]
+    posts: check_data.WindowPosts
     observations: dict[int, list[dict[str, Any]]]
     decisions: dict[tuple[int, int], str] = field(default_factory=dict)
     prior: F.PriorReviews = field(default_factory=lambda: F.PriorReviews({}, {}))
@@ -88,7 +89,7 @@ class _Clock:
 
     def tick(self, stage: str) -> None:
         now = time.perf_counter()
-        self.timings[stage] = round(now - self.last, 3)
+        self.timings[stage] = round(self.timings.get(stage, 0.0) + now - self.last, 3)
         self.last = now
 
 
@@ -159,11 +160,16 @@ def analyse(
     session: Session, plan: Plan, data: Loaded, *, actor: str
 ) -> tuple[Analysis, list[dict[str, Any]]]:
     """Lexicon hits, near-duplicate clusters and key-release relays of the window's posts."""
-    ensure_starter(session, actor=actor)
     analysis = Analysis()
-    matcher = Matcher(check_inputs.list_entries(session))
     since, until = plan.window_from, plan.window_to
-    scan_and_index(session, analysis, since=since, until=until, matcher=matcher)
+    window = prepare_window(
+        session,
+        analysis,
+        since=since,
+        until=until,
+        post_ids=data.posts.ids,
+        lexicon=Lexicon.current(session, actor=actor),
+    )
     similarity = float(plan.profile.get("similarity", 0.8))
     cluster(
         session,
@@ -173,6 +179,7 @@ def analyse(
         posts=data.posts,
         similarity=similarity,
         rule=copy_rule(plan),
+        window=window,
     )
     releases = [
         r
@@ -180,7 +187,9 @@ def analyse(
         if since < r["published_at"] + timedelta(hours=r["due_hours"]) <= plan.at
     ]
     containment = float(plan.profile.get("relay_containment", 0.8))
-    find_relays(session, analysis, releases=releases, posts=data.posts, containment=containment)
+    find_relays(
+        session, analysis, releases=releases, posts=data.posts, containment=containment, window=window
+    )
     return analysis, releases
 
 
@@ -199,24 +208,33 @@ def copy_rule(plan: Plan) -> CopyRule:
     )
 
 
+JUDGE_BATCH = 20_000  # accounts judged, then stored, at a time (a national check holds no more)
+
+
 def judge_sample(
     plan: Plan, data: Loaded, analysis: Analysis, releases: list[dict[str, Any]]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """One stored result per sampled account, and the relay matches."""
-    by_account = F.post_facts(data.posts, analysis)
+) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    """One stored result per sampled account, and the relay matches, ``JUDGE_BATCH`` accounts
+    at a time."""
+    rows_of = F.rows_by_account(data.posts)
     dups = F.duplicates(plan.accounts)
     overlap = F.overlaps(data.posts, analysis, plan.info)
-    sampled = {aid: plan.info[aid] for aid in plan.chosen}
-    relays = judge.relay_duties(releases, sampled, by_account, set(analysis.relay_similarity))
+    duties = judge.RelayDuties(releases, set(analysis.relay_similarity))
     ctx = Context(at=plan.at, window_from=plan.window_from, window_to=plan.window_to)
     freshness = float(plan.profile.get("freshness_days", 3))
-    results, relay_rows = [], []
+    rules = judge.profile_rules(plan.profile)
+    results: list[dict[str, Any]] = []
+    relay_rows: list[dict[str, Any]] = []
     for aid, reason in plan.chosen.items():
+        if len(results) == JUDGE_BATCH:
+            yield results, relay_rows
+            results, relay_rows = [], []
         activity = data.activity.get(aid)
+        posts = F.post_facts(data.posts, rows_of.get(aid, ()), analysis)
         facts = F.account_facts(
             plan.info[aid],
             collection=F.collection_state(activity, at=plan.at, freshness_days=freshness),
-            posts=data.prior.without_dismissed(aid, by_account.get(aid, [])),
+            posts=data.prior.without_dismissed(aid, posts),
             last_post=data.last_posts.get(aid),
             recent_posts=data.recent.get(aid, 0),
             snapshot=data.snapshots.get(aid),
@@ -225,8 +243,10 @@ def judge_sample(
         )
         facts.duplicate_pairs = F.duplicate_pairs(facts, plan.info, data.decisions)
         if facts.collection == "collected":
-            facts.relays = relays.get(aid, [])
-        found = judge.findings(facts, ctx, plan.profile, data.observations.get(aid, []), prior=data.prior)
+            facts.relays = duties.of(plan.info[aid], posts)
+        found = judge.findings(
+            facts, ctx, plan.profile, data.observations.get(aid, []), prior=data.prior, rules=rules
+        )
         results.append(
             judge.result_row(
                 facts,
@@ -237,7 +257,15 @@ def judge_sample(
             )
         )
         relay_rows += judge.relay_rows(facts, analysis.relay_similarity)
-    return results, relay_rows
+    yield results, relay_rows
+
+
+def add_links(session: Session, results: list[dict[str, Any]]) -> None:
+    """The title and link of every post the evidence names, read for those posts only."""
+    named = F.evidence_posts(results)
+    links = check_data.post_links(session, [p["post_id"] for p in named])
+    for post in named:
+        post["title"], post["url"] = links.get(post["post_id"], (None, None))
 
 
 def run_check(
@@ -277,9 +305,7 @@ def run_check(
     analysis, releases = analyse(session, plan, data, actor=actor)
     clock.timings.update({f"index.{k}": v for k, v in analysis.timings.items()})
     clock.tick("originality")
-    results, relays = judge_sample(plan, data, analysis, releases)
-    clock.tick("rules")
-    run_id = check_store.store_run(
+    run_id = check_store.start_run(
         session,
         run={
             "kind": kind,
@@ -294,9 +320,14 @@ def run_check(
             "population": len(plan.accounts),
             "started_at": now,
         },
-        results=results,
-        relays=relays,
     )
-    clock.tick("store")
-    counts = {"population": len(plan.accounts), "sampled": len(results), "posts": len(data.posts)}
+    sampled = 0
+    for results, relays in judge_sample(plan, data, analysis, releases):
+        clock.tick("rules")
+        add_links(session, results)
+        clock.tick("evidence")
+        check_store.add_results(session, run_id, results, relays=relays)
+        clock.tick("store")
+        sampled += len(results)
+    counts = {"population": len(plan.accounts), "sampled": sampled, "posts": len(data.posts)}
     return CheckOutcome(run_id=run_id, timings=clock.timings, counts={**counts, **analysis.counts})

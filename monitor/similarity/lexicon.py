@@ -64,11 +64,13 @@ def starter_rows() -> list[dict[str, Any]]:
 
 
 class Matcher:
-    """All lexicon entries compiled into one automaton."""
+    """All lexicon entries compiled into one automaton. Entries read from the database carry
+    their ``id``: ``scan_ids`` reports those, so that hits can be stored with a post."""
 
     def __init__(self, entries: Sequence[dict[str, Any]]) -> None:
         self.entries: list[tuple[str, str, str | None, str]] = []
-        patterns: list[str] = []
+        self.ids: list[int | None] = []
+        self.norms: list[str] = []
         for e in entries:
             norm = normalise(e["phrase"])
             if not norm:
@@ -78,24 +80,33 @@ class Matcher:
             self.entries.append(
                 (e["phrase"], e["kind"], correct, norm_correct if norm in norm_correct else "")
             )
-            patterns.append(norm)
-        self.automaton = ahocorasick_rs.AhoCorasick(patterns) if patterns else None
+            self.ids.append(e.get("id"))
+            self.norms.append(norm)
+        self.automaton = ahocorasick_rs.AhoCorasick(self.norms) if self.norms else None
 
     def __len__(self) -> int:
         return len(self.entries)
 
-    def scan_normalised(self, norm: str) -> list[Hit]:
-        """Distinct entries found in an already normalised text."""
+    def found(self, norm: str) -> list[int]:
+        """Positions (in entry order) of the distinct entries found in a normalised text."""
         if self.automaton is None or not norm:
             return []
         found = {idx for idx, _, _ in self.automaton.find_matches_as_indexes(norm, overlapping=True)}
-        hits = []
+        out = []
         for idx in sorted(found):
-            phrase, kind, correct, guard = self.entries[idx]
-            if guard and norm.count(normalise(phrase)) <= norm.count(guard):
+            guard = self.entries[idx][3]
+            if guard and norm.count(self.norms[idx]) <= norm.count(guard):
                 continue
-            hits.append((phrase, kind, correct))
-        return hits
+            out.append(idx)
+        return out
+
+    def scan_normalised(self, norm: str) -> list[Hit]:
+        """Distinct entries found in an already normalised text."""
+        return [self.entries[idx][:3] for idx in self.found(norm)]
+
+    def scan_ids(self, norm: str) -> list[int]:
+        """The ids of the distinct entries found in an already normalised text."""
+        return [i for i in (self.ids[idx] for idx in self.found(norm)) if i is not None]
 
     def scan(self, text: str | None) -> list[Hit]:
         return self.scan_normalised(normalise(text))

@@ -25,22 +25,22 @@ rows: a pair at J = 0.5 shares a key with probability 0.996) so that such pairs 
 
 from __future__ import annotations
 
-import re
-import unicodedata
+import array
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
 import rensa
 import xxhash
 
+from monitor.similarity.normal import clean, clean_many
+
 SHINGLE = 5
 NUM_PERM = 128
 BANDS = 16
 ROWS = 8
 SEED = 20261123
-_SEP = "\x1f"
-_DROP = re.compile(r"[^\w\x1f]|_")
 _PRIME = np.uint64(1099511628211)
 _MIX = (
     np.uint64(0x9E3779B97F4A7C15),
@@ -52,36 +52,23 @@ _MIX = (
 U64 = npt.NDArray[np.uint64]
 
 
-def _clean(text: str) -> str:
-    # Dropping punctuation first leaves mostly CJK, which NFKC's quick check passes at C
-    # speed; only text with full-width letters, circled digits and the like is rewritten.
-    kept = _DROP.sub("", text)
-    if not unicodedata.is_normalized("NFKC", kept):
-        kept = _DROP.sub("", unicodedata.normalize("NFKC", kept))
-    return kept.lower()
-
-
 def normalise(text: str | None) -> str:
-    """Letters and digits only (NFKC-folded), lowercase."""
-    if not text:
-        return ""
-    return _clean(text.replace(_SEP, " "))
+    """Letters and digits only (NFKC-folded), lowercase (``monitor.similarity.normal``)."""
+    return clean(text) if text else ""
 
 
 def normalise_many(texts: Sequence[str | None]) -> list[str]:
-    """``normalise`` over a batch, in one pass of the C-level NFKC and regex."""
-    if not texts:
-        return []
-    joined = _SEP.join((t or "").replace(_SEP, " ") for t in texts)
-    parts = _clean(joined).split(_SEP)
-    if len(parts) != len(texts):  # NFKC produced a separator: fall back one by one
-        return [normalise(t) for t in texts]
-    return parts
+    """``normalise`` over a batch, vectorised (``monitor.similarity.normal.clean_many``)."""
+    return clean_many(texts)
 
 
 def exact_hash(norm: str) -> int:
     """xxh3_64 of a normalised text, as a signed 64-bit integer (fits a BIGINT column)."""
-    return int(np.uint64(xxhash.xxh3_64_intdigest(norm.encode("utf-8"))).view(np.int64))
+    h = xxhash.xxh3_64_intdigest(norm.encode("utf-8"))
+    return h - _TWO64 if h >= _TWO63 else h
+
+
+_TWO63, _TWO64 = 1 << 63, 1 << 64
 
 
 def _mix(x: U64) -> U64:
@@ -92,15 +79,31 @@ def _mix(x: U64) -> U64:
 
 
 def shingle_hashes(norms: Sequence[str]) -> tuple[U64, npt.NDArray[np.int64]]:
-    """Hashes of all character 5-grams of each text, flat, with row offsets (len+1).
+    """Hashes of all character 5-grams of each normalised text, flat, with row offsets (len+1)."""
+    lengths = np.fromiter((len(n) for n in norms), dtype=np.int64, count=len(norms))
+    codes = np.frombuffer("".join(norms).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return shingle_codes(codes, lengths)
+
+
+def shingle_codes(
+    codes: npt.NDArray[np.uint32], lengths: npt.NDArray[np.int64]
+) -> tuple[U64, npt.NDArray[np.int64]]:
+    """``shingle_hashes`` of texts given as code points (one flat array, each text's length).
 
     Each character is folded to 16 bits; four consecutive characters are read as one
     64-bit word straight from the buffer and the fifth is mixed in with one multiply.
     A text shorter than five characters yields a single shingle of the whole text.
     """
-    padded = [n if len(n) >= SHINGLE else (n + "\x00" * (SHINGLE - len(n)) if n else "") for n in norms]
-    lengths = np.fromiter((len(n) for n in padded), dtype=np.int64, count=len(padded))
-    codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
+    short = np.flatnonzero((lengths > 0) & (lengths < SHINGLE))
+    if short.size:  # pad short texts with NUL to one shingle
+        bounds = np.concatenate(([0], np.cumsum(lengths)))
+        parts, done = [], 0
+        for i in short.tolist():
+            parts += [codes[done : bounds[i + 1]], np.zeros(SHINGLE - lengths[i], dtype=np.uint32)]
+            done = bounds[i + 1]
+        codes = np.concatenate([*parts, codes[done:]])
+        lengths = lengths.copy()
+        lengths[short] = SHINGLE
     total = codes.size
     counts = np.maximum(lengths - SHINGLE + 1, 0)
     offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
@@ -129,7 +132,10 @@ def signatures(tokens: U64, offsets: npt.NDArray[np.int64]) -> npt.NDArray[np.ui
     matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
         tokens, offsets.astype(np.uint64), NUM_PERM, SEED
     )
-    return np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(rows, NUM_PERM)
+    flat = array.array("I")  # rensa hands the digests over as lists: the quickest way into numpy
+    for row in matrix.to_rows():
+        flat.extend(row)
+    return np.frombuffer(flat, dtype=np.uint32).reshape(rows, NUM_PERM)
 
 
 def band_keys(sigs: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
@@ -157,10 +163,30 @@ def shingle_set(norm: str) -> U64:
     return np.unique(tokens)
 
 
+def shingle_sets(tokens: U64, offsets: npt.NDArray[np.int64]) -> list[U64]:
+    """Each text's set of shingle hashes (sorted, unique), from ``shingle_hashes``."""
+    out = []
+    for a, b in pairwise(offsets.tolist()):
+        part = np.sort(tokens[a:b])
+        if part.size > 1:
+            part = part[np.concatenate(([True], part[1:] != part[:-1]))]
+        out.append(part)
+    return out
+
+
+def overlap(a: U64, b: U64) -> int:
+    """How many elements two sorted sets share."""
+    if a.size == 0 or b.size == 0:
+        return 0
+    at = np.searchsorted(b, a)
+    at[at == b.size] = 0
+    return int(np.count_nonzero(b[at] == a))
+
+
 def jaccard(a: U64, b: U64) -> float:
     if a.size == 0 or b.size == 0:
         return 0.0
-    inter = np.intersect1d(a, b, assume_unique=True).size
+    inter = overlap(a, b)
     return inter / (a.size + b.size - inter)
 
 
@@ -168,7 +194,7 @@ def containment(part: U64, whole: U64) -> float:
     """Share of ``part``'s shingles found in ``whole`` (a relay with a header still contains it)."""
     if part.size == 0:
         return 0.0
-    return np.intersect1d(part, whole, assume_unique=True).size / part.size
+    return overlap(part, whole) / part.size
 
 
 FINE_BANDS = 42
@@ -203,37 +229,45 @@ def near_duplicate(
 ) -> bool:
     """The pair rule: Jaccard ≥ ``similarity``, or (when ``min_containment`` is set and the
     earlier text has at least ``min_chars`` characters) the share of the earlier text's shingles
-    found in the later one ≥ ``min_containment``."""
-    if jaccard(earlier, later) >= similarity:
+    found in the later one ≥ ``min_containment``. Both from one count of shared shingles."""
+    inter = overlap(earlier, later)
+    both = earlier.size and later.size
+    if (inter / (earlier.size + later.size - inter) if both else 0.0) >= similarity:
         return True
     if min_containment is None or earlier_chars < min_chars:
         return False
-    return containment(earlier, later) >= min_containment
+    return (inter / earlier.size if earlier.size else 0.0) >= min_containment
 
 
-def candidate_pairs(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Pairs (earliest, other) of rows sharing a key in any column; rows are in time order.
+def candidate_pairs(
+    keys: npt.NDArray[np.int64], rank: npt.NDArray[np.int64] | None = None
+) -> npt.NDArray[np.int64]:
+    """Pairs (earliest, other) of rows sharing a key in any column.
 
-    ``keys`` is N×K; every bucket yields (first row, each other row), never all pairs.
+    ``keys`` is N×K; ``rank`` gives each row's place in time (default: rows are in time order)
+    and the pairs are given in ranks. Every bucket yields (its earliest, each other row), never
+    all pairs.
     """
     n = keys.shape[0]
+    rows = np.arange(n, dtype=np.int64) if rank is None else rank
+    size = int(rows.max()) + 1 if n else 0
     out = []
-    rows = np.arange(n, dtype=np.int64)
     for col in range(keys.shape[1]):
         k = keys[:, col]
         order = np.lexsort((rows, k))
         ks = k[order]
         new = np.concatenate(([True], ks[1:] != ks[:-1]))
         run = np.cumsum(new) - 1
-        first = order[new][run]
+        ranked = rows[order]
+        first = ranked[new][run]
         mask = ~new
         if mask.any():
-            out.append(np.stack([first[mask], order[mask]], axis=1))
+            out.append(np.stack([first[mask], ranked[mask]], axis=1))
     if not out:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.concatenate(out)
-    code = np.unique(pairs[:, 0] * n + pairs[:, 1])
-    return np.stack([code // n, code % n], axis=1)
+    code = np.unique(pairs[:, 0] * size + pairs[:, 1])
+    return np.stack([code // size, code % size], axis=1)
 
 
 class UnionFind:

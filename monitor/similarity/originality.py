@@ -1,20 +1,21 @@
 """Originality, relays and lexicon hits over a check window's posts.
 
-One streamed pass over the window's texts scans the lexicon and indexes the posts not yet
-indexed (exact hash + 16 LSH band keys, stored through ``registry.check_index``). Then the
-window's index is read back, candidate pairs come from shared keys (each post against the
-earliest post of its bucket), every candidate is verified on the exact shingle sets, and
-union-find builds the clusters. A pair is a near-duplicate when its Jaccard similarity
-reaches the profile's ``similarity`` or the earlier post is contained in the later one to the
-profile's ``copy_containment`` (``monitor.similarity.neardup.near_duplicate``); posts of at
-most ``short_post_chars`` characters also get a finer banding, so that a short post with a
-prefix and a swapped phrase is found. In a cluster, posts by accounts other than the earliest
-post's account are copies (not original), except, when the profile says so, posts of an
-account of the same 主办单位 as the earliest (一次采集、多元发布: a unit republishing its own
-content on its own platforms).
+The window's index (``monitor.similarity.index``: built as posts arrive) is read in one query;
+posts still missing from it are indexed first, and posts scanned before lexicon entries were
+added are scanned for those entries (``prepare_window``). Candidate pairs come from shared keys
+(each post against the earliest post of its bucket), every candidate is verified on the exact
+shingle sets, and union-find builds the clusters. A pair is a near-duplicate when its Jaccard
+similarity reaches the profile's ``similarity`` or the earlier post is contained in the later
+one to the profile's ``copy_containment`` (``monitor.similarity.neardup.near_duplicate``);
+posts of at most ``short_post_chars`` characters are also paired through their finer banding,
+so that a short post with a prefix and a swapped phrase is found. In a cluster, posts by
+accounts other than the earliest post's account are copies (not original), except, when the
+profile says so, posts of an account of the same 主办单位 as the earliest (一次采集、多元发布:
+a unit republishing its own content on its own platforms).
 
-A key release (转载任务) is found by looking up its band keys and exact hash in the database,
-then keeping the candidates that contain at least ``relay_containment`` of its shingles.
+A key release (转载任务) is matched against the window's band keys and exact hashes in memory,
+all releases in one pass, and the candidates that contain at least ``relay_containment`` of
+its shingles are kept.
 """
 
 from __future__ import annotations
@@ -28,9 +29,12 @@ from typing import Any
 import numpy as np
 
 from monitor.similarity import neardup as nd
-from monitor.similarity.lexicon import Hit, Matcher
+from monitor.similarity.index import IndexReport, Lexicon, index_new_posts, rescan_lexicon
+from monitor.similarity.lexicon import Hit
+from monitor.similarity.normal import clean_codes
 from registry.checks import data as check_data
 from registry.checks import index as check_index
+from registry.checks.data import WindowPosts
 
 VERIFY_BLOCK = 20_000
 
@@ -52,35 +56,40 @@ def _tick(analysis: Analysis, stage: str, started: float) -> float:
     return now
 
 
-def scan_and_index(
-    session: Any, analysis: Analysis, *, since: datetime, until: datetime, matcher: Matcher
-) -> None:
-    """Stream the window's texts once: lexicon hits for all, fingerprints for the new ones."""
-    todo = check_index.unindexed_posts(session, since=since, until=until)
+def prepare_window(
+    session: Any,
+    analysis: Analysis,
+    *,
+    since: datetime,
+    until: datetime,
+    post_ids: Sequence[int] | np.ndarray,
+    lexicon: Lexicon,
+) -> check_index.WindowIndex:
+    """The index of the window's posts (``post_ids``), completed first: posts not indexed yet
+    are indexed, posts scanned before lexicon entries were added are scanned for them; the
+    lexicon hits of the window go into ``analysis.hits``."""
+    report = IndexReport()
     started = time.perf_counter()
-    indexed = 0
-    for chunk in check_data.iter_texts(session, since=since, until=until):
-        norms = nd.normalise_many([check_data.join_text(t, x) for _, t, x in chunk])
-        started = _tick(analysis, "normalise", started)
-        if len(matcher):
-            for (pid, _, _), norm in zip(chunk, norms, strict=True):
-                found = matcher.scan_normalised(norm)
-                if found:
-                    analysis.hits[pid] = found
-        started = _tick(analysis, "lexicon", started)
-        new = [i for i, (pid, _, _) in enumerate(chunk) if pid in todo]
-        if new:
-            sub = [norms[i] for i in new]
-            tokens, offsets = nd.shingle_hashes(sub)
-            keys = nd.band_keys(nd.signatures(tokens, offsets))
-            hashes = [nd.exact_hash(n) for n in sub]
-            started = _tick(analysis, "sign", started)
-            check_index.store_fingerprints(
-                session, [chunk[i][0] for i in new], hashes, [len(n) for n in sub], keys
-            )
-            indexed += len(new)
-            started = _tick(analysis, "store_index", started)
-    analysis.counts["indexed"] = indexed
+    window = check_index.load_index(session, since=since, until=until)
+    started = _tick(analysis, "load_index", started)
+    missing = np.setdiff1d(np.asarray(post_ids, dtype=np.int64), window.ids, assume_unique=True)
+    if missing.size:
+        index_new_posts(session, post_ids=missing.tolist(), lexicon=lexicon, report=report)
+        window = check_index.load_index(session, since=since, until=until)
+    stale: dict[int, list[int]] = {}
+    for version in np.unique(window.versions[window.versions < lexicon.version]).tolist():
+        stale[version] = window.ids[window.versions == version].tolist()
+    if stale:
+        rescan_lexicon(session, stale, lexicon, report)
+        window.versions[:] = lexicon.version
+    started = _tick(analysis, "index", started)
+    for pid, entries in check_index.hits_between(session, since=since, until=until).items():
+        found = lexicon.reported(entries)
+        if found:
+            analysis.hits[pid] = found
+    _tick(analysis, "hits", started)
+    analysis.counts.update(indexed=report.indexed, rescanned=report.rescanned)
+    return window
 
 
 @dataclass(frozen=True)
@@ -104,89 +113,124 @@ def cluster(
     *,
     since: datetime,
     until: datetime,
-    posts: Sequence[tuple[Any, ...]],
+    posts: WindowPosts,
     similarity: float,
     rule: CopyRule | None = None,
+    window: check_index.WindowIndex | None = None,
 ) -> None:
-    """Verified near-duplicate clusters of the window's posts (``posts`` in time order)."""
+    """Verified near-duplicate clusters of the window's posts (in time order), from the window's
+    index (read when not given). Pairs are (earliest of a bucket, each other post of it), by
+    the posts' rank in time; a post without a fingerprint is in no bucket."""
     rule = rule or CopyRule(similarity=similarity)
     started = time.perf_counter()
-    ids, hashes, keys = check_index.load_index(session, since=since, until=until)
-    started = _tick(analysis, "load_index", started)
-    order_ids = np.fromiter((p[0] for p in posts), dtype=np.int64, count=len(posts))
-    accounts = [p[1] for p in posts]
-    if ids.size == 0 or order_ids.size == 0:
+    if window is None:
+        window = check_index.load_index(session, since=since, until=until)
+        started = _tick(analysis, "load_index", started)
+    order_ids = posts.ids
+    n = order_ids.size
+    if window.ids.size == 0 or n == 0:
         return
-    rows = np.searchsorted(ids, order_ids)
-    rows = np.clip(rows, 0, ids.size - 1)
-    present = ids[rows] == order_ids
-    ex = np.where(present, hashes[rows], -np.arange(1, order_ids.size + 1, dtype=np.int64))
-    bk = np.where(present[:, None], keys[rows], -np.arange(1, order_ids.size + 1, dtype=np.int64)[:, None])
-    exact_pairs = nd.candidate_pairs(ex[:, None])
-    band_pairs = nd.candidate_pairs(bk)
-    exact_code = set((exact_pairs[:, 0] * order_ids.size + exact_pairs[:, 1]).tolist())
-    todo = [(int(a), int(b)) for a, b in band_pairs.tolist() if a * order_ids.size + b not in exact_code]
-    fine = _fine_pairs(session, order_ids, since=since, until=until, short_chars=rule.short_chars)
-    seen = exact_code | {a * order_ids.size + b for a, b in todo}
-    todo += [(a, b) for a, b in fine if a * order_ids.size + b not in seen]
+    rank = np.full(window.ids.size, -1, dtype=np.int64)  # each indexed post's place in time order
+    where, present = _rows_of(window.ids, order_ids)
+    rank[where[present]] = np.flatnonzero(present)
+    if (rank >= 0).all():  # the usual case: the whole window is indexed (no copy of its keys)
+        hashes, keys = window.hashes, window.keys
+    else:
+        hashes, keys, rank = window.hashes[rank >= 0], window.keys[rank >= 0], rank[rank >= 0]
+    exact_pairs = nd.candidate_pairs(hashes[:, None], rank)
+    band_pairs = nd.candidate_pairs(keys, rank)
+    fine = _fine_pairs(session, window, order_ids, short_chars=rule.short_chars)
+    exact_code = exact_pairs[:, 0] * n + exact_pairs[:, 1]
+    codes = np.unique(np.concatenate([band_pairs[:, 0] * n + band_pairs[:, 1], fine[:, 0] * n + fine[:, 1]]))
+    codes = codes[~np.isin(codes, exact_code)]
+    todo = np.stack([codes // n, codes % n], axis=1)
     analysis.counts.update(candidates=len(todo) + len(exact_code), exact_pairs=len(exact_code))
     started = _tick(analysis, "candidates", started)
-    uf = nd.UnionFind(order_ids.size)
+    uf = nd.UnionFind(n)
     for a, b in exact_pairs.tolist():
         uf.union(a, b)
     verified = _verify(session, uf, order_ids, todo, rule)
     analysis.counts["verified_pairs"] = verified + len(exact_code)
     started = _tick(analysis, "verify", started)
     owners = rule.owners
-    for i in range(order_ids.size):
+    accounts = posts.accounts
+    joined = np.flatnonzero(np.asarray(uf.parent, dtype=np.int64) != np.arange(n))  # the rest are roots
+    for i in joined.tolist():
         root = uf.find(i)
-        if root != i:
-            analysis.cluster_of[int(order_ids[i])] = int(order_ids[root])
-            if accounts[i] == accounts[root]:
-                continue
-            if owners is not None and owners.get(accounts[i], -1) == owners.get(accounts[root], -2):
-                continue  # the unit's own content on another of its accounts
-            analysis.copied.add(int(order_ids[i]))
+        analysis.cluster_of[int(order_ids[i])] = int(order_ids[root])
+        mine, theirs = int(accounts[i]), int(accounts[root])
+        if mine == theirs:
+            continue
+        if owners is not None and owners.get(mine, -1) == owners.get(theirs, -2):
+            continue  # the unit's own content on another of its accounts
+        analysis.copied.add(int(order_ids[i]))
     _tick(analysis, "union_find", started)
 
 
+def _rows_of(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``wanted`` post ids in the sorted ``ids``, and whether each is there."""
+    rows = np.clip(np.searchsorted(ids, wanted), 0, max(ids.size - 1, 0))
+    return rows, ids[rows] == wanted if ids.size else np.zeros(wanted.size, dtype=bool)
+
+
 def _fine_pairs(
-    session: Any, order_ids: np.ndarray, *, since: datetime, until: datetime, short_chars: int
-) -> list[tuple[int, int]]:
-    """Candidate pairs among the short posts, from the finer banding of their digests."""
-    if short_chars <= 0:
-        return []
-    short = check_index.short_posts(session, since=since, until=until, max_length=short_chars)
-    rows = [i for i, pid in enumerate(order_ids.tolist()) if pid in short]
-    if len(rows) < 2:
-        return []
-    texts = check_data.texts_of(session, [int(order_ids[i]) for i in rows])
-    norms = nd.normalise_many([texts.get(int(order_ids[i]), "") for i in rows])
-    tokens, offsets = nd.shingle_hashes(norms)
-    fine = nd.fine_band_keys(nd.signatures(tokens, offsets))
-    return [(rows[a], rows[b]) for a, b in nd.candidate_pairs(fine).tolist()]
+    session: Any, window: check_index.WindowIndex, order_ids: np.ndarray, *, short_chars: int
+) -> np.ndarray:
+    """Candidate pairs (rows in time order) among the short posts, from their finer banding:
+    stored with the index up to ``FINE_INDEX_CHARS`` characters, computed here beyond."""
+    none = np.zeros((0, 2), dtype=np.int64)
+    if short_chars <= 0 or window.ids.size == 0:
+        return none
+    rows, present = _rows_of(window.ids, order_ids)
+    lengths = np.where(present, window.lengths[rows], short_chars + 1)
+    short = np.flatnonzero(lengths <= short_chars)
+    if short.size < 2:
+        return none
+    keys = np.zeros((short.size, nd.FINE_BANDS), dtype=np.int64)
+    later: list[int] = []
+    for j, row in enumerate(short.tolist()):
+        stored = window.fine.get(int(order_ids[row]))
+        if stored is None:
+            later.append(j)
+        else:
+            keys[j] = stored
+    if later:  # longer than the stored finer banding: sign them now
+        texts = dict(
+            (pid, check_data.join_text(t, x))
+            for pid, t, x in check_index.texts_of(session, [int(order_ids[short[j]]) for j in later])
+        )
+        norms = nd.normalise_many([texts.get(int(order_ids[short[j]]), "") for j in later])
+        tokens, offsets = nd.shingle_hashes(norms)
+        keys[later] = nd.fine_band_keys(nd.signatures(tokens, offsets))
+    pairs = nd.candidate_pairs(keys)
+    return np.stack([short[pairs[:, 0]], short[pairs[:, 1]]], axis=1) if pairs.size else none
 
 
-def _verify(
-    session: Any, uf: nd.UnionFind, order_ids: np.ndarray, todo: list[tuple[int, int]], rule: CopyRule
-) -> int:
+def _shingle_sets(session: Any, post_ids: list[int]) -> tuple[dict[int, nd.U64], dict[int, int]]:
+    """Each post's set of shingle hashes (sorted, unique) and its normalised length."""
+    rows = list(check_index.texts_of(session, post_ids))
+    codes, lengths = clean_codes([check_data.join_text(t, x) for _, t, x in rows])
+    sets = nd.shingle_sets(*nd.shingle_codes(codes, lengths))
+    ids = [pid for pid, _, _ in rows]
+    return dict(zip(ids, sets, strict=True)), dict(zip(ids, lengths.tolist(), strict=True))
+
+
+def _verify(session: Any, uf: nd.UnionFind, order_ids: np.ndarray, todo: np.ndarray, rule: CopyRule) -> int:
     """Verify the candidate pairs on the exact shingle sets; join those that are near-duplicates."""
     verified = 0
+    empty = np.zeros(0, dtype=np.uint64)
     for start in range(0, len(todo), VERIFY_BLOCK):
-        block = todo[start : start + VERIFY_BLOCK]
-        need = {i for pair in block for i in pair}
-        texts = check_data.texts_of(session, [int(order_ids[i]) for i in need])
-        norms = dict(
-            zip(need, nd.normalise_many([texts.get(int(order_ids[i]), "") for i in need]), strict=True)
-        )
-        sets = {i: nd.shingle_set(n) for i, n in norms.items()}
+        block = todo[start : start + VERIFY_BLOCK].tolist()
+        need = sorted({int(order_ids[i]) for pair in block for i in pair})
+        sets, lengths = _shingle_sets(session, need)
         for a, b in block:
+            pa, pb = int(order_ids[a]), int(order_ids[b])
             if nd.near_duplicate(
-                sets[a],
-                sets[b],
+                sets.get(pa, empty),
+                sets.get(pb, empty),
                 similarity=rule.similarity,
                 min_containment=rule.containment,
-                earlier_chars=len(norms[a]),
+                earlier_chars=lengths.get(pa, 0),
                 min_chars=rule.min_chars,
             ):
                 uf.union(a, b)
@@ -199,29 +243,68 @@ def find_relays(
     analysis: Analysis,
     *,
     releases: Sequence[dict[str, Any]],
-    posts: Sequence[tuple[Any, ...]],
+    posts: WindowPosts,
     containment: float,
+    window: check_index.WindowIndex | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> None:
-    """Mark the window's posts that relay a key release (near-duplicate, not exact)."""
+    """Mark the window's posts that relay a key release: every release matched at once against
+    the window's band keys and exact hashes, then each candidate's containment verified."""
     started = time.perf_counter()
-    published = {p[0]: p[2] for p in posts}
-    for release in releases:
-        norm = nd.normalise(release["text"])
-        tokens, offsets = nd.shingle_hashes([norm])
-        keys = nd.band_keys(nd.signatures(tokens, offsets))[0].tolist()
-        found = check_index.lookup(session, list(enumerate(keys)), exact=release["exact_hash"])
-        found = {
+    if not releases:
+        _tick(analysis, "relays", started)
+        return
+    if window is None:
+        assert since is not None and until is not None
+        window = check_index.load_index(session, since=since, until=until)
+    norms = nd.normalise_many([r["text"] for r in releases])
+    tokens, offsets = nd.shingle_hashes(norms)
+    release_keys = nd.band_keys(nd.signatures(tokens, offsets))
+    wanted = [np.unique(tokens[offsets[k] : offsets[k + 1]]) for k in range(len(releases))]
+    candidates = _release_candidates(window, release_keys, [r["exact_hash"] for r in releases])
+    by_id = np.argsort(posts.ids)
+    ids = posts.ids[by_id]
+    found: dict[int, list[int]] = {}
+    for k, release in enumerate(releases):
+        floor = release["published_at"] - timedelta(minutes=1)
+        maybe = np.array(sorted(candidates.get(k, ())), dtype=np.int64)
+        rows, present = _rows_of(ids, maybe)
+        found[k] = [
             pid
-            for pid in found
-            if pid in published and published[pid] >= release["published_at"] - timedelta(minutes=1)
-        }
-        if not found:
-            continue
-        want = np.unique(tokens)
-        texts = check_data.texts_of(session, sorted(found))
-        for pid, text in texts.items():
-            share = nd.containment(want, nd.shingle_set(nd.normalise(text)))
+            for pid, row in zip(maybe[present].tolist(), by_id[rows[present]].tolist(), strict=True)
+            if posts.published[row] >= floor
+        ]
+    sets, _ = _shingle_sets(session, sorted({pid for ids in found.values() for pid in ids}))
+    for k, release in enumerate(releases):
+        for pid in found[k]:
+            share = nd.containment(wanted[k], sets.get(pid, np.zeros(0, dtype=np.uint64)))
             if share >= containment:
                 analysis.key_relay.setdefault(pid, release["id"])
                 analysis.relay_similarity[(release["id"], pid)] = round(share, 4)
     _tick(analysis, "relays", started)
+
+
+def _release_candidates(
+    window: check_index.WindowIndex, release_keys: np.ndarray, exact: Sequence[int]
+) -> dict[int, set[int]]:
+    """Per release (by position), the window's posts sharing a band key in the same band, or
+    the exact hash: one join of all releases' keys against the window's keys."""
+    out: dict[int, set[int]] = {}
+    for band in range(release_keys.shape[1]):
+        _join(out, window.keys[:, band], release_keys[:, band], window.ids)
+    _join(out, window.hashes, np.asarray(exact, dtype=np.int64), window.ids)
+    return out
+
+
+def _join(out: dict[int, set[int]], column: np.ndarray, keys: np.ndarray, ids: np.ndarray) -> None:
+    """Add to ``out[k]`` the ids whose ``column`` value equals ``keys[k]``."""
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    hit = np.flatnonzero(np.isin(column, sorted_keys))
+    for row in hit.tolist():
+        value = column[row]
+        lo = int(np.searchsorted(sorted_keys, value, side="left"))
+        hi = int(np.searchsorted(sorted_keys, value, side="right"))
+        for k in order[lo:hi].tolist():
+            out.setdefault(k, set()).add(int(ids[row]))

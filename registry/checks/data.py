@@ -9,12 +9,16 @@ never the publication time.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from registry.bulk import among
 from registry.checks.models import Observation
 from registry.collection.activity import first_post_times
 from registry.collection.models import AccountSnapshot, Post
@@ -22,17 +26,40 @@ from registry.filing.history import RegistryAt, registry_at
 from registry.timeutil import utc_aware
 
 CHUNK = 20_000
-POST_COLUMNS = (
-    "id",
-    "account_id",
-    "published_at",
-    "title",
-    "url",
-    "is_repost",
-    "engagement",
-    "published_latest",
-    "published_approx",
-)
+
+
+@dataclass
+class WindowPosts:
+    """The posts of a check window in time order, column by column (a national window holds
+    millions of posts: numpy arrays and one list of times, not a tuple per post).
+
+    ``published`` is each post's earliest moment, ``latest`` its latest (the same object when
+    the time is exact); ``is_repost`` is 1, 0 or -1 (unknown); ``engagement`` is reposts +
+    comments + likes (None counts as 0)."""
+
+    ids: npt.NDArray[np.int64]
+    accounts: npt.NDArray[np.int64]
+    published: list[datetime]
+    latest: list[datetime]
+    is_repost: npt.NDArray[np.int8]
+    engagement: npt.NDArray[np.int64]
+    approx: npt.NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return int(self.ids.size)
+
+    def row(self, n: int) -> tuple[int, int, datetime, bool | None, int, datetime, bool]:
+        """Post ``n`` as (id, account, published, is_repost, engagement, latest, approximate)."""
+        repost = int(self.is_repost[n])
+        return (
+            int(self.ids[n]),
+            int(self.accounts[n]),
+            self.published[n],
+            None if repost < 0 else bool(repost),
+            int(self.engagement[n]),
+            self.latest[n],
+            bool(self.approx[n]),
+        )
 
 
 def accounts_at(session: Session, *, at: datetime) -> RegistryAt:
@@ -68,13 +95,9 @@ def post_counts(session: Session, *, since: datetime, until: datetime) -> dict[i
     return dict(session.execute(query).all())
 
 
-def window_posts(session: Session, *, since: datetime, until: datetime) -> list[tuple[Any, ...]]:
+def window_posts(session: Session, *, since: datetime, until: datetime) -> WindowPosts:
     """Posts published in [since, until] (by their earliest moment; both ends included), in time
-    order: the ``POST_COLUMNS`` tuple each.
-
-    ``engagement`` is reposts + comments + likes (None counts as 0); ``published_latest`` is
-    the latest moment the post can have been published.
-    """
+    order (titles and links: ``post_links``)."""
     engagement = (
         func.coalesce(Post.reposts, 0) + func.coalesce(Post.comments, 0) + func.coalesce(Post.likes, 0)
     )
@@ -83,17 +106,51 @@ def window_posts(session: Session, *, since: datetime, until: datetime) -> list[
             Post.id,
             Post.account_id,
             Post.published_at,
-            Post.title,
-            Post.url,
+            Post.published_latest,
             Post.is_repost,
             engagement,
-            func.coalesce(Post.published_latest, Post.published_at),
             Post.published_approx,
         )
         .where(Post.published_at >= since, Post.published_at <= until)
         .order_by(Post.published_at, Post.id)
     )
-    return [tuple(r) for r in session.execute(query)]
+    ids: list[int] = []
+    accounts: list[int] = []
+    published: list[datetime] = []
+    latest: list[datetime] = []
+    reposts: list[int] = []
+    counts: list[int] = []
+    approx: list[bool] = []
+    for pid, account, earliest, last, repost, total, vague in session.connection().execute(query):
+        assert earliest is not None  # in the window
+        ids.append(pid)
+        accounts.append(account)
+        published.append(earliest)
+        latest.append(earliest if last is None or last == earliest else last)
+        reposts.append(-1 if repost is None else int(repost))
+        counts.append(total or 0)
+        approx.append(bool(vague))
+    return WindowPosts(
+        ids=np.array(ids, dtype=np.int64),
+        accounts=np.array(accounts, dtype=np.int64),
+        published=published,
+        latest=latest,
+        is_repost=np.array(reposts, dtype=np.int8),
+        engagement=np.array(counts, dtype=np.int64),
+        approx=np.array(approx, dtype=bool),
+    )
+
+
+def post_links(session: Session, post_ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
+    """Title and link of the given posts (what evidence shows of a post)."""
+    out: dict[int, tuple[str | None, str | None]] = {}
+    ids = sorted(set(post_ids))
+    for start in range(0, len(ids), 5_000):
+        query = select(Post.id, Post.title, Post.url).where(
+            among(session, Post.id, ids[start : start + 5_000])
+        )
+        out.update((pid, (title, url)) for pid, title, url in session.connection().execute(query))
+    return out
 
 
 def iter_texts(

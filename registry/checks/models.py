@@ -48,7 +48,6 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -114,7 +113,10 @@ class Finding(Base):
     """一条问题: rule, level, review status and evidence."""
 
     __tablename__ = "findings"
-    __table_args__ = (Index("ix_findings_run_status", "run_id", "status"),)
+    __table_args__ = (
+        Index("ix_findings_run_status", "run_id", "status"),
+        Index("ix_findings_status", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("check_runs.id"))
@@ -249,25 +251,29 @@ class FindingDecision(Base):
 
 
 class PostFingerprint(Base):
-    """A post's exact hash (xxh3_64 of its normalised text) for the near-duplicate index."""
+    """A post's entry in the near-duplicate index, written as the post arrives: the exact hash
+    (xxh3_64 of its normalised text), its 16 LSH band keys, a short post's 42 finer band keys,
+    and the lexicon version it was scanned against (its hits are ``post_hits``)."""
 
     __tablename__ = "post_fingerprints"
 
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), primary_key=True)
-    exact_hash: Mapped[int] = mapped_column(BigInteger, index=True, comment="规范化正文 xxh3_64")
+    exact_hash: Mapped[int] = mapped_column(BigInteger, comment="规范化正文 xxh3_64")
     length: Mapped[int] = mapped_column(Integer, comment="规范化正文字数")
-    bands: Mapped[bytes | None] = mapped_column(
-        LargeBinary, comment="16 个 band 键（int64 小端），与 post_bands 相同，供整窗读取"
+    bands: Mapped[bytes] = mapped_column(LargeBinary, comment="16 个 band 键（int64 小端）")
+    fine_bands: Mapped[bytes | None] = mapped_column(
+        LargeBinary, comment="短内容的 42 个细分 band 键（int64 小端）；较长的内容为空"
+    )
+    lexicon_version: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", comment="扫描时词库的最大条目ID（此后新增的条目尚未扫描）"
     )
     indexed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class PostBand(Base):
-    """One LSH band key of a post (16 per post); "who relayed X" is a lookup on (band, key)."""
+class PostHit(Base):
+    """A lexicon entry found in a post (by the index, when the post arrived)."""
 
-    __tablename__ = "post_bands"
-    __table_args__ = (Index("ix_post_bands_band_key", "band", "key"),)
+    __tablename__ = "post_hits"
 
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), primary_key=True)
-    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    key: Mapped[int] = mapped_column(BigInteger, comment="band 的 64 位键")
+    entry_id: Mapped[int] = mapped_column(ForeignKey("lexicon_entries.id"), primary_key=True)

@@ -42,21 +42,38 @@ def run_results(session: Session, run_id: int | str) -> tuple[CheckRun, list[dic
     """The run and its stored results (one dict per account, with its findings), by account id."""
     run = get_run(session, run_id)
     findings: dict[int, list[dict[str, Any]]] = {}
-    for f in session.scalars(select(Finding).where(Finding.run_id == run.id).order_by(Finding.id)):
-        findings.setdefault(f.result_id, []).append(finding_row(f))
+    f = Finding.__table__.c
+    finding_columns = (f.result_id, f.id, f.rule, f.level, f.status, f.points, f.evidence, f.review_note)
+    query = select(*finding_columns, f.reviewer, f.reviewed_at, f.origin_id)
+    for row in session.execute(query.where(f.run_id == run.id).order_by(f.id)):
+        findings.setdefault(row.result_id, []).append(
+            {
+                "id": row.id,
+                "rule": row.rule,
+                "level": row.level,
+                "status": row.status,
+                "points": row.points,
+                "evidence": row.evidence,
+                "review_note": row.review_note,
+                "reviewer": row.reviewer,
+                "reviewed_at": local_iso(row.reviewed_at),
+                "origin_id": row.origin_id,
+            }
+        )
+    r = CheckResult.__table__.c
     query = (
-        select(CheckResult, Account.name, Account.platform, Unit.name)
-        .join(Account, Account.id == CheckResult.account_id)
+        select(*r, Account.name.label("account_name"), Account.platform, Unit.name.label("unit_name"))
+        .join(Account, Account.id == r.account_id)
         .join(Unit, Unit.id == Account.unit_id)
-        .where(CheckResult.run_id == run.id)
-        .order_by(CheckResult.account_id)
+        .where(r.run_id == run.id)
+        .order_by(r.account_id)
     )
     rows = [
         {
             "account_id": res.account_id,
-            "unit": unit,
-            "platform": platform,
-            "name": name,
+            "unit": res.unit_name,
+            "platform": res.platform,
+            "name": res.account_name,
             "verdict": res.verdict,
             "score": res.score,
             "reason": res.reason or {},
@@ -69,7 +86,7 @@ def run_results(session: Session, run_id: int | str) -> tuple[CheckRun, list[dic
             "stats": res.stats or {},
             "findings": findings.get(res.id, []),
         }
-        for res, name, platform, unit in session.execute(query)
+        for res in session.connection().execute(query)
     ]
     return run, rows
 

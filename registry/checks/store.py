@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from registry.bulk import among, insert_rows
 from registry.checks.models import CheckResult, CheckRun, Finding, FindingDecision, RelayMatch
 from registry.db import utcnow
 from registry.errors import NotFound
@@ -47,6 +48,7 @@ RESULT_FIELDS = (
 )
 FINDING_FIELDS = ("rule", "level", "status", "points", "evidence", "observation_id", "origin_id")
 BATCH = 50_000
+ID_CHUNK = 5_000
 
 
 def store_run(
@@ -57,27 +59,44 @@ def store_run(
     relays: Sequence[dict[str, Any]] = (),
 ) -> int:
     """Write one run, its results (each with a ``findings`` list) and relay matches in bulk."""
+    run_id = start_run(session, run=run)
+    add_results(session, run_id, results, relays=relays)
+    return run_id
+
+
+def start_run(session: Session, *, run: dict[str, Any]) -> int:
+    """Write the run itself; its results follow in batches (``add_results``)."""
     row = {k: run[k] for k in RUN_FIELDS}
     row["started_at"] = run.get("started_at") or utcnow()
-    run_id = int(session.execute(insert(CheckRun).returning(CheckRun.id), [row]).scalar_one())
-    if results:
-        _store_results(session, run_id, results)
-    if relays:
-        session.execute(insert(RelayMatch), [{"run_id": run_id, **m} for m in relays])
-    return run_id
+    return int(session.execute(insert(CheckRun).returning(CheckRun.id), [row]).scalar_one())
+
+
+def add_results(
+    session: Session, run_id: int, results: Sequence[dict[str, Any]], *, relays: Sequence[dict[str, Any]] = ()
+) -> None:
+    """Write a batch of a run's results (each with its ``findings``) and relay matches, in bulk
+    (COPY on PostgreSQL)."""
+    for start in range(0, len(results), BATCH):
+        _store_results(session, run_id, results[start : start + BATCH])
+    for start in range(0, len(relays), BATCH):
+        insert_rows(
+            session, _table(RelayMatch), [{"run_id": run_id, **m} for m in relays[start : start + BATCH]]
+        )
 
 
 def _store_results(session: Session, run_id: int, results: Sequence[dict[str, Any]]) -> None:
     rows = [{"run_id": run_id, **{k: r.get(k) for k in RESULT_FIELDS}} for r in results]
     for row in rows:
         row["reason"] = row["reason"] or {}
-    for start in range(0, len(rows), BATCH):
-        session.execute(insert(CheckResult), rows[start : start + BATCH])
-    ids = dict(
-        session.execute(
-            select(CheckResult.account_id, CheckResult.id).where(CheckResult.run_id == run_id)
-        ).all()
-    )
+    insert_rows(session, _table(CheckResult), rows)
+    accounts = [r["account_id"] for r in results]
+    ids: dict[int, int] = {}
+    for start in range(0, len(accounts), ID_CHUNK):
+        query = select(CheckResult.account_id, CheckResult.id).where(
+            CheckResult.run_id == run_id,
+            among(session, CheckResult.account_id, accounts[start : start + ID_CHUNK]),
+        )
+        ids.update((a, i) for a, i in session.execute(query))
     findings = [
         {
             "run_id": run_id,
@@ -88,8 +107,11 @@ def _store_results(session: Session, run_id: int, results: Sequence[dict[str, An
         for r in results
         for f in r.get("findings", ())
     ]
-    for start in range(0, len(findings), BATCH):
-        session.execute(insert(Finding), findings[start : start + BATCH])
+    insert_rows(session, _table(Finding), findings)
+
+
+def _table(model: Any) -> Any:
+    return model.__table__
 
 
 def get_run(session: Session, run_id: int | str) -> CheckRun:

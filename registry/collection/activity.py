@@ -26,14 +26,19 @@ is measured from the latest possible moment of the newest post (``last_posts``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from registry.collection.models import SUCCESS_OUTCOMES, CrawlAttempt, Post
+from registry.bulk import among
+from registry.collection.models import CrawlAttempt, Post, succeeded
+from registry.filing.models import Account
 from registry.timeutil import utc_aware
+
+CHUNK = 5_000  # accounts per IN list
 
 
 @dataclass(frozen=True)
@@ -56,15 +61,23 @@ class LastPost:
     post_id: int | None = None
 
 
-def collection_activity(session: Session, *, until: datetime) -> dict[int, Activity]:
-    """Per account with any attempt up to ``until``: its latest successful collection and its
-    latest attempt by time (with the outcome)."""
-    success = dict(
-        session.execute(
-            select(CrawlAttempt.account_id, func.max(CrawlAttempt.at))
-            .where(CrawlAttempt.outcome.in_(SUCCESS_OUTCOMES), CrawlAttempt.at <= until)
-            .group_by(CrawlAttempt.account_id)
-        ).all()
+def collection_activity(
+    session: Session, *, until: datetime, account_ids: Sequence[int] | None = None
+) -> dict[int, Activity]:
+    """Per account with any attempt up to ``until`` (of the given accounts, or all): its latest
+    successful collection and its latest attempt by time (with the outcome)."""
+    if account_ids is not None:
+        out: dict[int, Activity] = {}
+        ids = sorted(set(account_ids))
+        for start in range(0, len(ids), CHUNK):
+            out.update(_activity(session, until=until, only=ids[start : start + CHUNK]))
+        return out
+    return _activity(session, until=until, only=None)
+
+
+def _activity(session: Session, *, until: datetime, only: list[int] | None) -> dict[int, Activity]:
+    successes = select(CrawlAttempt.account_id, func.max(CrawlAttempt.at)).where(
+        succeeded(), CrawlAttempt.at <= until
     )
     ranked = select(
         CrawlAttempt.account_id,
@@ -74,6 +87,10 @@ def collection_activity(session: Session, *, until: datetime) -> dict[int, Activ
         .over(partition_by=CrawlAttempt.account_id, order_by=(CrawlAttempt.at.desc(), CrawlAttempt.id.desc()))
         .label("n"),
     ).where(CrawlAttempt.at <= until)
+    if only is not None:
+        successes = successes.where(among(session, CrawlAttempt.account_id, only))
+        ranked = ranked.where(among(session, CrawlAttempt.account_id, only))
+    success = dict(session.execute(successes.group_by(CrawlAttempt.account_id)).all())
     latest = ranked.subquery()
     out: dict[int, Activity] = {}
     for aid, when, outcome in session.execute(
@@ -83,35 +100,74 @@ def collection_activity(session: Session, *, until: datetime) -> dict[int, Activ
     return out
 
 
-def last_posts(session: Session, *, until: datetime) -> dict[int, LastPost]:
-    """Per account, its newest post up to ``until`` by the latest possible moment of each post
-    (a post whose span reaches past ``until`` counts as published at ``until``)."""
+def _chunks(account_ids: Sequence[int] | None) -> list[list[int] | None]:
+    """The accounts in chunks small enough for an ``IN`` list (all accounts: one ``None``)."""
+    if account_ids is None:
+        return [None]
+    ids = sorted(set(account_ids))
+    return [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
+
+
+def last_posts(
+    session: Session, *, until: datetime, account_ids: Sequence[int] | None = None
+) -> dict[int, LastPost]:
+    """Per account (of the given accounts, or all), its newest post up to ``until`` by the latest
+    possible moment of each post (a post whose span reaches past ``until`` counts as published
+    at ``until``)."""
     latest = func.coalesce(Post.published_latest, Post.published_at)
-    newest = (
-        select(Post.account_id, func.max(latest).label("latest"))
-        .where(Post.published_at <= until)
-        .group_by(Post.account_id)
-        .subquery()
-    )
-    query = select(Post.account_id, Post.id, Post.published_at, latest, Post.published_approx).join(
-        newest, and_(newest.c.account_id == Post.account_id, newest.c.latest == latest)
-    )
     out: dict[int, LastPost] = {}
-    for aid, pid, earliest, last, approx in session.execute(query.where(Post.published_at <= until)):
-        last_at = min(utc_aware(last) or until, until)
-        found = LastPost(last_at, bool(approx), utc_aware(earliest) or last_at, pid)
-        held = out.get(aid)
-        if held is None or (held.approximate and not found.approximate):  # prefer an exact time on a tie
-            out[aid] = found
+    for only in _chunks(account_ids):
+        newest = select(Post.account_id, func.max(latest).label("latest")).where(Post.published_at <= until)
+        query = select(Post.account_id, Post.id, Post.published_at, latest, Post.published_approx)
+        if only is not None:
+            newest = newest.where(among(session, Post.account_id, only))
+            query = query.where(among(session, Post.account_id, only))
+        table = newest.group_by(Post.account_id).subquery()
+        query = query.join(table, and_(table.c.account_id == Post.account_id, table.c.latest == latest))
+        for aid, pid, earliest, last, approx in session.execute(query.where(Post.published_at <= until)):
+            last_at = min(utc_aware(last) or until, until)
+            found = LastPost(last_at, bool(approx), utc_aware(earliest) or last_at, pid)
+            held = out.get(aid)
+            if held is None or (held.approximate and not found.approximate):  # prefer an exact time on a tie
+                out[aid] = found
     return out
 
 
-def last_post_times(session: Session, *, until: datetime) -> dict[int, datetime]:
+def last_post_times(
+    session: Session, *, until: datetime, account_ids: Sequence[int] | None = None
+) -> dict[int, datetime]:
     """The latest possible moment of each account's newest post, up to ``until``."""
-    return {aid: last.at for aid, last in last_posts(session, until=until).items()}
+    return {aid: last.at for aid, last in last_posts(session, until=until, account_ids=account_ids).items()}
 
 
-def first_post_times(session: Session) -> dict[int, datetime]:
+def first_post_times(session: Session, *, account_ids: Sequence[int] | None = None) -> dict[int, datetime]:
     """The earliest known publication moment of each account (for its opening)."""
-    query = select(Post.account_id, func.min(Post.published_at)).group_by(Post.account_id)
-    return {a: t for a, t in ((a, utc_aware(t)) for a, t in session.execute(query)) if t is not None}
+    out: dict[int, datetime] = {}
+    for only in _chunks(account_ids):
+        query = select(Post.account_id, func.min(Post.published_at))
+        if only is not None:
+            query = query.where(among(session, Post.account_id, only))
+        for a, t in session.execute(query.group_by(Post.account_id)):
+            when = utc_aware(t)
+            if when is not None:
+                out[a] = when
+    return out
+
+
+def quiet_accounts(session: Session, *, since: datetime, until: datetime) -> list[int]:
+    """Active accounts with no post that can have been published after ``since`` (by its latest
+    possible moment), up to ``until``: the only accounts whose silence at ``until`` can reach
+    ``until - since`` (one probe per account of the posts' (account, time) indexes)."""
+    later = select(Post.id).where(
+        Post.account_id == Account.id,
+        Post.published_at <= until,
+        Post.published_latest > since,
+    )
+    undated = select(Post.id).where(
+        Post.account_id == Account.id,
+        Post.published_at <= until,
+        Post.published_latest.is_(None),
+        Post.published_at > since,
+    )
+    query = select(Account.id).where(Account.status == "active", ~later.exists(), ~undated.exists())
+    return list(session.scalars(query.order_by(Account.id)))

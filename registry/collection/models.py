@@ -20,6 +20,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,11 +31,30 @@ OUTCOMES = ("ok", "empty", "blocked", "auth_expired", "gone", "error")
 SUCCESS_OUTCOMES = ("ok", "empty")
 
 
+def succeeded() -> Any:
+    """``outcome IN ('ok', 'empty')`` with the values written out, so that the planner can use
+    the partial index of successful collections (``ix_crawl_attempts_success``)."""
+    return CrawlAttempt.outcome.in_(
+        bindparam("successes", SUCCESS_OUTCOMES, expanding=True, literal_execute=True)
+    )
+
+
 class CrawlAttempt(Base):
     """One account's collection outcome in one crawl (or one import / observation)."""
 
     __tablename__ = "crawl_attempts"
-    __table_args__ = (Index("ix_crawl_attempts_account_at", "account_id", "at"),)
+    __table_args__ = (
+        Index("ix_crawl_attempts_account_at", "account_id", "at"),
+        # who was collected lately (status, alerts): one probe per account, successes only
+        Index(
+            "ix_crawl_attempts_success",
+            "account_id",
+            "at",
+            sqlite_where=text("outcome IN ('ok', 'empty')"),
+            postgresql_where=text("outcome IN ('ok', 'empty')"),
+        ),
+        Index("ix_crawl_attempts_source_at", "source", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
@@ -59,7 +80,10 @@ class Post(Base):
     __table_args__ = (
         UniqueConstraint("account_id", "post_id"),
         Index("ix_posts_account_published", "account_id", "published_at"),
-        Index("ix_posts_account_latest", "account_id", "published_latest"),
+        # an account's newest post and its posts in a span, read from the index alone
+        Index(
+            "ix_posts_account_newest", "account_id", "published_latest", "published_at", "published_approx"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

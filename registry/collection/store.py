@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from registry.bulk import copy_json, dialect, sqlite_flag, sqlite_time, stage_rows, staged
 from registry.collection.models import OUTCOMES, AccountSnapshot, CrawlAttempt, Post
 from registry.db import utcnow
 from registry.errors import InvalidValue
@@ -151,16 +152,17 @@ def _post_rows(
     return rows
 
 
-def _write_posts(session: Session, rows: dict[PostKey, dict[str, Any]]) -> dict[PostKey, bool]:
-    """Upsert the rows; return the posts that existed before, with whether their time was
-    approximate (those that now have an exact time get it)."""
+def _write_posts(session: Session, rows: dict[PostKey, dict[str, Any]]) -> set[PostKey]:
+    """Upsert the rows (one bulk path per dialect); return the posts that existed before.
+
+    A stored post keeps its time, except that an approximate time is replaced by the exact
+    time a later answer gives (``published_approx`` becomes false)."""
     if not rows:
-        return {}
+        return set()
+    if dialect(session) == "postgresql":
+        return _postgres_upsert(session, list(rows.values()))
     existing = _existing(session, list(rows))
-    if session.get_bind().dialect.name == "sqlite":
-        _sqlite_upsert(session, list(rows.values()))
-    else:
-        _generic_upsert(session, list(rows.values()))
+    _sqlite_upsert(session, list(rows.values()))
     refine = [
         {
             "b_account": key[0],
@@ -181,7 +183,7 @@ def _write_posts(session: Session, rows: dict[PostKey, dict[str, Any]]) -> dict[
             ),
             refine,
         )
-    return existing
+    return set(existing)
 
 
 def _existing(session: Session, keys: list[PostKey]) -> dict[PostKey, bool]:
@@ -196,7 +198,7 @@ def _existing(session: Session, keys: list[PostKey]) -> dict[PostKey, bool]:
     return found
 
 
-def _new_posts(result: dict[str, Any], existing: dict[PostKey, bool]) -> int:
+def _new_posts(result: dict[str, Any], existing: set[PostKey]) -> int:
     if result["outcome"] != "ok":
         return 0
     ids = {str(p["post_id"]) for p in result.get("posts") or []}
@@ -216,15 +218,6 @@ def _attempt_row(result: dict[str, Any], crawl_id: str | None, new: int) -> dict
         "snippet": snippet[:SNIPPET_LIMIT] if snippet else None,
         "new_posts": new,
     }
-
-
-def _generic_upsert(session: Session, rows: list[dict[str, Any]]) -> None:
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = dialect_insert(_table(Post))  # table-level: no ORM per-row bookkeeping
-    keep = {k: getattr(stmt.excluded, k) for k in (*POST_FIELDS, "fetched_at") if k not in KEPT_ON_CONFLICT}
-    session.execute(stmt.on_conflict_do_update(index_elements=["account_id", "post_id"], set_=keep), rows)
 
 
 # a re-crawl never moves a stored time (only an exact time refines an approximate one)
@@ -256,18 +249,7 @@ _SQLITE_UPSERT = (
 def _sqlite_upsert(session: Session, rows: list[dict[str, Any]]) -> None:
     """The posts upsert as one DBAPI executemany on SQLite, with values prepared exactly as
     SQLAlchemy stores them (naive-UTC ``YYYY-MM-DD HH:MM:SS.ffffff``, 0/1, JSON text): the
-    same rows as the generic statement, without its per-row parameter processing."""
-
-    def when(v: datetime | None) -> str | None:
-        if v is None:
-            return None
-        if v.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-    def flag(v: bool | None) -> int | None:
-        return None if v is None else int(bool(v))
-
+    same rows as a Core statement, without its per-row parameter processing."""
     plain = [c for c in _UPSERT_COLUMNS if c not in _SQLITE_CONVERTED]
     params = []
     for row in rows:
@@ -275,16 +257,46 @@ def _sqlite_upsert(session: Session, rows: list[dict[str, Any]]) -> None:
         params.append(
             (
                 *(row[c] for c in plain),
-                when(row["published_at"]),
-                when(row["published_latest"]),
-                when(row["fetched_at"]),
-                flag(row["published_approx"]),
-                flag(row["is_repost"]),
-                flag(row["pinned"]),
+                sqlite_time(row["published_at"]),
+                sqlite_time(row["published_latest"]),
+                sqlite_time(row["fetched_at"]),
+                sqlite_flag(row["published_approx"]),
+                sqlite_flag(row["is_repost"]),
+                sqlite_flag(row["pinned"]),
                 None if extra is None else json.dumps(extra),
             )
         )
     session.connection().exec_driver_sql(_SQLITE_UPSERT, params)
+
+
+_COLUMNS = ("account_id", "post_id", *POST_FIELDS, "fetched_at", "origin")
+_REFINE = "posts.published_approx AND excluded.published_at IS NOT NULL AND NOT excluded.published_approx"
+_POSTGRES_UPSERT = (
+    f"INSERT INTO posts ({', '.join(_COLUMNS)}) {staged('posts_stage', _COLUMNS)} "
+    "ON CONFLICT (account_id, post_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in (*POST_FIELDS, "fetched_at") if c not in KEPT_ON_CONFLICT)
+    + f", published_at = CASE WHEN {_REFINE} THEN excluded.published_at ELSE posts.published_at END"
+    + f", published_latest = CASE WHEN {_REFINE} THEN excluded.published_latest"
+    + " ELSE posts.published_latest END"
+    + f", published_approx = CASE WHEN {_REFINE} THEN false ELSE posts.published_approx END"
+    # xmax is 0 in a row version this statement inserted, the updating transaction otherwise
+    " RETURNING account_id, post_id, (xmax = 0) AS inserted"
+)
+
+
+def _postgres_upsert(session: Session, rows: list[dict[str, Any]]) -> set[PostKey]:
+    """The posts upsert on PostgreSQL: COPY into a staging table, then one
+    ``INSERT … SELECT … ON CONFLICT DO UPDATE`` that also refines approximate times; returns
+    the keys that existed before (the rows the statement updated rather than inserted)."""
+    stage_rows(
+        session,
+        target="posts",
+        stage="posts_stage",
+        columns=_COLUMNS,
+        rows=(tuple(copy_json(r[c]) if c == "extra" else r[c] for c in _COLUMNS) for r in rows),
+    )
+    result = session.connection().exec_driver_sql(_POSTGRES_UPSERT)
+    return {(a, p) for a, p, inserted in result if not inserted}
 
 
 def _table(model: Any) -> Any:

@@ -35,30 +35,46 @@ def list_accounts(
     """Filed accounts, optionally filtered; ``search`` finds a text in the current or a former
     name, the platform id or the unit's name, or an exact 备案编号. ``unit_ids`` keeps a user's
     jurisdiction (None: the whole registry); ``limit`` and ``offset`` page the list."""
-    query = select(Account, Unit).join(Unit, Account.unit_id == Unit.id).order_by(Account.id)
+    a = Account.__table__.c
+    query = (
+        select(
+            a.id,
+            a.filing_no,
+            Unit.name,
+            a.platform,
+            a.name,
+            a.platform_id,
+            a.status,
+            Unit.level,
+            Unit.region_code,
+        )
+        .join(Unit, a.unit_id == Unit.id)
+        .order_by(a.id)
+    )
     if unit:
-        query = query.where(Account.unit_id == find_unit(session, unit).id)
+        query = query.where(a.unit_id == find_unit(session, unit).id)
     if platform:
-        query = query.where(Account.platform == v.platform(platform))
+        query = query.where(a.platform == v.platform(platform))
     if status:
-        query = query.where(Account.status == v.status(status))
+        query = query.where(a.status == v.status(status))
     if level:
         query = query.where(Unit.level == v.level(level))
     if search and search.strip():
         text = search.strip()
         former = select(AccountName.account_id).where(AccountName.name.contains(text, autoescape=True))
+        units = select(Unit.id).where(Unit.name.contains(text, autoescape=True))  # matched once, not per row
         query = query.where(
-            Account.name.contains(text, autoescape=True)
-            | Account.id.in_(former)
-            | Account.platform_id.contains(text, autoescape=True)
-            | Unit.name.contains(text, autoescape=True)
-            | (Account.filing_no == text)
+            a.name.contains(text, autoescape=True)
+            | a.id.in_(former)
+            | a.platform_id.contains(text, autoescape=True)
+            | a.unit_id.in_(units)
+            | (a.filing_no == text)
         )
     if unit_ids is not None:
-        query = query.where(Account.unit_id.in_(list(unit_ids)))
+        query = query.where(a.unit_id.in_(list(unit_ids)))
     if limit is not None:
         query = query.limit(limit).offset(offset)
-    return [account_row(a, u) for a, u in session.execute(query)]
+    return [dict(zip(ACCOUNT_KEYS, row, strict=True)) for row in session.connection().execute(query)]
 
 
 def account_rows(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
@@ -258,20 +274,16 @@ class Contacts(NamedTuple):
     opened_on: date | None = None
 
 
-def active_contacts(session: Session) -> list[Contacts]:
-    """Every active (已备案) account with the contacts of its filing, by id."""
+def active_contacts(session: Session, *, account_ids: Sequence[int] | None = None) -> list[Contacts]:
+    """Every active (已备案) account (or those of the given accounts) with the contacts of its
+    filing, by id."""
+    a = Account.__table__.c
     query = (
-        select(Account, Unit.name)
-        .join(Unit, Unit.id == Account.unit_id)
-        .where(Account.status == "active")
-        .order_by(Account.id)
-    )
-    return [
-        Contacts(
+        select(
             a.id,
             a.name,
             a.platform,
-            unit,
+            Unit.name,
             a.owner,
             a.email,
             a.phone,
@@ -281,5 +293,14 @@ def active_contacts(session: Session) -> list[Contacts]:
             a.filed_at,
             a.opened_on,
         )
-        for a, unit in session.execute(query)
-    ]
+        .join(Unit, Unit.id == a.unit_id)
+        .where(a.status == "active")
+        .order_by(a.id)
+    )
+    if account_ids is None:
+        return [Contacts(*row) for row in session.connection().execute(query)]
+    ids, out = sorted(set(account_ids)), []
+    for start in range(0, len(ids), CHUNK):
+        part = query.where(a.id.in_(ids[start : start + CHUNK]))
+        out += [Contacts(*row) for row in session.connection().execute(part)]
+    return out

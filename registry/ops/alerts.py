@@ -3,6 +3,7 @@ recording a delivery, and listing them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +31,23 @@ def alert_delivered(
             )
         )
     )
+
+
+def delivered_keys(session: Session, account_ids: Sequence[int]) -> set[tuple[Any, ...]]:
+    """(account id, step, silence since, channel, recipient) of every delivery made to the given
+    accounts (``alert_delivered`` for many at once)."""
+    out: set[tuple[Any, ...]] = set()
+    ids = sorted(set(account_ids))
+    for start in range(0, len(ids), 900):
+        query = select(
+            AlertSent.account_id,
+            AlertSent.step,
+            AlertSent.silence_since,
+            AlertSent.channel,
+            AlertSent.recipient,
+        ).where(AlertSent.account_id.in_(ids[start : start + 900]), AlertSent.status == "sent")
+        out.update(tuple(row) for row in session.execute(query))
+    return out
 
 
 def record_alert(session: Session, **fields: Any) -> AlertSent:

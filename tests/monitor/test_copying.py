@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.similarity import neardup as nd
-from monitor.similarity.lexicon import Matcher
-from monitor.similarity.originality import Analysis, CopyRule, cluster, scan_and_index
+from monitor.similarity.index import index_new_posts
+from monitor.similarity.originality import Analysis, CopyRule, cluster
 from registry import db
 from registry.checks import data as check_data
 from registry.collection import store as collection
@@ -152,13 +152,13 @@ def test_own_unit_republishing_is_not_copying(any_db: str) -> None:
     for own_is_original in (True, False):
         with db.session_scope(url) as s:
             analysis = Analysis()
-            scan_and_index(s, analysis, since=since, until=until, matcher=Matcher([]))
-            rows = check_data.window_posts(s, since=since, until=until)
+            index_new_posts(s, actor="t")
+            posts = check_data.window_posts(s, since=since, until=until)
             rule = CopyRule(
                 containment=0.8, min_chars=20, short_chars=400, owners=owners if own_is_original else None
             )
-            cluster(s, analysis, since=since, until=until, posts=rows, similarity=0.8, rule=rule)
-            by_account = {r[1]: r[0] for r in rows}
+            cluster(s, analysis, since=since, until=until, posts=posts, similarity=0.8, rule=rule)
+            by_account = dict(zip(posts.accounts.tolist(), posts.ids.tolist(), strict=True))
             outcome[own_is_original] = {a for a, pid in by_account.items() if pid in analysis.copied}
     assert outcome[True] == {ids[2]}  # the other unit copied; the unit's own Douyin did not
     assert outcome[False] == {ids[1], ids[2]}

@@ -10,11 +10,10 @@ import numpy as np
 import pytest
 
 from monitor.similarity import neardup as nd
-from monitor.similarity.lexicon import Matcher
-from monitor.similarity.originality import Analysis, cluster, scan_and_index
+from monitor.similarity.index import Lexicon, index_new_posts
+from monitor.similarity.originality import Analysis, cluster, find_relays, prepare_window
 from registry import db
 from registry.checks import data as check_data
-from registry.checks import index as check_index
 from registry.collection import store as collection
 from registry.filing import accounts as filing
 from registry.filing import units
@@ -118,8 +117,7 @@ def test_union_find_keeps_the_earliest_as_root() -> None:
     assert [uf.find(i) for i in range(6)] == [0, 1, 2, 1, 2, 2]
 
 
-def test_index_in_database_and_lookup(any_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(check_data, "CHUNK", 7)  # several streamed chunks
+def test_index_in_database_and_relay_matching(any_db: str) -> None:
     url = db.resolve_url(any_db)
     db.upgrade(url)
     texts, groups = corpus(seed=3, n=12)
@@ -146,23 +144,79 @@ def test_index_in_database_and_lookup(any_db: str, monkeypatch: pytest.MonkeyPat
             collection.upsert_posts(s, ids[k], posts[k::3])
     since, until = at - timedelta(days=7), at
     with db.session_scope(url) as s:
+        report = index_new_posts(s, actor="t", chunk=7)  # several chunks
+        assert report.indexed == len(texts)
+        assert index_new_posts(s, actor="t").indexed == 0  # incremental: nothing new
+        posts = check_data.window_posts(s, since=since, until=until)
+        rows = [posts.row(n) for n in range(len(posts))]
         analysis = Analysis()
-        scan_and_index(s, analysis, since=since, until=until, matcher=Matcher([]))
-        assert analysis.counts["indexed"] == len(texts)
-        post_ids, _, keys = check_index.load_index(s, since=since, until=until)
-        assert len(post_ids) == len(texts) and (keys != 0).all()
-        again = Analysis()
-        scan_and_index(s, again, since=since, until=until, matcher=Matcher([]))
-        assert again.counts["indexed"] == 0  # incremental
-        rows = check_data.window_posts(s, since=since, until=until)
-        cluster(s, analysis, since=since, until=until, posts=rows, similarity=0.8)
-        # who shares a band key with the first text: its relays (and itself)
-        _norms, hashes, first_keys = nd.fingerprint([texts[0]])
-        found = check_index.lookup(s, list(enumerate(first_keys[0].tolist())), exact=hashes[0])
+        window = prepare_window(
+            s,
+            analysis,
+            since=since,
+            until=until,
+            post_ids=posts.ids,
+            lexicon=Lexicon.current(s, actor="t"),
+        )
+        assert analysis.counts["indexed"] == 0  # the ingest path indexed every post
+        assert len(window.ids) == len(texts) and (window.keys != 0).all()
+        cluster(s, analysis, since=since, until=until, posts=posts, similarity=0.8, window=window)
+        # the first text as a key release: its relays (and itself) are found, nothing else
+        release = {
+            "id": 1,
+            "text": texts[0],
+            "exact_hash": nd.fingerprint([texts[0]])[1][0],
+            "published_at": since,
+        }
+        find_relays(s, analysis, releases=[release], posts=posts, containment=0.8, window=window)
     by_pid = {r[0]: i for i, r in enumerate(sorted(rows, key=lambda r: r[2]))}
     same = {pid for pid, i in by_pid.items() if groups[i] == groups[0]}
-    assert same <= found
+    relayed = set(analysis.key_relay)
+    assert by_pid and relayed <= same and min(same) in relayed
+    assert all(true_jaccard(nd.normalise(texts[0]), nd.normalise(texts[by_pid[p]])) >= 0.5 for p in relayed)
     # copies: later posts of the first group by other accounts
     first_group = sorted((r for r in rows if groups[by_pid[r[0]]] == groups[0]), key=lambda r: r[2])
     expected_copies = {r[0] for r in first_group[1:] if r[1] != first_group[0][1]}
     assert expected_copies <= analysis.copied
+
+
+def test_a_check_indexes_what_the_ingest_path_missed(sqlite_db: str) -> None:
+    """Posts stored without indexing are indexed by the check of their window; a lexicon entry
+    added after a post was indexed is found in it by the next check."""
+    from registry.checks import inputs
+
+    at = datetime(2026, 11, 23, tzinfo=UTC)
+    with db.session_scope(sqlite_db) as s:
+        units.add_unit(s, name="某县政府", level="county", region="620102", actor="t")
+        a = filing.file_account(
+            s, unit="某县政府", platform="weibo", name="号", platform_id="300001", actor="t"
+        )
+        collection.upsert_posts(s, a.id, [{"post_id": "1", "text": "甲乙丙丁戊己庚辛", "published_at": at}])
+        index_new_posts(s, actor="t")
+        collection.upsert_posts(s, a.id, [{"post_id": "2", "text": "子丑寅卯辰巳", "published_at": at}])
+        inputs.add_entry(s, phrase="丙丁戊", kind="sensitive", actor="t")
+    since = at - timedelta(days=1)
+    with db.session_scope(sqlite_db) as s:
+        posts = check_data.window_posts(s, since=since, until=at)
+        analysis = Analysis()
+        prepare_window(
+            s,
+            analysis,
+            since=since,
+            until=at,
+            post_ids=posts.ids,
+            lexicon=Lexicon.current(s, actor="t"),
+        )
+        assert analysis.counts == {"indexed": 1, "rescanned": 1}  # post 2 indexed with the new entry
+        first = int(posts.ids.min())
+        assert analysis.hits == {first: [("丙丁戊", "sensitive", None)]}
+        again = Analysis()
+        prepare_window(
+            s,
+            again,
+            since=since,
+            until=at,
+            post_ids=posts.ids,
+            lexicon=Lexicon.current(s, actor="t"),
+        )
+        assert again.counts == {"indexed": 0, "rescanned": 0} and again.hits == analysis.hits

@@ -15,7 +15,8 @@ import typer
 
 from monitor.app.cli import params
 from monitor.app.cli.distributed import crawl_distributed, crawl_status, crawl_worker
-from monitor.app.cli.output import STATE, Col, Format, FormatOpt, OutOpt, emit, progress, say, session
+from monitor.app.cli.output import STATE, Col, Format, FormatOpt, OutOpt, actor, emit, progress, say, session
+from monitor.app.ingest import index_after_ingest
 from registry.vocab import OUTCOME, PLATFORM
 
 post_app = typer.Typer(help="采集到的内容：查看、从文件导入。", no_args_is_help=True)
@@ -106,6 +107,8 @@ def crawl(
             on_progress=lambda _result: update(advance=1),
             env=env,
         )
+    if report.results:
+        index_after_ingest(STATE.db, actor=actor())  # the near-duplicate index, as posts arrive
     _show_results(report.results, report.crawl_id, fmt, out)
 
 
@@ -207,6 +210,8 @@ def post_import(
     when = as_of
     with session() as s:
         result = import_posts(s, file, as_of=when)
+    if result.new_posts:
+        index_after_ingest(STATE.db, actor=actor())  # the near-duplicate index, as posts arrive
     collected = (
         f"；记为 {local_text(when)} 采集成功" if result.collected and when else "；未记为采集（只证明发布过）"
     )

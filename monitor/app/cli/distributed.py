@@ -14,7 +14,19 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from monitor.app.cli.output import STATE, Col, Format, FormatOpt, emit, emit_object, note, progress, say
+from monitor.app.cli.output import (
+    STATE,
+    Col,
+    Format,
+    FormatOpt,
+    actor,
+    emit,
+    emit_object,
+    note,
+    progress,
+    say,
+)
+from monitor.app.ingest import index_after_ingest
 from registry.vocab import OUTCOME, WORKER_STATE
 
 CYCLE_COLUMNS = [
@@ -85,6 +97,8 @@ def crawl_distributed(
                 "没有正在运行的采集进程：请在采集机器上运行 govmedia crawl worker（继续等待；Ctrl-C 可中止，批次保留在队列中）"
             ),
         )
+    if waited.results:
+        index_after_ingest(STATE.db, actor=actor())  # the near-duplicate index, as posts arrive
     _show_results(waited.results, enqueued.crawl_id, fmt, out)
 
 
@@ -133,6 +147,8 @@ def crawl_worker(
     report = run_worker(
         STATE.db, queue, env=env, until_empty=until_empty, log=lambda line: console.print(line, markup=False)
     )
+    if report.accounts:
+        index_after_ingest(STATE.db, actor=actor())  # what this worker stored; a check indexes the rest
     outcomes = "，".join(f"{OUTCOME.label(k)} {v}" for k, v in sorted(report.outcomes.items()))
     parts = [
         f"采集进程 {report.holder} 已退出：保存 {report.accounts} 个账号的采集结果"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.app.demo import data as dd
+from monitor.app.ingest import index_after_ingest
 from monitor.check.review import review_finding
 from monitor.check.run import run_check
 from monitor.check.summary import run_json
@@ -80,6 +81,7 @@ def run_demo(out: Path, *, seed: int = 2026, now: datetime | None = None) -> Dem
         _key_release(db, now)
         _earlier_collections(db, ids, now)
         report = run_crawl(db, env=server.env())
+        index_after_ingest(db)
         summary.crawl = Counter(r["outcome"] for r in report.results)
     by_pid = dict(zip((a.platform_id for a in accounts), ids, strict=True))
     collected = {r["account_id"] for r in report.results if r["outcome"] in ("ok", "empty")}
@@ -188,6 +190,7 @@ def _import_history(
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     with session_scope(db) as s:
         posts.import_posts(s, path)
+    index_after_ingest(db)
     return len(rows)
 
 

@@ -6,7 +6,7 @@
 - ``crawl_workers``: each ``govmedia crawl worker`` process and its last heartbeat.
 
 Revision ID: 0015_crawl_cycles
-Revises: 0011_judgement
+Revises: 0014_scale
 Create Date: 2026-12-06
 """
 
@@ -19,7 +19,7 @@ import registry.db
 
 
 revision = '0015_crawl_cycles'
-down_revision = '0013_users'
+down_revision = '0014_scale'
 branch_labels = None
 depends_on = None
 
