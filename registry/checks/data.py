@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +22,10 @@ from registry.collection.activity import first_post_times
 from registry.collection.models import AccountSnapshot, Post
 from registry.filing.history import RegistryAt, registry_at
 from registry.timeutil import utc_aware
+
+if TYPE_CHECKING:  # numpy is imported by window_posts only: registry commands stay light
+    import numpy as np
+    import numpy.typing as npt
 
 CHUNK = 20_000
 
@@ -98,6 +100,8 @@ def post_counts(session: Session, *, since: datetime, until: datetime) -> dict[i
 def window_posts(session: Session, *, since: datetime, until: datetime) -> WindowPosts:
     """Posts published in [since, until] (by their earliest moment; both ends included), in time
     order (titles and links: ``post_links``)."""
+    import numpy as np
+
     engagement = (
         func.coalesce(Post.reposts, 0) + func.coalesce(Post.comments, 0) + func.coalesce(Post.likes, 0)
     )
