@@ -77,3 +77,32 @@ def test_crawl_and_the_scheduled_crawl_index_what_they_stored(
     more, prints, _ = _indexed(db)
     assert more > posts and prints == more
     dispose_engines()
+
+
+def test_posts_stored_out_of_order_are_indexed_by_the_next_check(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Workers on several machines commit out of id order: a post below the newest indexed one
+    that has no index row yet (its writer committed late) is indexed by the check of its window."""
+    from monitor.app.ingest import index_after_ingest
+
+    db = str(tmp_path / "govmedia.db")
+    small_registry(db)
+    aid = active_account(db, unit=CITY, platform="weibo", name="兰州发布", platform_id="1669879400")
+    path = tmp_path / "内容.csv"
+    path.write_text(
+        "account,post_id,published_at,text\n"
+        + "".join(
+            f"{aid},p{k},2026-11-{10 + k} 10:00,第{k}条：全市工作会议部署冬季安全生产\n" for k in range(4)
+        ),
+        encoding="utf-8",
+    )
+    assert cli(["--db", db, "post", "import", str(path)]).code == 0
+    with session_scope(db) as s:
+        late = s.scalar(select(func.min(Post.id)))
+        s.execute(PostFingerprint.__table__.delete().where(PostFingerprint.post_id == late))
+    assert index_after_ingest(db).indexed == 0  # only posts after the newest indexed one are new
+    assert _indexed(db)[:2] == (4, 3)
+    with session_scope(db) as s:
+        outcome = run_check(s, kind="adhoc", actor="t", at=datetime(2026, 11, 23, tzinfo=UTC), seed=1)
+    assert outcome.counts["indexed"] == 1
+    assert _indexed(db)[:2] == (4, 4)
+    dispose_engines()

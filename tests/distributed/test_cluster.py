@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from registry.checks.models import PostFingerprint
 from registry.collection.cycle_models import CrawlCycle, CrawlWorker, CycleAccount
 from registry.collection.models import CrawlAttempt, Post
 from registry.db import dispose_engines, session_scope
@@ -207,6 +208,7 @@ def test_three_workers_and_one_killed_mid_crawl(
             s.scalars(select(CrawlAttempt.account_id).where(CrawlAttempt.crawl_id == crawl_id))
         )
         posts = s.scalar(select(func.count(Post.id)))
+        indexed = s.scalar(select(func.count()).select_from(PostFingerprint))
         distinct = s.scalar(
             select(func.count()).select_from(select(Post.account_id, Post.post_id).distinct().subquery())
         )
@@ -217,6 +219,7 @@ def test_three_workers_and_one_killed_mid_crawl(
         }
     assert set(per_account.values()) == {1} and len(per_account) == len(ids)
     assert posts == distinct == sum(r["new_posts"] for r in rows)  # every post stored once, as new once
+    assert indexed == posts  # the coordinator indexed what the workers stored, as it arrived
     for state, holder, leases in taken_over.values():  # the victim's accounts: done by another
         assert state == "done" and f":{victim.pid}:" not in str(holder) and leases >= 2
     arrivals = server.arrivals()
