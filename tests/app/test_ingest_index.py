@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from monitor.app.config import load_config
 from monitor.app.scheduler import JobContext, crawl
@@ -30,18 +30,27 @@ def _indexed(db: str) -> tuple[int, int, int]:
     return posts, prints, hits
 
 
-def test_post_import_indexes_the_posts(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _imported(cli, tmp_path: Path, lines: list[str]) -> str:  # type: ignore[no-untyped-def]
+    """A registry with one active account and ``lines`` (time,text) imported as its posts."""
     db = str(tmp_path / "govmedia.db")
     small_registry(db)
     aid = active_account(db, unit=CITY, platform="weibo", name="兰州发布", platform_id="1669879400")
     path = tmp_path / "内容.csv"
-    path.write_text(
-        "account,post_id,published_at,text\n"
-        f"{aid},p1,2026-11-20 10:00,今天召开全市工作会议，部署冬季安全生产\n"
-        f"{aid},p2,2026-11-21 10:00,明星八卦：某某恋情曝光\n",
-        encoding="utf-8",
-    )
+    rows = "".join(f"{aid},p{k},{line}\n" for k, line in enumerate(lines))
+    path.write_text("account,post_id,published_at,text\n" + rows, encoding="utf-8")
     assert cli(["--db", db, "post", "import", str(path)]).code == 0
+    return db
+
+
+def test_post_import_indexes_the_posts(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db = _imported(
+        cli,
+        tmp_path,
+        [
+            "2026-11-20 10:00,今天召开全市工作会议，部署冬季安全生产",
+            "2026-11-21 10:00,明星八卦：某某恋情曝光",
+        ],
+    )
     posts, prints, hits = _indexed(db)
     assert posts == prints == 2
     assert hits >= 1  # the starter lexicon's entertainment markers, scanned at import
@@ -84,21 +93,12 @@ def test_posts_stored_out_of_order_are_indexed_by_the_next_check(cli, tmp_path: 
     that has no index row yet (its writer committed late) is indexed by the check of its window."""
     from monitor.app.ingest import index_after_ingest
 
-    db = str(tmp_path / "govmedia.db")
-    small_registry(db)
-    aid = active_account(db, unit=CITY, platform="weibo", name="兰州发布", platform_id="1669879400")
-    path = tmp_path / "内容.csv"
-    path.write_text(
-        "account,post_id,published_at,text\n"
-        + "".join(
-            f"{aid},p{k},2026-11-{10 + k} 10:00,第{k}条：全市工作会议部署冬季安全生产\n" for k in range(4)
-        ),
-        encoding="utf-8",
+    db = _imported(
+        cli, tmp_path, [f"2026-11-{10 + k} 10:00,第{k}条：全市工作会议部署冬季安全生产" for k in range(4)]
     )
-    assert cli(["--db", db, "post", "import", str(path)]).code == 0
     with session_scope(db) as s:
         late = s.scalar(select(func.min(Post.id)))
-        s.execute(PostFingerprint.__table__.delete().where(PostFingerprint.post_id == late))
+        s.execute(delete(PostFingerprint).where(PostFingerprint.post_id == late))
     assert index_after_ingest(db).indexed == 0  # only posts after the newest indexed one are new
     assert _indexed(db)[:2] == (4, 3)
     with session_scope(db) as s:
