@@ -106,6 +106,24 @@ def dispose_engines() -> None:
     _ENGINES.clear()
 
 
+def forget_engines_after_fork() -> None:
+    """In a forked process: drop the engines inherited from the parent without closing their
+    connections (they belong to the parent); this process opens its own."""
+    for engine in _ENGINES.values():
+        engine.dispose(close=False)
+    _ENGINES.clear()
+
+
+def url_of(session: Session) -> str | None:
+    """The database URL a session works on (password included), or None for an in-memory
+    SQLite database that no other process can open."""
+    bind = session.get_bind()
+    url = bind.engine.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return None
+    return url.render_as_string(hide_password=False)
+
+
 @contextmanager
 def session_scope(db: str | None = None, *, check: bool = True) -> Iterator[Session]:
     """A unit of work: commit on success, roll back everything on any error."""

@@ -28,6 +28,7 @@ from monitor import profile as prof
 from monitor.check import facts as F
 from monitor.check import judge, sampling
 from monitor.check.period import resolve_window
+from monitor.parallel import fork_map
 from monitor.rules import RULES, Context
 from monitor.similarity.index import Lexicon
 from monitor.similarity.originality import Analysis, CopyRule, cluster, find_relays, prepare_window
@@ -209,43 +210,73 @@ def copy_rule(plan: Plan) -> CopyRule:
 
 
 JUDGE_BATCH = 20_000  # accounts judged, then stored, at a time (a national check holds no more)
+PARALLEL_ACCOUNTS = 100_000  # sampled accounts from which judging is split over the cores
+
+
+@dataclass
+class Judging:
+    """Everything judging an account reads, prepared once for the whole sample."""
+
+    plan: Plan
+    data: Loaded
+    analysis: Analysis
+    rows_of: dict[int, Any]
+    dups: dict[int, list[int]]
+    overlap: dict[int, Any]
+    duties: judge.RelayDuties
+    ctx: Context
+    freshness: float
+    rules: Any
 
 
 def judge_sample(
     plan: Plan, data: Loaded, analysis: Analysis, releases: list[dict[str, Any]]
 ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
     """One stored result per sampled account, and the relay matches, ``JUDGE_BATCH`` accounts
-    at a time."""
-    rows_of = F.rows_by_account(data.posts)
-    dups = F.duplicates(plan.accounts)
-    overlap = F.overlaps(data.posts, analysis, plan.info)
-    duties = judge.RelayDuties(releases, set(analysis.relay_similarity))
-    ctx = Context(at=plan.at, window_from=plan.window_from, window_to=plan.window_to)
-    freshness = float(plan.profile.get("freshness_days", 3))
-    rules = judge.profile_rules(plan.profile)
+    at a time, in the sample's order; a large sample is judged by forked worker processes
+    (``monitor.parallel``) while this one stores what they have judged."""
+    judging = Judging(
+        plan=plan,
+        data=data,
+        analysis=analysis,
+        rows_of=F.rows_by_account(data.posts),
+        dups=F.duplicates(plan.accounts),
+        overlap=F.overlaps(data.posts, analysis, plan.info),
+        duties=judge.RelayDuties(releases, set(analysis.relay_similarity)),
+        ctx=Context(at=plan.at, window_from=plan.window_from, window_to=plan.window_to),
+        freshness=float(plan.profile.get("freshness_days", 3)),
+        rules=judge.profile_rules(plan.profile),
+    )
+    chosen = list(plan.chosen.items())
+    batches = [chosen[start : start + JUDGE_BATCH] for start in range(0, len(chosen), JUDGE_BATCH)] or [[]]
+    yield from fork_map(_judge_batch, batches, judging, parallel=len(chosen) >= PARALLEL_ACCOUNTS)
+
+
+def _judge_batch(
+    j: Judging, batch: list[tuple[int, str]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The result rows and relay matches of a batch of sampled accounts."""
+    plan, data, analysis = j.plan, j.data, j.analysis
     results: list[dict[str, Any]] = []
     relay_rows: list[dict[str, Any]] = []
-    for aid, reason in plan.chosen.items():
-        if len(results) == JUDGE_BATCH:
-            yield results, relay_rows
-            results, relay_rows = [], []
+    for aid, reason in batch:
         activity = data.activity.get(aid)
-        posts = F.post_facts(data.posts, rows_of.get(aid, ()), analysis)
+        posts = F.post_facts(data.posts, j.rows_of.get(aid, ()), analysis)
         facts = F.account_facts(
             plan.info[aid],
-            collection=F.collection_state(activity, at=plan.at, freshness_days=freshness),
+            collection=F.collection_state(activity, at=plan.at, freshness_days=j.freshness),
             posts=data.prior.without_dismissed(aid, posts),
             last_post=data.last_posts.get(aid),
             recent_posts=data.recent.get(aid, 0),
             snapshot=data.snapshots.get(aid),
-            dups=dups.get(aid, []),
-            overlap=overlap.get(aid),
+            dups=j.dups.get(aid, []),
+            overlap=j.overlap.get(aid),
         )
         facts.duplicate_pairs = F.duplicate_pairs(facts, plan.info, data.decisions)
         if facts.collection == "collected":
-            facts.relays = duties.of(plan.info[aid], posts)
+            facts.relays = j.duties.of(plan.info[aid], posts)
         found = judge.findings(
-            facts, ctx, plan.profile, data.observations.get(aid, []), prior=data.prior, rules=rules
+            facts, j.ctx, plan.profile, data.observations.get(aid, []), prior=data.prior, rules=j.rules
         )
         results.append(
             judge.result_row(
@@ -257,7 +288,7 @@ def judge_sample(
             )
         )
         relay_rows += judge.relay_rows(facts, analysis.relay_similarity)
-    yield results, relay_rows
+    return results, relay_rows
 
 
 def add_links(session: Session, results: list[dict[str, Any]]) -> None:

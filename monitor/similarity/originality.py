@@ -20,6 +20,7 @@ its shingles are kept.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from monitor.parallel import fork_map
 from monitor.similarity import neardup as nd
 from monitor.similarity.index import IndexReport, Lexicon, index_new_posts, rescan_lexicon
 from monitor.similarity.lexicon import Hit
@@ -35,6 +37,7 @@ from monitor.similarity.normal import clean_codes
 from registry.checks import data as check_data
 from registry.checks import index as check_index
 from registry.checks.data import WindowPosts
+from registry.db import url_of
 
 VERIFY_BLOCK = 20_000
 
@@ -215,27 +218,61 @@ def _shingle_sets(session: Any, post_ids: list[int]) -> tuple[dict[int, nd.U64],
     return dict(zip(ids, sets, strict=True)), dict(zip(ids, lengths.tolist(), strict=True))
 
 
+PARALLEL_PAIRS = 100_000  # candidate pairs from which verification is split over the cores
+
+
 def _verify(session: Any, uf: nd.UnionFind, order_ids: np.ndarray, todo: np.ndarray, rule: CopyRule) -> int:
-    """Verify the candidate pairs on the exact shingle sets; join those that are near-duplicates."""
+    """Verify the candidate pairs on the exact shingle sets; join those that are near-duplicates.
+    Blocks of pairs are verified in parallel (``monitor.parallel``) when there are many."""
+    blocks = [todo[start : start + VERIFY_BLOCK] for start in range(0, len(todo), VERIFY_BLOCK)]
+    url = url_of(session)
+    state = _Verifying(url, os.getpid(), session, order_ids, rule)
+    parallel = url is not None and len(todo) >= PARALLEL_PAIRS
     verified = 0
-    empty = np.zeros(0, dtype=np.uint64)
-    for start in range(0, len(todo), VERIFY_BLOCK):
-        block = todo[start : start + VERIFY_BLOCK].tolist()
-        need = sorted({int(order_ids[i]) for pair in block for i in pair})
-        sets, lengths = _shingle_sets(session, need)
-        for a, b in block:
-            pa, pb = int(order_ids[a]), int(order_ids[b])
-            if nd.near_duplicate(
-                sets.get(pa, empty),
-                sets.get(pb, empty),
-                similarity=rule.similarity,
-                min_containment=rule.containment,
-                earlier_chars=lengths.get(pa, 0),
-                min_chars=rule.min_chars,
-            ):
-                uf.union(a, b)
-                verified += 1
+    for block, joined in zip(blocks, fork_map(_verify_block, blocks, state, parallel=parallel), strict=True):
+        for a, b in block[joined].tolist():
+            uf.union(a, b)
+        verified += int(joined.sum())
     return verified
+
+
+@dataclass(frozen=True)
+class _Verifying:
+    url: str | None  # the database a worker process opens (its committed posts)
+    pid: int  # the process of ``session``, which works the blocks itself when not in parallel
+    session: Any
+    order_ids: np.ndarray
+    rule: CopyRule
+
+
+def _verify_block(state: _Verifying, block: np.ndarray) -> np.ndarray:
+    """Which pairs of a block are near-duplicates (a boolean per pair)."""
+    if state.url is None or os.getpid() == state.pid:
+        return _verified(state.session, state, block)
+    from registry.db import session_scope
+
+    with session_scope(state.url, check=False) as session:
+        return _verified(session, state, block)
+
+
+def _verified(session: Any, state: _Verifying, block: np.ndarray) -> np.ndarray:
+    order_ids, rule = state.order_ids, state.rule
+    pairs = block.tolist()
+    need = sorted({int(order_ids[i]) for pair in pairs for i in pair})
+    sets, lengths = _shingle_sets(session, need)
+    empty = np.zeros(0, dtype=np.uint64)
+    out = np.zeros(len(pairs), dtype=bool)
+    for row, (a, b) in enumerate(pairs):
+        pa, pb = int(order_ids[a]), int(order_ids[b])
+        out[row] = nd.near_duplicate(
+            sets.get(pa, empty),
+            sets.get(pb, empty),
+            similarity=rule.similarity,
+            min_containment=rule.containment,
+            earlier_chars=lengths.get(pa, 0),
+            min_chars=rule.min_chars,
+        )
+    return out
 
 
 def find_relays(
