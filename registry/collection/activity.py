@@ -142,7 +142,9 @@ def _last_posts_sqlite(
     gives a grouped query's other columns from the row holding the maximum, and the maximum
     ranks by the latest moment, then an exact time before an approximate one (its last
     character). SQLite stores these columns as fixed-width UTC text, so text order is time order."""
-    ranked = func.coalesce(Post.published_latest, Post.published_at, type_=String).op("||", return_type=String)
+    ranked = func.coalesce(Post.published_latest, Post.published_at, type_=String).op(
+        "||", return_type=String
+    )
     newest = func.max(ranked((1 - Post.published_approx).self_group()), type_=String)
     out: dict[int, LastPost] = {}
     for only in _chunks(account_ids):
