@@ -7,13 +7,15 @@ length (lognormal, median ~470 characters, Zipf-distributed characters), ~15 % n
 relays of earlier posts (0–3 % character edits, a header half the time), key releases
 relayed by hundreds of accounts each, ~20 % silent accounts, ~3 % blocked crawls and ~2 %
 never collected. The posts are stored without their index, as a path that does not index
-would leave them. Then, each in a fresh process, with its wall time and peak resident memory:
+would leave them. Then, each in a fresh process, with its wall time and peak memory (PSS summed
+over the process and its forked workers: shared pages counted once):
 
 1. ``index``: ``monitor.similarity.index.index_new_posts`` over every post (normalise, lexicon
    scan, sign, band keys, one index row per post): what the ingest path does as posts arrive;
-2. ``check``: ``monitor.check.run.run_check(kind="monthly")`` and the run's JSON
-   (``monitor.check.summary.run_json``), as ``govmedia check run --kind monthly`` does, with
-   the time of each stage; ``--cli`` also times the command itself (``--format json``);
+2. ``check``: ``monitor.check.run.run_check(kind="monthly")`` and what the terminal shows of
+   it (``monitor.check.summary.run_overview``), with the time of each stage; ``--cli`` also
+   times the command itself, ``govmedia check run --kind monthly`` (the target), and
+   ``govmedia check show RUN --format json`` (every account of the run, for scripts);
 3. ``signing`` (in this process): the index's signing pipeline against datasketch (MinHash,
    128 permutations, MinHashLSH threshold 0.8) on the same posts, recall and precision at
    J ≥ 0.8;
@@ -420,16 +422,30 @@ def short_copies(n: int = 3000, *, similarity: float = 0.8, containment: float =
 NATIONAL = 500_000
 
 
+def _pss(proc: psutil.Process) -> int:
+    """A process's proportional set size: its resident memory, pages shared with forked
+    workers counted once across them (the RSS of each would count them in every worker)."""
+    try:
+        with open(f"/proc/{proc.pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return int(proc.memory_info().rss)
+
+
 def measured(command: list[str], *, stdout: Any = subprocess.PIPE) -> tuple[float, int, str]:
-    """Run a command; its wall seconds, its peak RSS (with its children) and its output. Its CPU
-    seconds (the machine is shared: wall time depends on the others) go to ``CHILD_CPU``."""
+    """Run a command; its wall seconds, its peak memory (PSS summed over it and its forked
+    workers) and its output. Its CPU seconds (the machine is shared: wall time depends on the
+    others) go to ``CHILD_CPU``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=stdout, text=True, cwd=ROOT)
     proc, peak = psutil.Process(child.pid), 0
     while child.poll() is None:
         with contextlib.suppress(psutil.Error):
-            peak = max(peak, sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]))
+            peak = max(peak, sum(_pss(p) for p in [proc, *proc.children(recursive=True)]))
         time.sleep(0.02)
     out = child.stdout.read() if child.stdout is not None else ""
     if child.returncode:
@@ -451,19 +467,22 @@ def child(stage: str, url: str) -> None:
             report = index_new_posts(s, actor="bench")
         print(json.dumps({"indexed": report.indexed, "timings": report.timings}))
         return
-    from monitor.check.summary import run_json
+    from monitor.check.summary import run_json, run_overview
 
     with db.session_scope(url) as s:
         outcome = run_check(s, kind="monthly", actor="bench", at=AT, now=NOW, seed=1)
+        overview = run_overview(s, outcome.run_id, listed=200)  # what the terminal shows
     checked = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    started = time.perf_counter()
-    with db.session_scope(url) as s:
-        summary = run_json(s, outcome.run_id)
-    text = json.dumps(summary, ensure_ascii=False, indent=2, default=str)
-    timings = {**outcome.timings, "json": round(time.perf_counter() - started, 3)}
-    verdicts = {k: summary[k] for k in ("qualified", "unqualified", "uncollected", "pass_rate")}
-    figures = {"timings": timings, "counts": outcome.counts, "verdicts": verdicts, "bytes": len(text)}
-    print(json.dumps({**figures, "rss_check": checked}))
+    timings = {**outcome.timings}
+    verdicts = {k: overview[k] for k in ("qualified", "unqualified", "uncollected", "pass_rate")}
+    figures = {"timings": timings, "counts": outcome.counts, "verdicts": verdicts, "rss_check": checked}
+    if stage == "check-json":
+        started = time.perf_counter()
+        with db.session_scope(url) as s:
+            whole = run_json(s, outcome.run_id)
+        text = json.dumps(whole, ensure_ascii=False, indent=2, default=str)
+        figures.update(json=round(time.perf_counter() - started, 3), bytes=len(text))
+    print(json.dumps(figures))
 
 
 def target(label: str, seconds: float, rss: int, *, limit_s: float | None, limit_gb: float | None) -> None:
@@ -473,7 +492,7 @@ def target(label: str, seconds: float, rss: int, *, limit_s: float | None, limit
     if limit_gb is not None:
         bars.append(f"< {limit_gb:.0f} GB: {'met' if rss < limit_gb * 2**30 else 'NOT MET'}")
     print(
-        f"{label:<14} {seconds:8.1f} s wall {CHILD_CPU[0]:8.1f} s cpu   peak RSS {rss / 2**20:7.0f} MB   "
+        f"{label:<14} {seconds:8.1f} s wall {CHILD_CPU[0]:8.1f} s cpu   peak PSS {rss / 2**20:7.0f} MB   "
         f"{'; '.join(bars)}",
         flush=True,
     )
@@ -498,7 +517,7 @@ def main() -> None:
     parser.add_argument("--cli", action="store_true", help="also time `govmedia check run … --format json`")
     parser.add_argument("--skip-quality", action="store_true", help="skip the signing and short-copy stages")
     parser.add_argument("--generate-only", action="store_true", help="only build the database (with --db)")
-    parser.add_argument("--child", choices=["index", "check"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["index", "check", "check-json"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child, db.resolve_url(args.db))
@@ -539,18 +558,25 @@ def main() -> None:
     print(f"  stages: {figures['timings']}")
     print(f"  counts: {figures['counts']}")
     print(
-        f"  verdicts: {figures['verdicts']}; run JSON {figures['bytes'] / 2**20:.0f} MB; "
-        f"peak RSS after run_check (before the JSON) {figures['rss_check'] / 2**20:.0f} MB",
+        f"  verdicts: {figures['verdicts']}; "
+        f"peak RSS of the checking process {figures['rss_check'] / 2**20:.0f} MB",
         flush=True,
     )
     if args.cli:
         command = [sys.executable, "-m", "monitor.app.cli.main", "--db", url, "check", "run"]
-        command += ["--kind", "monthly", "--at", AT.isoformat(), "--format", "json"]
-        with tempfile.TemporaryFile("w") as sink:
+        command += ["--kind", "monthly", "--at", AT.isoformat()]
+        with tempfile.TemporaryFile("w+") as sink:  # a pipe would fill before the command ends
             seconds, rss, _ = measured(command, stdout=sink)
-        target(
-            "check run CLI", seconds, rss, limit_s=180 if national else 5, limit_gb=4 if national else None
-        )
+            sink.seek(0)
+            out = sink.read()
+        limit = 180 if national else 5
+        target("check run CLI", seconds, rss, limit_s=limit, limit_gb=4 if national else None)
+        run_id = out.split("检查批次 ", 1)[1].split("（", 1)[0]
+        command = [sys.executable, "-m", "monitor.app.cli.main", "--db", url, "check", "show", run_id]
+        with tempfile.TemporaryFile("w") as sink:
+            seconds, rss, _ = measured([*command, "--format", "json"], stdout=sink)
+            size = sink.tell()
+        target(f"check show --format json ({size / 2**20:.0f} MB)", seconds, rss, limit_s=None, limit_gb=None)
     if args.skip_quality:
         return
     if not sample:

@@ -71,10 +71,14 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     COPY straight into the table on PostgreSQL, a Core executemany elsewhere."""
     if not rows:
         return
+    given = set().union(*(r.keys() for r in rows))
+    columns = [c for c in table.columns if c.default is not None or c.name in given]
+    if dialect(session) == "sqlite":
+        _sqlite_insert(session, table, columns, rows)
+        return
     if dialect(session) != "postgresql":
         session.execute(insert(table), list(rows))
         return
-    columns = [c for c in table.columns if c.default is not None or any(c.name in r for r in rows)]
     names = [c.name for c in columns]
     fill = {c.name: _default(c) for c in columns}
     as_json = {c.name for c in columns if isinstance(c.type, JSON)}
@@ -87,6 +91,28 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
                 copy.write_row([dumps(v) if n in as_json else v for n, v in zip(names, values, strict=True)])
     finally:
         cursor.close()
+
+
+def _sqlite_insert(
+    session: Session, table: Table, columns: Sequence[Any], rows: Sequence[dict[str, Any]]
+) -> None:
+    """One DBAPI executemany, each value converted by its column type as SQLAlchemy would
+    (its bind processor) without SQLAlchemy's per-row work."""
+    bind = session.get_bind().dialect
+    names = [c.name for c in columns]
+    fill = {c.name: _default(c) for c in columns}
+    convert = [c.type._cached_bind_processor(bind) for c in columns]
+    values = [
+        tuple(
+            (f(v) if f is not None else v)
+            for f, v in zip(convert, (row[n] if n in row else fill[n]() for n in names), strict=True)
+        )
+        for row in rows
+    ]
+    places = ", ".join("?" for _ in names)
+    session.connection().exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({places})", values
+    )
 
 
 def _default(column: Any) -> Callable[[], Any]:

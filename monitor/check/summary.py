@@ -30,10 +30,29 @@ def run_json(session: Session, run_id: int | str) -> dict[str, Any]:
     """The run as the CLI contract's JSON, reflecting every review made since the run."""
     run, rows = queries.run_results(session, run_id)
     counts = dict.fromkeys(VERDICTS, 0)
-    accounts = []
     for row in rows:
         counts[row["verdict"]] += 1
-        accounts.append({k: v for k, v in row.items() if k not in ("stats", "last_success_at")})
+    return {**_head(run, counts, len(rows), [_shown(row) for row in rows]), "relays": relays(session, run.id)}
+
+
+def run_overview(session: Session, run_id: int | str, *, listed: int) -> dict[str, Any]:
+    """``run_json`` without the key releases and with at most ``listed`` accounts (the
+    unqualified first, then the uncollected, then the qualified): what a terminal shows of a
+    large check. The counts are the whole run's."""
+    run = queries.get_run(session, run_id)
+    counts = queries.verdict_counts(session, [run.id]).get(run.id, dict.fromkeys(VERDICTS, 0))
+    ids = queries.failing_first(session, run.id, listed)
+    _, rows = queries.run_results(session, run.id, account_ids=ids)
+    place = {aid: n for n, aid in enumerate(ids)}
+    rows.sort(key=lambda row: place[row["account_id"]])
+    return _head(run, counts, sum(counts.values()), [_shown(row) for row in rows])
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in ("stats", "last_success_at")}
+
+
+def _head(run: Any, counts: dict[str, int], sampled: int, accounts: list[dict[str, Any]]) -> dict[str, Any]:
     rate = figures.pass_rate(counts["qualified"], counts["unqualified"], figures.decimals_of(run.thresholds))
     return {
         "run_id": run.id,
@@ -44,12 +63,11 @@ def run_json(session: Session, run_id: int | str) -> dict[str, Any]:
         "seed": run.seed,
         "sample_rate": run.sample_rate,
         "population": run.population,
-        "sampled": len(accounts),
+        "sampled": sampled,
         **counts,
         "pass_rate": figures.as_number(rate),
         "pass_rate_text": figures.pct_text(rate),
         "accounts": accounts,
-        "relays": relays(session, run.id),
     }
 
 

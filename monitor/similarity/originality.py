@@ -312,10 +312,21 @@ def find_relays(
             for pid, row in zip(maybe[present].tolist(), by_id[rows[present]].tolist(), strict=True)
             if posts.published[row] >= floor
         ]
-    sets, _ = _shingle_sets(session, sorted({pid for ids in found.values() for pid in ids}))
+    shares: dict[tuple[int, int], float] = {}
+    posts_found = sorted({pid for ids in found.values() for pid in ids})
+    releases_of: dict[int, list[int]] = {}
+    for k in range(len(releases)):
+        for pid in found[k]:
+            releases_of.setdefault(pid, []).append(k)
+    empty = np.zeros(0, dtype=np.uint64)
+    for start in range(0, len(posts_found), VERIFY_BLOCK):  # a block of texts in memory at a time
+        sets, _ = _shingle_sets(session, posts_found[start : start + VERIFY_BLOCK])
+        for pid in posts_found[start : start + VERIFY_BLOCK]:
+            for k in releases_of[pid]:
+                shares[(k, pid)] = nd.containment(wanted[k], sets.get(pid, empty))
     for k, release in enumerate(releases):
         for pid in found[k]:
-            share = nd.containment(wanted[k], sets.get(pid, np.zeros(0, dtype=np.uint64)))
+            share = shares[(k, pid)]
             if share >= containment:
                 analysis.key_relay.setdefault(pid, release["id"])
                 analysis.relay_similarity[(release["id"], pid)] = round(share, 4)

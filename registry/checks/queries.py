@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from registry.checks.models import CheckResult, CheckRun, Finding, KeyRelease, RelayMatch
@@ -38,13 +38,27 @@ def finding_row(f: Finding) -> dict[str, Any]:
     }
 
 
-def run_results(session: Session, run_id: int | str) -> tuple[CheckRun, list[dict[str, Any]]]:
-    """The run and its stored results (one dict per account, with its findings), by account id."""
+def run_results(
+    session: Session, run_id: int | str, *, account_ids: Sequence[int] | None = None
+) -> tuple[CheckRun, list[dict[str, Any]]]:
+    """The run and its stored results (one dict per account, with its findings), by account id;
+    only those of ``account_ids`` when given."""
     run = get_run(session, run_id)
+    if account_ids is not None:
+        return run, _results(session, run, list(account_ids)) if account_ids else []
+    return run, _results(session, run, None)
+
+
+def _results(session: Session, run: CheckRun, account_ids: list[int] | None) -> list[dict[str, Any]]:
     findings: dict[int, list[dict[str, Any]]] = {}
     f = Finding.__table__.c
     finding_columns = (f.result_id, f.id, f.rule, f.level, f.status, f.points, f.evidence, f.review_note)
     query = select(*finding_columns, f.reviewer, f.reviewed_at, f.origin_id)
+    r = CheckResult.__table__.c
+    if account_ids is not None:
+        query = query.where(
+            f.result_id.in_(select(r.id).where(r.run_id == run.id, r.account_id.in_(account_ids)))
+        )
     for row in session.execute(query.where(f.run_id == run.id).order_by(f.id)):
         findings.setdefault(row.result_id, []).append(
             {
@@ -60,7 +74,6 @@ def run_results(session: Session, run_id: int | str) -> tuple[CheckRun, list[dic
                 "origin_id": row.origin_id,
             }
         )
-    r = CheckResult.__table__.c
     query = (
         select(*r, Account.name.label("account_name"), Account.platform, Unit.name.label("unit_name"))
         .join(Account, Account.id == r.account_id)
@@ -68,7 +81,9 @@ def run_results(session: Session, run_id: int | str) -> tuple[CheckRun, list[dic
         .where(r.run_id == run.id)
         .order_by(r.account_id)
     )
-    rows = [
+    if account_ids is not None:
+        query = query.where(r.account_id.in_(account_ids))
+    return [
         {
             "account_id": res.account_id,
             "unit": res.unit_name,
@@ -88,7 +103,15 @@ def run_results(session: Session, run_id: int | str) -> tuple[CheckRun, list[dic
         }
         for res in session.connection().execute(query)
     ]
-    return run, rows
+
+
+def failing_first(session: Session, run_id: int, limit: int) -> list[int]:
+    """Up to ``limit`` accounts of a run: the unqualified, then the uncollected, then the
+    qualified, each by account id."""
+    r = CheckResult.__table__.c
+    rank = case((r.verdict == "unqualified", 0), (r.verdict == "uncollected", 1), else_=2)
+    query = select(r.account_id).where(r.run_id == run_id).order_by(rank, r.account_id).limit(limit)
+    return list(session.scalars(query))
 
 
 def verdict_counts(session: Session, run_ids: Sequence[int] | None = None) -> dict[int, dict[str, int]]:

@@ -94,9 +94,26 @@ FINDING_FILE_COLUMNS = [
 ]
 
 
+TABLE_ROWS = 200  # the accounts a terminal lists of a larger check (files and JSON hold them all)
+
+
+def _run_data(s: Any, run_id: int, fmt: Format) -> dict[str, Any]:
+    """What a format shows of a run: the terminal at most ``TABLE_ROWS`` accounts (the failing
+    first), everything else the whole run (``summary.run_json``)."""
+    from monitor.check import summary
+
+    if fmt is not Format.table:
+        return summary.run_json(s, run_id)
+    data = summary.run_overview(s, run_id, listed=TABLE_ROWS)
+    if len(data["accounts"]) == data["sampled"]:
+        data["accounts"].sort(key=lambda a: a["account_id"])
+    return data
+
+
 def _render_run(data: dict[str, Any], fmt: Format, out: Path | None = None) -> None:
     if fmt is Format.json:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)  # written as encoded: no copy
+        sys.stdout.write("\n")
         return
     rows = [
         {
@@ -119,6 +136,11 @@ def _render_run(data: dict[str, Any], fmt: Format, out: Path | None = None) -> N
             f"未能采集 {data['uncollected']}（另列）；合格率 {rate}"
         )
     emit(rows, fmt, columns=ACCOUNT_COLUMNS, title="检查结果", out=out)
+    if fmt is Format.table and len(rows) < data["sampled"]:
+        say(
+            f"表中列出 {len(rows)} 个账号（不合格、未能采集的在前），共 {data['sampled']} 个；全部结果："
+            f"govmedia check show {data['run_id']} --format xlsx --out 检查结果.xlsx"
+        )
 
 
 @check_app.command("run")
@@ -188,7 +210,6 @@ def check_run(
     """
     from monitor.app.config import load_config
     from monitor.check import run as engine
-    from monitor.check import summary
     from registry.status import ever_collected
 
     profile = profile or load_config(STATE.config).require_valid().get("profile", "name") or None
@@ -209,7 +230,7 @@ def check_run(
             month=month,
             week=week,
         )
-        data = summary.run_json(s, outcome.run_id)
+        data = _run_data(s, outcome.run_id, fmt)
     _render_run(data, fmt)
     if not collected:
         note("备案库中的账号从未采集，所有账号都只能判为“未能采集”：请先运行 govmedia crawl 采集，再检查")
@@ -224,10 +245,8 @@ def check_show(
     out: OutOpt = None,
 ) -> None:
     """查看一次检查的结果（含之后的人工复核）。"""
-    from monitor.check import summary
-
     with session() as s:
-        data = summary.run_json(s, run_id)
+        data = _run_data(s, run_id, fmt)
     _render_run(data, fmt, out)
 
 
