@@ -301,3 +301,47 @@ def test_closed_account_that_still_posts_is_checked(sqlite_db: str) -> None:
     mismatch = findings_of(data, ids["copier"])["filing_mismatch"]
     assert "关停" in mismatch["evidence"]["note"] and mismatch["evidence"]["posts"][0]["title"] == "关停后"
     assert "duplicate_account" not in findings_of(data, ids["flagged"])  # one live Weibo account left
+
+
+def test_a_check_split_over_worker_processes_stores_the_same_results(
+    any_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verification and judging in forked workers (``monitor.parallel``, used from 100,000
+    pairs or accounts) give exactly the results of one process."""
+    from monitor import parallel
+    from monitor.check import run as engine
+    from monitor.similarity import originality
+
+    url = db.resolve_url(any_db)
+    build(url)
+    with db.session_scope(url) as s:
+        alone = summary.run_json(s, run_check(s, kind="monthly", actor="t", at=AT, now=NOW, seed=1).run_id)
+        s.rollback()  # the same first check again below (a second one would carry its candidates)
+    pools: list[str] = []
+    real = parallel.multiprocessing.get_context
+    monkeypatch.setattr(
+        parallel.multiprocessing, "get_context", lambda how: (pools.append(how), real(how))[1]
+    )
+    monkeypatch.setattr(parallel, "workers", lambda: 2)  # as on a 2-core machine
+    monkeypatch.setattr(originality, "PARALLEL_PAIRS", 1)
+    monkeypatch.setattr(originality, "VERIFY_BLOCK", 1)  # a worker's block: one pair
+    monkeypatch.setattr(engine, "PARALLEL_ACCOUNTS", 1)
+    monkeypatch.setattr(engine, "JUDGE_BATCH", 2)
+    with db.session_scope(url) as s:
+        split = summary.run_json(s, run_check(s, kind="monthly", actor="t", at=AT, now=NOW, seed=1).run_id)
+    assert pools == ["fork", "fork"]  # verifying, judging
+
+    def comparable(data: dict) -> list:
+        return [
+            (
+                a["account_id"],
+                a["verdict"],
+                a["score"],
+                a["reason"],
+                [(f["rule"], f["status"], f["evidence"]) for f in a["findings"]],
+            )
+            for a in data["accounts"]
+        ]
+
+    assert comparable(split) == comparable(alone) and split["relays"] == alone["relays"]
+    assert len(comparable(alone)) == 7 and alone["unqualified"] == 1

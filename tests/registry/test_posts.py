@@ -238,3 +238,36 @@ def test_a_later_exact_time_replaces_the_span(any_db: str) -> None:
     with session_scope(any_db) as s:
         last = last_posts(s, until=until)[weibo]
         assert (last.at, last.earliest, last.approximate) == (exact, exact, False)
+
+
+def test_the_newest_post_prefers_an_exact_time_on_a_tie(any_db: str) -> None:
+    """Of two posts whose latest moment is the same, the one published at that exact moment is
+    the account's newest (not the one whose day only reaches it); on SQLite the one-pass query
+    over the covering index gives what the portable query gives."""
+    from datetime import UTC, datetime, timedelta
+
+    from registry.collection import store
+    from registry.collection.activity import last_posts
+    from registry.db import session_scope
+
+    small_registry(any_db)
+    weibo = active_account(any_db, unit=PROVINCE, platform="weibo", name="甘肃发布", platform_id="2803301701")
+    other = active_account(
+        any_db, unit=PROVINCE, platform="bilibili", name="甘肃发布", platform_id="81000001"
+    )
+    day = datetime(2026, 11, 8, 16, 0, tzinfo=UTC)
+    end = day + timedelta(days=1)
+    span = {"published_at": day, "published_latest": end, "published_approx": True}
+    with session_scope(any_db) as s:
+        store.upsert_posts(s, weibo, [{"post_id": "day", **span}, {"post_id": "exact", "published_at": end}])
+        store.upsert_posts(s, other, [{"post_id": "exact", "published_at": end}, {"post_id": "day", **span}])
+        store.upsert_posts(s, other, [{"post_id": "older", "published_at": day - timedelta(days=3)}])
+    with session_scope(any_db) as s:
+        found = last_posts(s, until=end + timedelta(days=5))
+        only = last_posts(s, until=end + timedelta(days=5), account_ids=[other])
+        before = last_posts(s, until=day + timedelta(hours=1))
+    for last in (found[weibo], found[other], only[other]):
+        assert (last.at, last.approximate, last.earliest) == (end, False, end)
+    assert set(only) == {other}
+    assert (before[weibo].at, before[weibo].approximate) == (day + timedelta(hours=1), True)  # cut at until
+    assert before[other].at == day + timedelta(hours=1)
