@@ -306,8 +306,8 @@ def test_closed_account_that_still_posts_is_checked(sqlite_db: str) -> None:
 def test_a_check_split_over_worker_processes_stores_the_same_results(
     any_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Verification and judging in forked workers (``monitor.parallel``, used from 100,000
-    pairs or accounts) give exactly the results of one process."""
+    """Verification in forked workers (``monitor.parallel``, used from 100,000 candidate
+    pairs) gives exactly the results of one process."""
     from monitor import parallel
     from monitor.check import run as engine
     from monitor.similarity import originality
@@ -325,11 +325,10 @@ def test_a_check_split_over_worker_processes_stores_the_same_results(
     monkeypatch.setattr(parallel, "workers", lambda: 2)  # as on a 2-core machine
     monkeypatch.setattr(originality, "PARALLEL_PAIRS", 1)
     monkeypatch.setattr(originality, "VERIFY_BLOCK", 1)  # a worker's block: one pair
-    monkeypatch.setattr(engine, "PARALLEL_ACCOUNTS", 1)
-    monkeypatch.setattr(engine, "JUDGE_BATCH", 2)
+    monkeypatch.setattr(engine, "JUDGE_BATCH", 2)  # and judged a few accounts at a time
     with db.session_scope(url) as s:
         split = summary.run_json(s, run_check(s, kind="monthly", actor="t", at=AT, now=NOW, seed=1).run_id)
-    assert pools == ["fork", "fork"]  # verifying, judging
+    assert pools == ["fork"]  # verifying
 
     def comparable(data: dict) -> list:
         return [
