@@ -106,14 +106,6 @@ def dispose_engines() -> None:
     _ENGINES.clear()
 
 
-def forget_engines_after_fork() -> None:
-    """In a forked process: drop the engines inherited from the parent without closing their
-    connections (they belong to the parent); this process opens its own."""
-    for engine in _ENGINES.values():
-        engine.dispose(close=False)
-    _ENGINES.clear()
-
-
 def url_of(session: Session) -> str | None:
     """The database URL a session works on (password included), or None for an in-memory
     SQLite database that no other process can open."""

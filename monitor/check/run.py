@@ -231,9 +231,9 @@ def judge_sample(
     plan: Plan, data: Loaded, analysis: Analysis, releases: list[dict[str, Any]]
 ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
     """One stored result per sampled account, and the relay matches, ``JUDGE_BATCH`` accounts
-    at a time, in the sample's order. (Judging in forked workers was measured: each worker
-    copies the parent's data as it reads it, and the parent, which stores, stays the
-    bottleneck; a national check needed 5.3 GB for 5 s less.)"""
+    at a time, in the sample's order. (Judging in worker processes was measured: they need
+    the whole check's data, and the parent, which stores, stays the bottleneck; a national
+    check needed 5.3 GB for 5 s less.)"""
     judging = Judging(
         plan=plan,
         data=data,

@@ -20,7 +20,6 @@ its shingles are kept.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from monitor.parallel import fork_map
+from monitor.parallel import pool_map
 from monitor.similarity import neardup as nd
 from monitor.similarity.index import IndexReport, Lexicon, index_new_posts, rescan_lexicon
 from monitor.similarity.lexicon import Hit
@@ -39,7 +38,7 @@ from registry.checks import index as check_index
 from registry.checks.data import WindowPosts
 from registry.db import url_of
 
-VERIFY_BLOCK = 20_000
+VERIFY_BLOCK = 5_000  # candidate pairs verified at a time (their texts, codes and shingles in memory)
 
 
 @dataclass
@@ -223,40 +222,40 @@ PARALLEL_PAIRS = 100_000  # candidate pairs from which verification is split ove
 
 def _verify(session: Any, uf: nd.UnionFind, order_ids: np.ndarray, todo: np.ndarray, rule: CopyRule) -> int:
     """Verify the candidate pairs on the exact shingle sets; join those that are near-duplicates.
-    Blocks of pairs are verified in parallel (``monitor.parallel``) when there are many."""
+    Blocks of pairs are verified by worker processes (``monitor.parallel``, each reading the
+    committed posts through its own connection) when there are many."""
     blocks = [todo[start : start + VERIFY_BLOCK] for start in range(0, len(todo), VERIFY_BLOCK)]
     url = url_of(session)
-    state = _Verifying(url, os.getpid(), session, order_ids, rule)
-    parallel = url is not None and len(todo) >= PARALLEL_PAIRS
+    if url is not None and len(todo) >= PARALLEL_PAIRS:
+        joined = pool_map(_verify_block, blocks, _Verifying(url, order_ids, rule))
+    else:
+        joined = (_verified(session, order_ids, rule, block) for block in blocks)
     verified = 0
-    for block, joined in zip(blocks, fork_map(_verify_block, blocks, state, parallel=parallel), strict=True):
-        for a, b in block[joined].tolist():
+    for block, near in zip(blocks, joined, strict=True):
+        for a, b in block[near].tolist():
             uf.union(a, b)
-        verified += int(joined.sum())
+        verified += int(near.sum())
     return verified
 
 
 @dataclass(frozen=True)
 class _Verifying:
-    url: str | None  # the database a worker process opens (its committed posts)
-    pid: int  # the process of ``session``, which works the blocks itself when not in parallel
-    session: Any
+    """What a worker process needs to verify blocks of pairs."""
+
+    url: str  # the database it opens
     order_ids: np.ndarray
     rule: CopyRule
 
 
 def _verify_block(state: _Verifying, block: np.ndarray) -> np.ndarray:
-    """Which pairs of a block are near-duplicates (a boolean per pair)."""
-    if state.url is None or os.getpid() == state.pid:
-        return _verified(state.session, state, block)
     from registry.db import session_scope
 
     with session_scope(state.url, check=False) as session:
-        return _verified(session, state, block)
+        return _verified(session, state.order_ids, state.rule, block)
 
 
-def _verified(session: Any, state: _Verifying, block: np.ndarray) -> np.ndarray:
-    order_ids, rule = state.order_ids, state.rule
+def _verified(session: Any, order_ids: np.ndarray, rule: CopyRule, block: np.ndarray) -> np.ndarray:
+    """Which pairs of a block are near-duplicates (a boolean per pair)."""
     pairs = block.tolist()
     need = sorted({int(order_ids[i]) for pair in pairs for i in pair})
     sets, lengths = _shingle_sets(session, need)

@@ -306,7 +306,7 @@ def test_closed_account_that_still_posts_is_checked(sqlite_db: str) -> None:
 def test_a_check_split_over_worker_processes_stores_the_same_results(
     any_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Verification in forked workers (``monitor.parallel``, used from 100,000 candidate
+    """Verification in worker processes (``monitor.parallel``, used from 100,000 candidate
     pairs) gives exactly the results of one process."""
     from monitor import parallel
     from monitor.check import run as engine
@@ -328,7 +328,7 @@ def test_a_check_split_over_worker_processes_stores_the_same_results(
     monkeypatch.setattr(engine, "JUDGE_BATCH", 2)  # and judged a few accounts at a time
     with db.session_scope(url) as s:
         split = summary.run_json(s, run_check(s, kind="monthly", actor="t", at=AT, now=NOW, seed=1).run_id)
-    assert pools == ["fork"]  # verifying
+    assert pools == ["forkserver"]  # verified by worker processes
 
     def comparable(data: dict) -> list:
         return [

@@ -1,50 +1,42 @@
-"""``monitor.parallel.fork_map``: forked workers give the results of one process, in order,
-read the parent's data without copying it, and a threaded process works alone."""
+"""``monitor.parallel.pool_map``: worker processes give the results of one process, in order;
+a worker's error reaches the caller; small jobs and one core stay in this process."""
 
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
 
 from monitor import parallel
 
 
-def _square(state: dict[str, int], item: int) -> tuple[int, int, int]:
-    return item * item + state["offset"], os.getpid(), state["offset"]
+def _square(state: dict[str, int], item: int) -> tuple[int, int]:
+    return item * item + state["offset"], os.getpid()
 
 
 def test_workers_give_the_results_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     items = list(range(40))
-    out = list(parallel.fork_map(_square, items, {"offset": 7}))
+    out = list(parallel.pool_map(_square, items, {"offset": 7}))
     assert [r[0] for r in out] == [i * i + 7 for i in items]
-    assert os.getpid() not in {r[1] for r in out}  # worked by forked processes
-    assert parallel._CALL == [None, None]  # nothing of the job is kept after it
+    assert os.getpid() not in {r[1] for r in out}  # worked by other processes
 
 
-def test_alone_when_asked_or_for_one_item(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_here_when_asked_for_one_item_or_on_one_core(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "workers", lambda: 2)
-    assert {r[1] for r in parallel.fork_map(_square, [1, 2, 3], {"offset": 0}, parallel=False)} == {
+    assert {r[1] for r in parallel.pool_map(_square, [1, 2, 3], {"offset": 0}, parallel=False)} == {
         os.getpid()
     }
-    assert [r[1] for r in parallel.fork_map(_square, [5], {"offset": 0})] == [os.getpid()]
-    assert list(parallel.fork_map(_square, [], {"offset": 0})) == []
+    assert [r[1] for r in parallel.pool_map(_square, [5], {"offset": 0})] == [os.getpid()]
+    assert list(parallel.pool_map(_square, [], {"offset": 0})) == []
+    monkeypatch.setattr(parallel, "workers", lambda: 1)
+    assert {r[1] for r in parallel.pool_map(_square, [1, 2, 3], {"offset": 0})} == {os.getpid()}
 
 
-def test_a_process_with_other_threads_never_forks() -> None:
-    before = parallel.workers()
-    stop = threading.Event()
-    thread = threading.Thread(target=stop.wait)
-    thread.start()
-    try:
-        assert parallel.workers() == 1
-        assert {r[1] for r in parallel.fork_map(_square, [1, 2, 3], {"offset": 0})} == {os.getpid()}
-    finally:
-        stop.set()
-        thread.join()
-    assert parallel.workers() == before
+def test_workers_follow_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    for cores, expected in ((None, 1), (1, 1), (2, 2), (64, parallel.MAX_WORKERS)):
+        monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
+        assert parallel.workers() == expected
 
 
 def _fails(_state: None, item: int) -> int:
@@ -56,5 +48,4 @@ def _fails(_state: None, item: int) -> int:
 def test_an_error_in_a_worker_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     with pytest.raises(ValueError, match="第 3 项出错"):
-        list(parallel.fork_map(_fails, list(range(6)), None))
-    assert parallel._CALL == [None, None]
+        list(parallel.pool_map(_fails, list(range(6)), None))
