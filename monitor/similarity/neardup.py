@@ -251,14 +251,16 @@ def candidate_pairs(
     n = keys.shape[0]
     rows = np.arange(n, dtype=np.int64) if rank is None else rank
     size = int(rows.max()) + 1 if n else 0
+    in_time = np.argsort(rows, kind="stable")  # rows are distinct: a stable sort of each column
+    timed = rows[in_time]  # taken in time order is ordered by (key, time), as a lexsort would be
     out = []
     for col in range(keys.shape[1]):
-        k = keys[:, col]
-        order = np.lexsort((rows, k))
+        k = keys[in_time, col]
+        order = np.argsort(k, kind="stable")
         ks = k[order]
         new = np.concatenate(([True], ks[1:] != ks[:-1]))
         run = np.cumsum(new) - 1
-        ranked = rows[order]
+        ranked = timed[order]
         first = ranked[new][run]
         mask = ~new
         if mask.any():

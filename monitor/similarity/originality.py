@@ -72,12 +72,12 @@ def prepare_window(
     lexicon hits of the window go into ``analysis.hits``."""
     report = IndexReport()
     started = time.perf_counter()
-    window = check_index.load_index(session, since=since, until=until)
+    window = check_index.load_index(session, since=since, until=until, post_ids=post_ids)
     started = _tick(analysis, "load_index", started)
     missing = np.setdiff1d(np.asarray(post_ids, dtype=np.int64), window.ids, assume_unique=True)
     if missing.size:
         index_new_posts(session, post_ids=missing.tolist(), lexicon=lexicon, report=report)
-        window = check_index.load_index(session, since=since, until=until)
+        window = check_index.load_index(session, since=since, until=until, post_ids=post_ids)
     stale: dict[int, list[int]] = {}
     for version in np.unique(window.versions[window.versions < lexicon.version]).tolist():
         stale[version] = window.ids[window.versions == version].tolist()

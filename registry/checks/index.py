@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, false, func, select, update
 from sqlalchemy.orm import Session
 
 from registry.bulk import among, dialect, sqlite_time, stage_rows, staged
@@ -185,26 +185,41 @@ def clear(session: Session) -> None:
     session.execute(FINGERPRINTS.delete())
 
 
-def load_index(session: Session, *, since: datetime, until: datetime) -> WindowIndex:
-    """The index rows of the posts published in [since, until], sorted by post id."""
-    query = (
-        select(
-            PostFingerprint.post_id,
-            PostFingerprint.exact_hash,
-            PostFingerprint.length,
-            PostFingerprint.lexicon_version,
-            PostFingerprint.bands,
-            PostFingerprint.fine_bands,
-        )
-        .join(Post, Post.id == PostFingerprint.post_id)
-        .where(Post.published_at >= since, Post.published_at <= until)
-        .order_by(PostFingerprint.post_id)
+def load_index(session: Session, *, since: datetime, until: datetime, post_ids: Any = None) -> WindowIndex:
+    """The index rows of the posts published in [since, until], sorted by post id. Given the
+    window's post ids (sorted or not), the rows are read by a range of ids from the index
+    alone and kept when they are the window's (no join with the posts, no sort)."""
+    query = select(
+        PostFingerprint.post_id,
+        PostFingerprint.exact_hash,
+        PostFingerprint.length,
+        PostFingerprint.lexicon_version,
+        PostFingerprint.bands,
+        PostFingerprint.fine_bands,
     )
-    result = session.execute(query.execution_options(yield_per=LOAD_CHUNK))
+    wanted = None
+    if post_ids is not None:
+        wanted = np.unique(np.asarray(post_ids, dtype=np.int64))
+        if wanted.size == 0:
+            query = query.where(false())
+        else:
+            lo, hi = int(wanted[0]), int(wanted[-1])
+            query = query.where(PostFingerprint.post_id >= lo, PostFingerprint.post_id <= hi)
+    else:
+        query = query.join(Post, Post.id == PostFingerprint.post_id).where(
+            Post.published_at >= since, Post.published_at <= until
+        )
+    result = session.execute(query.order_by(PostFingerprint.post_id).execution_options(yield_per=LOAD_CHUNK))
     scalars: list[I64] = []
     blobs = bytearray()  # the packed band keys, appended in place (no copy of the whole window)
     fine: dict[int, I64] = {}
     for part in result.partitions(LOAD_CHUNK):
+        if wanted is not None:
+            keep = np.isin(np.fromiter((r[0] for r in part), dtype=np.int64, count=len(part)), wanted)
+            if not keep.all():
+                part = [r for r, k in zip(part, keep.tolist(), strict=True) if k]
+            if not part:
+                continue
         scalars.append(np.array([r[:4] for r in part], dtype=np.int64).reshape(-1, 4))
         for r in part:
             blobs += r[4]
