@@ -14,7 +14,7 @@ are given exactly as SQLAlchemy stores them (``sqlite_time``, ``sqlite_flag``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,6 +37,42 @@ def among(session: Session, column: Any, ids: Sequence[int]) -> Any:
     if dialect(session) == "postgresql":
         return column == any_(bindparam(None, list(ids), type_=postgresql.ARRAY(BigInteger)))
     return column.in_(list(ids))
+
+
+def raw_rows(session: Session, query: Any, chunk: int) -> Iterator[Sequence[Any]]:
+    """The rows of a Core ``SELECT``, ``chunk`` at a time, as the driver gives them (plain
+    tuples, no SQLAlchemy result processing: times are SQLite text or driver datetimes, see
+    ``utc_reader``), read in the session's transaction. For reads of millions of rows."""
+    bind = session.get_bind().dialect
+    compiled = query.compile(dialect=bind)
+    convert = compiled._bind_processors  # each parameter as its column type binds it
+    params = {k: convert[k](v) if k in convert else v for k, v in compiled.construct_params().items()}
+    args: Any = [params[k] for k in compiled.positiontup or ()] if compiled.positional else params
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(compiled.string, args)
+        while rows := cursor.fetchmany(chunk):
+            yield rows
+    finally:
+        cursor.close()
+
+
+def utc_reader(session: Session) -> Callable[[Any], datetime | None]:
+    """How a raw time value (``raw_rows``) of a UTC column becomes an aware UTC datetime, as
+    the column type would read it: SQLite text, or the driver's datetime."""
+    if dialect(session) == "sqlite":
+
+        def from_text(value: Any) -> datetime | None:
+            return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+        return from_text
+
+    def from_driver(value: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    return from_driver
 
 
 def stage_rows(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from registry.bulk import among
+from registry.bulk import among, raw_rows, utc_reader
 from registry.checks.models import Observation
 from registry.collection.activity import first_post_times
 from registry.collection.models import AccountSnapshot, Post
@@ -125,15 +125,19 @@ def window_posts(session: Session, *, since: datetime, until: datetime) -> Windo
     reposts: list[int] = []
     counts: list[int] = []
     approx: list[bool] = []
-    for pid, account, earliest, last, repost, total, vague in session.connection().execute(query):
-        assert earliest is not None  # in the window
-        ids.append(pid)
-        accounts.append(account)
-        published.append(earliest)
-        latest.append(earliest if last is None or last == earliest else last)
-        reposts.append(-1 if repost is None else int(repost))
-        counts.append(total or 0)
-        approx.append(bool(vague))
+    utc = utc_reader(session)
+    for rows in raw_rows(session, query, CHUNK):  # millions of rows: as the driver gives them
+        for pid, account, first, last, repost, total, vague in rows:
+            earliest = utc(first)
+            if earliest is None:  # never: the query keeps posts published in the window
+                continue
+            ids.append(pid)
+            accounts.append(account)
+            published.append(earliest)
+            latest.append(earliest if last is None or last == first else (utc(last) or earliest))
+            reposts.append(-1 if repost is None else int(repost))
+            counts.append(total or 0)
+            approx.append(bool(vague))
     return WindowPosts(
         ids=np.array(ids, dtype=np.int64),
         accounts=np.array(accounts, dtype=np.int64),

@@ -24,7 +24,7 @@ import numpy.typing as npt
 from sqlalchemy import Table, false, func, select, update
 from sqlalchemy.orm import Session
 
-from registry.bulk import among, dialect, sqlite_time, stage_rows, staged
+from registry.bulk import among, dialect, raw_rows, sqlite_time, stage_rows, staged
 from registry.checks.models import PostFingerprint, PostHit
 from registry.collection.models import Post
 from registry.db import utcnow
@@ -209,11 +209,10 @@ def load_index(session: Session, *, since: datetime, until: datetime, post_ids: 
         query = query.join(Post, Post.id == PostFingerprint.post_id).where(
             Post.published_at >= since, Post.published_at <= until
         )
-    result = session.execute(query.order_by(PostFingerprint.post_id).execution_options(yield_per=LOAD_CHUNK))
     scalars: list[I64] = []
     blobs = bytearray()  # the packed band keys, appended in place (no copy of the whole window)
     fine: dict[int, I64] = {}
-    for part in result.partitions(LOAD_CHUNK):
+    for part in raw_rows(session, query.order_by(PostFingerprint.post_id), LOAD_CHUNK):
         if wanted is not None:
             keep = np.isin(np.fromiter((r[0] for r in part), dtype=np.int64, count=len(part)), wanted)
             if not keep.all():
