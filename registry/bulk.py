@@ -48,7 +48,11 @@ def raw_rows(session: Session, query: Any, chunk: int) -> Iterator[Sequence[Any]
     convert = compiled._bind_processors  # each parameter as its column type binds it
     params = {k: convert[k](v) if k in convert else v for k, v in compiled.construct_params().items()}
     args: Any = [params[k] for k in compiled.positiontup or ()] if compiled.positional else params
-    cursor = session.connection().connection.cursor()
+    connection = session.connection().connection
+    if dialect(session) == "postgresql":  # a server-side cursor: the rows come as they are fetched
+        cursor = connection.cursor(name=f"govmedia_raw_{id(compiled)}")
+    else:
+        cursor = connection.cursor()
     try:
         cursor.execute(compiled.string, args)
         while rows := cursor.fetchmany(chunk):
