@@ -1,7 +1,7 @@
 """What needs doing next (``govmedia status``), in the monitor's terms.
 
 Reads ``registry.status`` and sorts the active accounts by the one definition of 未能采集
-(``monitor.check.facts.collection_state``): never collected, or failing (latest attempt
+(``monitor.check.collection.collection_state``): never collected, or failing (latest attempt
 blocked, credentials expired, account gone or an error, and no success within the profile's
 ``freshness_days``). The result is the JSON of ``govmedia status --format json``::
 
@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from monitor.check.facts import collection_state
+from monitor.check.collection import collection_state
 from registry.collection.activity import Activity
 from registry.status import attempt_details, registry_status
 from registry.timeutil import TZ, local_iso

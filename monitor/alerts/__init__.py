@@ -3,7 +3,7 @@
 For each active account the pass measures its **silence**: the time from the latest possible
 moment of its last post (or, if it never posted, from its opening: its 开设日期, else the
 earlier of its first known post and its filing) to its last *successful* collection. Collection
-is judged exactly as the check judges it (``monitor.check.facts.collection_state`` over
+is judged exactly as the check judges it (``monitor.check.collection.collection_state`` over
 ``registry.collection.activity``): an account that is 未能采集 (DOMAIN.md §5) is not silent
 and gets no silence alert. When the silence reaches a step of the escalation ladder, the
 step's people are told once per silence; a new post starts a new silence.

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from monitor.alerts.deliver import Message, Recipient, deliver, targets
 from monitor.alerts.settings import AlertSettings, parse_steps
-from monitor.check.facts import collection_state
+from monitor.check.collection import collection_state
 from registry.collection.activity import (
     Activity,
     collection_activity,

@@ -1,9 +1,11 @@
 """Assembling each checked account's facts from the loaded data (no database access).
 
-Collection state (``collection_state``) decides what can be judged; the early-warning pass
-uses the same function, over the same collection activity (``registry.collection.activity``).
-Posts prove activity; only a successful, complete collection proves absence, so an account
-is judged on its posts only when a successful collection reaches the check time:
+Collection state (``collection_state``, in ``monitor.check.collection`` so that the status
+and the early-warning pass read it without the rest) decides what can be judged; the
+early-warning pass uses the same function, over the same collection activity
+(``registry.collection.activity``). Posts prove activity; only a successful, complete
+collection proves absence, so an account is judged on its posts only when a successful
+collection reaches the check time:
 
 - ``never`` (从未成功采集): nothing about the account was ever collected successfully (no
   ok/empty crawl, no ``post import --as-of``);
@@ -24,34 +26,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from monitor.rules.base import AccountFacts, PostFacts
 from monitor.rules.content import RULE_OF_KIND
 from registry.checks.reviews import PriorFinding, pair
-from registry.collection.activity import Activity, LastPost
-from registry.collection.models import SUCCESS_OUTCOMES
+from registry.collection.activity import LastPost
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
     from monitor.similarity.originality import Analysis
     from registry.checks.data import WindowPosts
-
-
-def collection_state(activity: Activity | None, *, at: datetime, freshness_days: float) -> str:
-    """``collected``, ``never``, ``failed`` or ``stale`` for a check at ``at`` (see the module
-    docstring)."""
-    if activity is None or activity.last_success is None:
-        return "never"
-    success = activity.last_success
-    if success >= at - timedelta(days=freshness_days):
-        return "collected"
-    last_attempt, outcome = activity.last_attempt, activity.last_outcome
-    if last_attempt is not None and last_attempt >= success and outcome not in SUCCESS_OUTCOMES:
-        return "failed"
-    return "stale"
 
 
 def rows_by_account(posts: WindowPosts) -> dict[int, npt.NDArray[Any]]:

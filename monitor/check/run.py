@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from monitor import profile as prof
 from monitor.check import facts as F
 from monitor.check import judge, sampling
+from monitor.check.collection import collection_state
 from monitor.check.period import resolve_window
 from monitor.rules import RULES, Context
 from monitor.similarity.index import Lexicon
@@ -263,7 +264,7 @@ def _judge_batch(
         posts = F.post_facts(data.posts, j.rows_of.get(aid, ()), analysis)
         facts = F.account_facts(
             plan.info[aid],
-            collection=F.collection_state(activity, at=plan.at, freshness_days=j.freshness),
+            collection=collection_state(activity, at=plan.at, freshness_days=j.freshness),
             posts=data.prior.without_dismissed(aid, posts),
             last_post=data.last_posts.get(aid),
             recent_posts=data.recent.get(aid, 0),

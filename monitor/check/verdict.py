@@ -12,7 +12,7 @@ Only *confirmed* findings count; candidate (待复核) and dismissed (已排除)
    ``[scoring] pass`` (default 60) makes it **不合格**; the score is ``full`` (default 100)
    minus the points of the confirmed deductions, never below 0.
 3. Otherwise an account whose collection did not reach the check time (``never``, ``failed``
-   or ``stale``: ``monitor.check.facts.collection_state``) is **未能采集** (``uncollected``):
+   or ``stale``: ``monitor.check.collection.collection_state``) is **未能采集** (``uncollected``):
    a failed crawl is not an inactive account, and nothing short of a collection proves that
    it is qualified.
 4. Otherwise it is **合格**.

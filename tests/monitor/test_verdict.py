@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.check.facts import collection_state
+from monitor.check.collection import collection_state
 from monitor.check.verdict import judge
 from monitor.figures import pass_rate, percent
 from registry.collection.activity import Activity
