@@ -44,29 +44,30 @@ class AuditFacts:
 def audit_facts(session: Session, *, until: datetime, failing_since: datetime) -> AuditFacts:
     """The facts of every active, closed or cancelled filing, read up to ``until``."""
     facts = AuditFacts(until=until)
+    a = Account.__table__.c  # plain rows: the audit reads every filing
     query = (
-        select(Account, Unit.name)
-        .join(Unit, Unit.id == Account.unit_id)
-        .where(Account.status.in_(LIVE_AND_ENDED))
-        .order_by(Account.id)
-    )
-    for a, unit in session.execute(query):
-        facts.accounts.append(
-            {
-                "id": a.id,
-                "name": a.name,
-                "platform": a.platform,
-                "platform_id": a.platform_id,
-                "status": a.status,
-                "status_at": a.status_at,
-                "unit_id": a.unit_id,
-                "unit": unit,
-                "owner": a.owner,
-                "phone": a.phone,
-                "filed_at": a.approved_at or a.filed_at,
-                "url": a.url,
-            }
+        select(
+            a.id,
+            a.name,
+            a.platform,
+            a.platform_id,
+            a.status,
+            a.status_at,
+            a.unit_id,
+            Unit.name.label("unit"),
+            a.owner,
+            a.phone,
+            func.coalesce(a.approved_at, a.filed_at).label("filed_at"),
+            a.url,
         )
+        .join(Unit, Unit.id == a.unit_id)
+        .where(a.status.in_(LIVE_AND_ENDED))
+        .order_by(a.id)
+    )
+    for row in session.execute(query):
+        entry = row._asdict()
+        entry["status_at"], entry["filed_at"] = utc_aware(entry["status_at"]), utc_aware(entry["filed_at"])
+        facts.accounts.append(entry)
     facts.snapshots = latest_snapshots(session, until=until)
     facts.activity = collection_activity(session, until=until)
     facts.last_attempts = _last_attempts(session, until)
@@ -104,15 +105,11 @@ def _last_attempts(session: Session, until: datetime) -> dict[int, dict[str, Any
     latest = (
         select(func.max(CrawlAttempt.id)).where(CrawlAttempt.at <= until).group_by(CrawlAttempt.account_id)
     )
+    c = CrawlAttempt.__table__.c
+    query = select(c.account_id, c.at, c.outcome, c.detail, c.snippet, c.http_status).where(c.id.in_(latest))
     return {
-        r.account_id: {
-            "at": r.at,
-            "outcome": r.outcome,
-            "detail": r.detail,
-            "snippet": r.snippet,
-            "http_status": r.http_status,
-        }
-        for r in session.scalars(select(CrawlAttempt).where(CrawlAttempt.id.in_(latest)))
+        aid: {"at": at, "outcome": outcome, "detail": detail, "snippet": snippet, "http_status": status}
+        for aid, at, outcome, detail, snippet, status in session.execute(query)
     }
 
 
