@@ -25,7 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +37,9 @@ from bench.check import AT, NOW, WINDOW, generate
 from monitor.app.web.app import create_app
 from monitor.app.web.settings import WebSettings
 from monitor.check.run import run_check
-from monitor.similarity.lexicon import Matcher, ensure_starter
-from monitor.similarity.originality import Analysis, scan_and_index
+from monitor.similarity.index import index_new_posts
+from monitor.similarity.lexicon import ensure_starter
 from registry import db
-from registry.checks import inputs as check_lexicon
 from registry.checks.models import CheckResult, Finding
 from registry.checks.queries import list_findings
 from registry.filing import accounts as filing
@@ -177,8 +176,7 @@ def build(url: str, args: Any) -> None:
     generate(url, args.accounts, args.posts, args.seed)
     with db.session_scope(url) as s:
         ensure_starter(s, actor="bench")
-        matcher = Matcher(check_lexicon.list_entries(s))
-        scan_and_index(s, Analysis(), since=AT - WINDOW - timedelta(days=1), until=AT, matcher=matcher)
+        index_new_posts(s, actor="bench")  # the index built as posts arrive, with the starter lexicon
     with db.session_scope(url) as s:
         run_check(s, kind="monthly", actor="bench", at=AT, now=NOW, seed=1)
     sequences(url)
