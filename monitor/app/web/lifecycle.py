@@ -34,23 +34,10 @@ from monitor.app.web.filing import visible_account
 from registry.errors import Conflict, GovmediaError, IllegalTransition
 from registry.filing import accounts as filing
 from registry.filing import queries as listing
+from registry.filing.sheet_store import EDITABLE
 
 # the form's fields: the attributes ``account change``'s options map to (``--email`` → email)
-CHANGEABLE = (
-    "name",
-    "url",
-    "feed_url",
-    "operator",
-    "owner",
-    "phone",
-    "email",
-    "leader",
-    "leader_phone",
-    "leader_email",
-    "opened_on",
-    "verified",
-    "note",
-)
+CHANGEABLE = tuple(field for field in EDITABLE if field != "unit_id")  # a unit is changed by the sheet
 ALIASES = {"owner_email": "email"}  # another spelling a script may send
 YES_NO = {"yes": True, "no": False}
 ENDINGS: dict[str, Callable[..., Any]] = {"close": filing.close, "cancel": filing.cancel}
@@ -97,18 +84,25 @@ def change_page(request: Request) -> Response:
     account_id = int(request.path_params["account_id"])
     with signed_in(request) as ctx:
         account = _steppable(ctx, account_id, "change")
-        values = filed_values(listing.account_detail(ctx.session, account.id))
-        return _change_form(request, ctx, account.id, values, "")
+        detail = listing.account_detail(ctx.session, account.id)
+        return _change_form(request, ctx, account.id, filed_values(detail), "", detail=detail)
 
 
 def _change_form(
-    request: Request, ctx: Ctx, account_id: int, values: dict[str, str], message: str, status: int = 200
+    request: Request,
+    ctx: Ctx,
+    account_id: int,
+    values: dict[str, str],
+    message: str,
+    status: int = 200,
+    *,
+    detail: dict[str, Any] | None = None,
 ) -> Response:
     return render(
         request,
         "change.html.j2",
         ctx,
-        a=listing.account_detail(ctx.session, account_id),
+        a=detail if detail is not None else listing.account_detail(ctx.session, account_id),
         values=values,
         message=message,
         http_status=status,
